@@ -1,0 +1,152 @@
+"""Name normalization shared by the gazetteer and the geoparser.
+
+Reports spell one place many ways: `Ţūz Khūrmātū`, `Tuz-Khurmatu`, `Al-Sulaymaniyah`,
+`Sa'adiya`, `السليمانية`, `سلێمانی`. Two keys make those meet:
+
+- `normalize(s)`: lower case, Latin diacritics and apostrophes/ayn marks gone, Arabic and
+  Kurdish letter variants folded to one form, punctuation and hyphens turned into single
+  spaces, and the Arabic article dropped (`al-`, `el-`, assimilated `as-`/`ash-`..., `ال`).
+- `compact(s)`: `normalize` without spaces and with doubled letters collapsed, so that
+  `Qara Tapa` = `Qaratapa` and `Sa'adiya` = `Saadiya` = `Sadiya`.
+
+`TYPE_WORDS` maps the words reports put before or after a name ("Diyala province",
+"Mount Sinjar", "محافظة ديالى") to the place types they imply.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Apostrophes, ayn and hamza marks in Latin transliterations carry no matching value.
+_DROP_LATIN = dict.fromkeys(map(ord, "'’‘`´ʿʾʼʻ′ˈ"), None)
+
+# Latin letters that NFKD does not decompose into base + mark.
+_LATIN_FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th"})
+
+# Arabic-script variants folded to one letter each. Arabic and Sorani spell the same name
+# with different letters (ک/ك, ی/ي, ە/ه, گ/ك in Arabic renderings of Kurdish names), and
+# writers mix alef forms, taa marbuta/haa and alef maqsura/yaa freely.
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ة": "ه", "ە": "ه", "ھ": "ه", "ۀ": "ه", "ہ": "ه", "ۃ": "ه",
+    "ى": "ي", "ی": "ي", "ێ": "ي", "ې": "ي", "ۍ": "ي", "ے": "ي", "ئ": "ي",
+    "ک": "ك", "ڪ": "ك", "گ": "ك", "ڭ": "ك",
+    "ؤ": "و", "ۆ": "و", "ۊ": "و", "ۇ": "و", "ۋ": "و",
+    "ڵ": "ل", "ڕ": "ر", "ڤ": "ف", "پ": "ب", "چ": "ج", "ژ": "ز",
+    "ء": None, "ـ": None,  # hamza on the line, tatweel
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+})
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+
+# Arabic article forms in Latin script. `al`/`el` go before any word; the assimilated forms
+# only before a word that starts with the same consonant ("As Sulaymaniyah", "Ad Dawr",
+# "Ash Sharqat"), so the English word "as" or "at" is never taken for an article.
+_ARTICLES_ALWAYS = frozenset({"al", "el", "ul"})
+_ARTICLES_ASSIMILATED = {
+    "ad": "d", "adh": "dh", "an": "n", "ar": "r", "as": "s", "ash": "sh",
+    "at": "t", "ath": "th", "az": "z", "ad-d": "d",
+}
+
+
+# Sorani writes the vowel e as ە inside words, where Arabic writes nothing (کەرکووک, كركوك);
+# at a word's end it stands where Arabic has ه or ة, and is folded to ه there.
+_SORANI_INNER_E = re.compile("\u06d5(?=[\u0600-\u06ff])")
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and fold diacritics and script variants, keeping punctuation."""
+    text = _SORANI_INNER_E.sub("", text)
+    text = unicodedata.normalize("NFKD", text.translate(_DROP_LATIN))
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Mn" or cat == "Cf":  # combining marks (incl. Arabic harakat), ZWNJ, RLM...
+            continue
+        out.append(ch)
+    folded = "".join(out).casefold().translate(_LATIN_FOLD).translate(_ARABIC_FOLD)
+    return unicodedata.normalize("NFC", folded)
+
+
+def _strip_articles(tokens: list[str]) -> list[str]:
+    kept: list[str] = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt and tok in _ARTICLES_ALWAYS:
+            continue
+        if nxt and tok in _ARTICLES_ASSIMILATED and nxt.startswith(_ARTICLES_ASSIMILATED[tok]):
+            continue
+        if len(tok) > 3 and tok.startswith("ال") and _ARABIC_LETTER.match(tok):
+            tok = tok[2:]
+        kept.append(tok)
+    return kept
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Matching form of a name: folded, punctuation to spaces, Arabic article removed."""
+    tokens = [t for t in _NON_WORD.split(fold(text).replace("_", " ")) if t]
+    return " ".join(_strip_articles(tokens))
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def compact(text: str) -> str:
+    """`normalize` without spaces and with doubled letters collapsed (Qara Tapa = Qaratapa)."""
+    return _DOUBLED.sub(r"\1", normalize(text).replace(" ", ""))
+
+
+# Type words as they appear around names, mapped to the place types they imply.
+# Multi-word entries come first where they share words with shorter ones.
+_TYPE_WORD_TABLE: dict[str, frozenset[str]] = {}
+
+
+def _add(types: str, *words: str) -> None:
+    for word in words:
+        _TYPE_WORD_TABLE[normalize(word)] = frozenset(types.split())
+
+
+_add("governorate", "province", "governorate", "governorates", "muhafazah", "muhafazat", "muhafaza",
+     "muhafadha", "parezga", "parêzga", "parêzgeha", "محافظة", "پارێزگای", "پارێزگا")
+_add("district", "district", "qada", "qadaa", "qadha", "qadhaa", "qaza", "kaza", "قضاء", "قەزای", "قەزا")
+_add("subdistrict", "subdistrict", "sub district", "sub-district", "nahiya", "nahiyah", "nahia",
+     "nahiyat", "ناحية", "ناحیەی", "ناحیە")
+_add("city town", "city", "مدينة", "شاری")
+_add("town city village", "town", "bajêr", "بلدة")
+_add("village town", "village", "قرية", "گوندی", "gund")
+_add("mountain", "mountains", "mountain", "mount", "mt", "jabal", "jebel", "jabel", "range", "ridge",
+     "hills", "chiya", "çiya", "çiyayê", "جبل", "جبال", "چیای", "چیا")
+_add("lake", "lake", "reservoir", "buhayrat", "بحيرة", "دەریاچەی")
+_add("dam", "dam", "سد", "بەنداوی")
+_add("river", "river", "nahr", "نهر", "ڕووباری")
+_add("valley", "wadi", "valley", "وادي")
+_add("front", "front", "frontline", "front line", "axis", "محور", "بەرەی")
+_add("sector", "sector", "قاطع", "کەرتی")
+_add("command_area", "operations command", "operations area", "operation command", "command",
+     "قيادة عمليات")
+_add("region", "region", "إقليم", "هەرێمی")
+_add("military_base", "base", "airbase", "air base", "camp", "قاعدة")
+
+TYPE_WORDS: dict[str, frozenset[str]] = dict(_TYPE_WORD_TABLE)
+
+# Longest first, so "operations command" is tried before "command".
+_TYPE_WORDS_BY_LENGTH = sorted(TYPE_WORDS, key=lambda w: (-len(w.split()), -len(w), w))
+
+
+def split_type_word(normalized: str) -> tuple[str, frozenset[str] | None]:
+    """Split a leading or trailing type word off a normalized name.
+
+    Returns the remaining name and the types the word implies, or (name, None) when the name
+    carries no type word or is nothing but one ("Mount" alone stays a name).
+    """
+    for word in _TYPE_WORDS_BY_LENGTH:
+        if normalized.endswith(" " + word):
+            return normalized[: -len(word) - 1].strip(), TYPE_WORDS[word]
+        if normalized.startswith(word + " "):
+            return normalized[len(word) + 1:].strip(), TYPE_WORDS[word]
+    return normalized, None

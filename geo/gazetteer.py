@@ -1,0 +1,506 @@
+"""The gazetteer: curated places of Iraq's disputed territories, and name resolution.
+
+Places come from the reviewed CSV files in `data/places/` (see its README for the columns),
+merged with the user's own files (same format, `--places` or `GEO_PLACES`) and with a local
+GeoNames cache made by `geo gazetteer import-geonames`. A user row replaces a built-in row of
+the same id; a GeoNames row is dropped when a curated row already cites its GeoNames id.
+
+`Gazetteer.resolve(name)` ranks candidates: exact canonical name, then alias or script form,
+then the normalized form (case, diacritics, hyphens, article, script variants), then fuzzy
+matches whose score drops with the edit distance. A name that matches nothing returns `[]`.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from geo import settings
+from geo._errors import GazetteerError, QueryError
+from geo._text import compact, normalize, split_type_word
+
+#: Every type a place row may have.
+PLACE_TYPES = (
+    "country", "governorate", "district", "subdistrict", "city", "town", "village",
+    "mountain", "lake", "dam", "river", "valley", "region", "sector", "front", "command_area",
+    "military_base", "site",
+)
+
+#: Settlements: what `where` reports the governorate and district of.
+SETTLEMENT_TYPES = frozenset({"city", "town", "village"})
+
+# When several places match equally well, a reader of a report more often means the
+# populated place than the admin unit or the feature of the same name ("Kirkuk", "Sinjar").
+_TYPE_PREFERENCE = {t: i for i, t in enumerate((
+    "city", "town", "governorate", "district", "subdistrict", "village", "region", "front",
+    "sector", "command_area", "mountain", "lake", "dam", "river", "valley", "military_base",
+    "site", "country",
+))}
+
+COLUMNS = (
+    "id", "name", "type", "lat", "lon", "governorate", "district", "governorate_krg",
+    "district_krg", "population", "name_ar", "name_ckb", "name_kmr", "aliases", "source", "note",
+)
+REQUIRED_COLUMNS = ("id", "name", "type", "lat", "lon")
+_MULTI = ("name_ar", "name_ckb", "name_kmr", "aliases")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer row. `raw` keeps the row as read, with its file and line."""
+
+    id: str
+    name: str
+    type: str
+    lat: float
+    lon: float
+    governorate: str = ""
+    district: str = ""
+    governorate_krg: str = ""
+    district_krg: str = ""
+    population: int | None = None
+    name_ar: tuple[str, ...] = ()
+    name_ckb: tuple[str, ...] = ()
+    name_kmr: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+    note: str = ""
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def all_names(self) -> tuple[str, ...]:
+        """The canonical name first, then every alias and script form."""
+        seen: dict[str, None] = {self.name: None}
+        for name in (*self.aliases, *self.name_ar, *self.name_ckb, *self.name_kmr):
+            seen.setdefault(name, None)
+        return tuple(seen)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.source.split(";") if s.strip())
+
+    @property
+    def disputed_attribution(self) -> bool:
+        """True when the Kurdistan Region's administration attributes the place differently."""
+        return bool(self.governorate_krg or self.district_krg)
+
+    def admin_label(self) -> str:
+        """`Diyala / Kifri (KRG: Sulaimani / Garmiyan)`: both attributions where they differ."""
+        federal = " / ".join(p for p in (self.governorate, self.district) if p)
+        if not self.disputed_attribution:
+            return federal
+        krg = " / ".join(p for p in (self.governorate_krg or self.governorate,
+                                     self.district_krg or self.district) if p)
+        return f"{federal} (KRG: {krg})"
+
+    def to_dict(self) -> dict:
+        """Flat JSON-ready form (lists for multi-valued fields)."""
+        return {
+            "id": self.id, "name": self.name, "type": self.type,
+            "lat": self.lat, "lon": self.lon,
+            "governorate": self.governorate, "district": self.district,
+            "governorate_krg": self.governorate_krg, "district_krg": self.district_krg,
+            "population": self.population,
+            "name_ar": list(self.name_ar), "name_ckb": list(self.name_ckb),
+            "name_kmr": list(self.name_kmr), "aliases": list(self.aliases),
+            "source": self.source, "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place that a query may mean, with how well and how it matched."""
+
+    place: Place
+    score: float
+    match: str  # "exact", "alias", "normalized" or "fuzzy"
+    matched: str  # the gazetteer name that the query hit
+
+    def to_dict(self) -> dict:
+        d = self.place.to_dict()
+        d.update(score=round(self.score, 4), match=self.match, matched=self.matched)
+        return d
+
+
+@dataclass(frozen=True)
+class NearbyPlace:
+    """A place near a point: distance in km and the bearing from the place to the point."""
+
+    place: Place
+    distance_km: float
+    bearing_deg: float
+
+    @property
+    def compass(self) -> str:
+        points = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+        return points[int((self.bearing_deg + 22.5) // 45) % 8]
+
+    def to_dict(self) -> dict:
+        d = self.place.to_dict()
+        d.update(distance_km=round(self.distance_km, 3), bearing_deg=round(self.bearing_deg, 1),
+                 compass=self.compass)
+        return d
+
+
+# --- reading places files ------------------------------------------------------------------
+
+def _split_multi(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+def read_places_file(path: str | Path) -> list[Place]:
+    """Read one places CSV. Every bad row is reported (file, line, field); none is skipped."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise GazetteerError(f"{path}: places file not found") from None
+    except UnicodeDecodeError as exc:
+        raise GazetteerError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read places file: {exc.strerror}") from None
+
+    # Comment lines are left out; `file_line` maps csv's line count back to the file's lines.
+    kept = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if not ln.lstrip().startswith("#")]
+    file_line = [n for n, _ in kept]
+    reader = csv.DictReader([ln for _, ln in kept], strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise GazetteerError(f"{path}: header: {exc}") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise GazetteerError(f"{path}: header lacks column(s) {', '.join(missing)}")
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise GazetteerError(f"{path}: header has unknown column(s) {', '.join(unknown)}; "
+                             f"expected some of {', '.join(COLUMNS)}")
+
+    places: list[Place] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = file_line[reader.line_num - 1]
+            if None in row:
+                problems.append(f"{path}:{line}: more cells than header columns")
+                continue
+            try:
+                place = _place_from_row(row, path, line)
+            except ValueError as exc:
+                problems.append(f"{path}:{line}: {exc}")
+                continue
+            if place.id in seen:
+                problems.append(f"{path}:{line}: field 'id': {place.id!r} already used on line {seen[place.id]}")
+                continue
+            seen[place.id] = line
+            places.append(place)
+    except csv.Error as exc:
+        problems.append(f"{path}:{file_line[min(reader.line_num, len(file_line)) - 1]}: {exc}")
+    if problems:
+        raise GazetteerError("bad places file:\n  " + "\n  ".join(problems))
+    return places
+
+
+def _place_from_row(row: dict, path: Path, line: int) -> Place:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    pid = cell("id")
+    if not pid:
+        raise ValueError("field 'id' is empty")
+    if not cell("name"):
+        raise ValueError("field 'name' is empty")
+    ptype = cell("type")
+    if ptype not in PLACE_TYPES:
+        raise ValueError(f"field 'type': {ptype!r} is not one of {', '.join(PLACE_TYPES)}")
+    coords = {}
+    for axis, limit in (("lat", 90.0), ("lon", 180.0)):
+        try:
+            value = float(cell(axis))
+        except ValueError:
+            raise ValueError(f"field '{axis}': {cell(axis)!r} is not a number") from None
+        if not -limit <= value <= limit or math.isnan(value):
+            raise ValueError(f"field '{axis}': {value} is out of range")
+        coords[axis] = value
+    population = None
+    if cell("population"):
+        try:
+            population = int(float(cell("population")))
+        except ValueError:
+            raise ValueError(f"field 'population': {cell('population')!r} is not a number") from None
+    raw = {k: v for k, v in row.items() if k is not None}
+    raw.update(_file=str(path), _line=line)
+    return Place(
+        id=pid, name=cell("name"), type=ptype, lat=coords["lat"], lon=coords["lon"],
+        governorate=cell("governorate"), district=cell("district"),
+        governorate_krg=cell("governorate_krg"), district_krg=cell("district_krg"),
+        population=population,
+        name_ar=_split_multi(cell("name_ar")), name_ckb=_split_multi(cell("name_ckb")),
+        name_kmr=_split_multi(cell("name_kmr")), aliases=_split_multi(cell("aliases")),
+        source=cell("source"), note=cell("note"), raw=raw,
+    )
+
+
+# --- the gazetteer -------------------------------------------------------------------------
+
+class Gazetteer:
+    """Places and an index of their names; `resolve`, `nearest`, `to_geodataframe`."""
+
+    def __init__(self, places: Iterable[Place]):
+        self.places: list[Place] = list(places)
+        self._by_id = {p.id: i for i, p in enumerate(self.places)}
+        if len(self._by_id) != len(self.places):
+            raise GazetteerError("duplicate place ids after merging places files")
+        self._build_index()
+
+    # construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_files(cls, files: Sequence[str | Path], *, geonames_cache: str | Path | None = None) -> "Gazetteer":
+        """Merge places files in order: a later row replaces an earlier one with the same id."""
+        merged: dict[str, Place] = {}
+        for path in files:
+            for place in read_places_file(path):
+                merged.pop(place.id, None)  # a replaced row takes the new file's position
+                merged[place.id] = place
+        if geonames_cache and Path(geonames_cache).is_file():
+            cited = {s for p in merged.values() for s in p.sources if s.startswith("geonames:")}
+            for place in read_places_file(geonames_cache):
+                if place.id not in merged and f"geonames:{place.id.removeprefix('gn-')}" not in cited:
+                    merged[place.id] = place
+        return cls(merged.values())
+
+    @classmethod
+    def default(cls, extra_places: Sequence[str | Path] = ()) -> "Gazetteer":
+        """Built-in places, then GEO_PLACES files, then `extra_places`, plus the GeoNames cache."""
+        env = tuple(p for p in os.environ.get(settings.USER_PLACES_ENV, "").split(os.pathsep) if p)
+        return _cached_default(tuple(str(p) for p in (*env, *extra_places)))
+
+    @staticmethod
+    def builtin_files() -> list[Path]:
+        files = sorted(settings.PLACES_DIR.glob("*.csv"))
+        if not files:
+            raise GazetteerError(f"{settings.PLACES_DIR}: no places files (*.csv) found")
+        return files
+
+    def _build_index(self) -> None:
+        # exact: case-folded name as written -> [(place index, match kind, name)]
+        # normalized: compact key -> [(place index, name)]
+        # A name with a type word ("Hamrin mountains") is also indexed without it, for the
+        # place of that type only, so "Hamrin" finds the range and "Hamrin lake" the lake.
+        exact: dict[str, list[tuple[int, str, str]]] = {}
+        norm: dict[str, list[tuple[int, str]]] = {}
+        for i, place in enumerate(self.places):
+            for j, name in enumerate(place.all_names()):
+                kind = "exact" if j == 0 else "alias"
+                exact.setdefault(name.strip().casefold(), []).append((i, kind, name))
+                key = normalize(name)
+                norm.setdefault(compact(key), []).append((i, name))
+                core, types = split_type_word(key)
+                if types is not None and core and place.type in types:
+                    norm.setdefault(compact(core), []).append((i, name))
+        self._exact = exact
+        self._norm = norm
+        self._fuzzy_keys: list[str] | None = None
+
+    # look-ups ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __contains__(self, place_id: str) -> bool:
+        return place_id in self._by_id
+
+    def get(self, place_id: str) -> Place:
+        """The place with this id (KeyError naming the id when there is none)."""
+        try:
+            return self.places[self._by_id[place_id]]
+        except KeyError:
+            raise KeyError(f"no place with id {place_id!r} in the gazetteer") from None
+
+    def names(self) -> Iterable[tuple[str, Place]]:
+        """Every (name, place) pair, canonical names and aliases alike: for the geoparser."""
+        for place in self.places:
+            for name in place.all_names():
+                yield name, place
+
+    def resolve(self, name: str, limit: int = settings.DEFAULT_LIMIT,
+                types: Iterable[str] | None = None) -> list[Candidate]:
+        """Ranked candidates for `name`, best first; `[]` when nothing matches.
+
+        Parameters
+        ----------
+        name: a place name in any script, optionally with a type word ("Diyala province").
+        limit: at most this many candidates.
+        types: keep only places of these types.
+
+        Raises QueryError for an empty, over-long or binary name.
+        """
+        query = check_name(name)
+        wanted = frozenset(types) if types else None
+        if wanted and not wanted <= set(PLACE_TYPES):
+            raise QueryError(f"unknown place type(s): {', '.join(sorted(wanted - set(PLACE_TYPES)))}")
+        best: dict[int, Candidate] = {}
+
+        def offer(index: int, score: float, match: str, matched: str, allowed: frozenset | None) -> None:
+            place = self.places[index]
+            if wanted and place.type not in wanted:
+                return
+            if allowed and place.type not in allowed:
+                return
+            old = best.get(index)
+            if old is None or score > old.score:
+                best[index] = Candidate(place, score, match, matched)
+
+        key = normalize(query)
+        core, implied = split_type_word(key)
+        # A type word both narrows the types and is dropped from the name to look up.
+        lookups = [(query.casefold(), key, None)]
+        if implied is not None and core:
+            lookups.append((core, core, implied))
+        for exact_key, norm_key, allowed in lookups:
+            for index, kind, matched in self._exact.get(exact_key, ()):
+                score = settings.SCORE_EXACT if kind == "exact" else settings.SCORE_ALIAS
+                offer(index, score, kind, matched, allowed)
+            for index, matched in self._norm.get(compact(norm_key), ()):
+                offer(index, settings.SCORE_NORMALIZED, "normalized", matched, allowed)
+        if not best:  # typos only: a name that matched exactly gets no fuzzy noise
+            for _, norm_key, allowed in lookups:
+                for index, score, matched in self._fuzzy(norm_key, limit * 4):
+                    offer(index, score, "fuzzy", matched, allowed)
+        ranked = sorted(best.values(), key=self._rank_key)
+        return ranked[:limit]
+
+    @staticmethod
+    def _rank_key(c: Candidate):
+        preferred = preferred_names().get(compact(c.matched)) == c.place.id
+        return (-round(c.score, 6), _TYPE_PREFERENCE.get(c.place.type, 99), not preferred,
+                -(c.place.population or 0), c.place.id)
+
+    def _fuzzy(self, key: str, limit: int) -> list[tuple[int, float, str]]:
+        """Fuzzy candidates: (place index, score, matched name); score falls with the ratio."""
+        probe = compact(key)
+        if len(probe) < 4:  # too short to tell a typo from another name
+            return []
+        from rapidfuzz import fuzz, process
+
+        if self._fuzzy_keys is None:
+            self._fuzzy_keys = list(self._norm)
+        out = []
+        for found, ratio, _ in process.extract(probe, self._fuzzy_keys, scorer=fuzz.ratio,
+                                               score_cutoff=settings.FUZZY_MIN_RATIO, limit=limit):
+            for index, matched in self._norm[found]:
+                out.append((index, settings.SCORE_FUZZY_MAX * ratio / 100.0, matched))
+        return out
+
+    def nearest(self, lat: float, lon: float, limit: int = settings.DEFAULT_LIMIT,
+                types: Iterable[str] | None = None) -> list[NearbyPlace]:
+        """Places nearest to (lat, lon), with great-circle distance and bearing, closest first."""
+        lat, lon = check_point(lat, lon)
+        wanted = frozenset(types) if types else None
+        scored = []
+        for place in self.places:
+            if wanted and place.type not in wanted:
+                continue
+            d = haversine_km(lat, lon, place.lat, place.lon)
+            scored.append((round(d, 9), place.id, place))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return [NearbyPlace(p, d, bearing_deg(p.lat, p.lon, lat, lon)) for d, _, p in scored[:limit]]
+
+    def where(self, lat: float, lon: float, limit: int = settings.DEFAULT_LIMIT) -> dict:
+        """What is at (lat, lon): the nearest places and the admin units of the nearest settlement."""
+        nearby = self.nearest(lat, lon, limit=limit)
+        settlement = self.nearest(lat, lon, limit=1, types=SETTLEMENT_TYPES)
+        result = {"lat": lat, "lon": lon, "nearest": [n.to_dict() for n in nearby]}
+        if settlement:
+            s = settlement[0]
+            result["settlement"] = s.to_dict()
+            result["governorate"] = s.place.governorate
+            result["district"] = s.place.district
+            result["governorate_krg"] = s.place.governorate_krg
+            result["district_krg"] = s.place.district_krg
+        return result
+
+    def to_geodataframe(self):
+        """All places as a GeoDataFrame in EPSG:4326 (multi-valued fields joined with `|`)."""
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        rows = []
+        for p in self.places:
+            d = p.to_dict()
+            for k in _MULTI:
+                d[k] = "|".join(d[k])
+            rows.append(d)
+        return gpd.GeoDataFrame(rows, geometry=[Point(p.lon, p.lat) for p in self.places],
+                                crs=settings.CRS_WGS84)
+
+
+@lru_cache(maxsize=1)
+def preferred_names() -> dict[str, str]:
+    """data/preferred_names.csv: compact name -> id of the place a bare name means first."""
+    path = settings.DATA_DIR / "preferred_names.csv"
+    if not path.is_file():
+        return {}
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.lstrip().startswith("#")]
+    return {compact(row["name"]): row["prefer"].strip() for row in csv.DictReader(lines) if row.get("name")}
+
+
+@lru_cache(maxsize=8)
+def _cached_default(extra: tuple[str, ...]) -> Gazetteer:
+    files = [*Gazetteer.builtin_files(), *map(Path, extra)]
+    return Gazetteer.from_files(files, geonames_cache=settings.CACHE_DIR / settings.GEONAMES_CACHE_FILE)
+
+
+# --- checks and geometry helpers -----------------------------------------------------------
+
+def check_name(name: object) -> str:
+    """The name stripped, or QueryError when it is empty, over-long or binary."""
+    if isinstance(name, bytes):
+        try:
+            name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QueryError("the name is not UTF-8 text (binary input?)") from None
+    if not isinstance(name, str):
+        raise QueryError(f"the name must be text, not {type(name).__name__}")
+    stripped = name.strip()
+    if not stripped:
+        raise QueryError("the name is empty")
+    if len(stripped) > settings.MAX_NAME_CHARS:
+        raise QueryError(f"the name is {len(stripped)} characters long; the limit is {settings.MAX_NAME_CHARS}")
+    if any(ch == "\ufffd" or ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in stripped):
+        raise QueryError("the name contains control or undecodable characters (binary input?)")
+    return stripped
+
+
+def check_point(lat: float, lon: float) -> tuple[float, float]:
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise QueryError(f"latitude and longitude must be numbers, got {lat!r}, {lon!r}") from None
+    if not -90 <= lat <= 90 or math.isnan(lat):
+        raise QueryError(f"latitude {lat} is out of range -90..90 (did you swap lat and lon?)")
+    if not -180 <= lon <= 180 or math.isnan(lon):
+        raise QueryError(f"longitude {lon} is out of range -180..180")
+    return lat, lon
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * settings.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial bearing in degrees (0 = north, clockwise) from point 1 to point 2."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    x = math.sin(dl) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(x, y)) + 360.0) % 360.0
