@@ -42,7 +42,7 @@ _ARABIC_FOLD = str.maketrans({
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 
-# Arabic article forms in Latin script. `al`/`el` go before any word; the assimilated forms
+# Arabic article forms in Latin script (and a leading English "the": "the Hamrin mountains"). `al`/`el` go before any word; the assimilated forms
 # only before a word that starts with the same consonant ("As Sulaymaniyah", "Ad Dawr",
 # "Ash Sharqat"), so the English word "as" or "at" is never taken for an article.
 _ARTICLES_ALWAYS = frozenset({"al", "el", "ul"})
@@ -75,7 +75,7 @@ def _strip_articles(tokens: list[str]) -> list[str]:
     kept: list[str] = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if nxt and tok in _ARTICLES_ALWAYS:
+        if nxt and (tok in _ARTICLES_ALWAYS or (i == 0 and tok == "the")):
             continue
         if nxt and tok in _ARTICLES_ASSIMILATED and nxt.startswith(_ARTICLES_ASSIMILATED[tok]):
             continue

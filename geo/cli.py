@@ -181,11 +181,238 @@ def info_cmd(places_files):
 
 # --- parse and events ---------------------------------------------------------------------
 
+def _report_failures(failures: list[str], done: int) -> None:
+    """Each unreadable report on stderr, then how many failed; exit 1 when all of them did."""
+    for message in failures:
+        click.echo(f"geo: report error: {message}", err=True)
+    if failures:
+        click.echo(f"geo: {len(failures)} of {len(failures) + done} report(s) failed", err=True)
+        if not done:
+            sys.exit(1)
+
+
+@main.command("parse")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object a report.")
+@_places_option
+def parse_cmd(inputs, as_json, places_files):
+    """Find the places each report names (files, folders or `-` for stdin).
+
+    \b
+    Formats: Markdown/text with YAML front matter, plain text, JSON, JSON Lines, CSV.
+    Examples:
+      geo parse seeds/
+      geo parse report.md --json
+    """
+    from geo.parse import parse_report
+    from geo.reports import read_reports
+
+    gaz = _gazetteer(places_files)
+    failures: list[str] = []
+    results = []
+    done = 0
+    for report in read_reports(inputs, failures):
+        done += 1
+        result = parse_report(report, gaz)
+        if as_json:
+            results.append(result.to_dict())
+            continue
+        r = result.report
+        click.echo(f"{r.id}  {r.published or 'date unknown'}  {r.source or '-'}  {r.title}")
+        for m in result.mentions:
+            click.echo(f"  {m.start:>6}-{m.end:<6} {m.role:<8} {m.text!r} -> {m.name} ({m.type})  "
+                       f"{m.lat:.5f}, {m.lon:.5f}  [{m.place_id}, {m.confidence:.2f}]")
+        if result.unresolved:
+            click.echo(f"  unresolved: {'; '.join(result.unresolved)}")
+    if as_json:
+        _print_json(results)
+    _report_failures(failures, done)
+
+
+@main.command("events")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the GeoJSON here instead of standard output.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes (default: both cores for 64+ files, else one).")
+@_places_option
+def events_cmd(inputs, output, workers, places_files):
+    """The events the reports describe, as a GeoJSON FeatureCollection (EPSG:4326).
+
+    Reports stream one at a time, so a folder of any size runs in constant memory; a
+    progress bar shows on a terminal. Unreadable reports are listed on stderr (exit status 1
+    when every report failed).
+
+    \b
+    Examples:
+      geo events seeds/ -o events.geojson
+      geo events reports.jsonl > events.geojson
+    """
+    from geo.events import GEOJSON_HEAD, GEOJSON_TAIL, feature_json, iter_events
+
+    failures: list[str] = []
+    out = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
+    reports = events = 0
+    try:
+        out.write(GEOJSON_HEAD)
+        # Worker processes load the gazetteer themselves, with the user's places files.
+        for item in iter_events(inputs, failures=failures, workers=workers,
+                                extra_places=tuple(places_files)):
+            reports += 1
+            for row in item.events:
+                out.write((",\n" if events else "") + feature_json(row))
+                events += 1
+        out.write(GEOJSON_TAIL)
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"wrote {events} events from {reports} report(s) to {output}", err=True)
+    _report_failures(failures, reports)
+
+
 # --- zones --------------------------------------------------------------------------------
+
+@main.command("zones")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--events", "with_events", is_flag=True,
+              help="Count the events of INPUT... (report files or folders) per zone.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write the zones as GeoJSON (EPSG:4326, same bytes every run).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Your own zone file (YAML or GeoJSON, see README); repeatable. A zone with "
+                   "a built-in zone's id replaces it. GEO_ZONES does the same.")
+@_places_option
+def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
+    """The zones (sectors, fronts, security vacuums, disputed territories), or, with
+    --events, how many events of INPUT... fall in each.
+
+    A zone that cannot be built is reported on stderr (exit status 1); the rest still print.
+    """
+    from geo import zones as zones_api
+
+    if inputs and not with_events:
+        raise click.UsageError("INPUT files are read only with --events")
+    if with_events and not inputs:
+        raise click.UsageError("--events needs at least one INPUT")
+    gaz = _gazetteer(places_files) if places_files else None
+    result = zones_api.build_zones(zone_files, gazetteer=gaz)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(zones_api.zones_to_geojson(result.zones))
+    if with_events:
+        _zones_events(zones_api, result.zones, inputs, as_json, gaz)
+    elif as_json:
+        rows = result.zones.drop(columns="geometry").to_dict(orient="records")
+        _print_json([{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                     for r in rows])
+    else:
+        click.echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} name")
+        for z in result.zones.itertuples():
+            click.echo(f"{z.zone_id:<40} {z.kind:<18} {z.area_km2:>9.1f}  "
+                       f"{'yes' if z.approximate else 'no':<6} {z.name}")
+    if output:
+        click.echo(f"wrote {len(result.zones)} zones to {output}", err=True)
+    for message in result.errors:
+        click.echo(f"geo: zone error: {message}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
+    """`geo zones --events`: events per zone, and each event's zones and front distance."""
+    try:
+        from geo.events import events_from_inputs
+    except ImportError as exc:  # the events step is a separate module
+        _fail(f"--events needs geo.events: {exc}")
+    result = events_from_inputs(list(inputs), gazetteer=gaz)
+    for failure in getattr(result, "failures", None) or []:
+        click.echo(f"geo: warning: {failure}", err=True)
+    events = zones_api.assign_zones(result.events, zones)
+    table = zones_api.events_per_zone(events, zones)
+    if as_json:
+        cols = ["event_id", "location", "event_date", "zones", "front_distance_km"]
+        _print_json({
+            "per_zone": table.to_dict(orient="records"),
+            "events": [{c: (None if v != v else v) for c, v in zip(cols, row)}  # NaN -> null
+                       for row in events[cols].itertuples(index=False)],
+        })
+        return
+    click.echo(f"{'events':>6}  {'first':<10}  {'last':<10}  {'kind':<18} name")
+    for row in table.itertuples():
+        click.echo(f"{row.events:>6}  {row.first_date or '-':<10}  {row.last_date or '-':<10}  "
+                   f"{row.kind:<18} {row.name}")
+    outside = int((events["zones"] == "").sum())
+    click.echo(f"{len(events)} events, {outside} outside every zone or without a place")
 
 # --- map ----------------------------------------------------------------------------------
 
+@main.command("map")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="HTML file to write (default: maps/<first input's name>.html; "
+                   "maps/seeds.html with no INPUT).")
+@click.option("--self-contained", is_flag=True,
+              help="Inline every script and stylesheet: one file that needs no network "
+                   "(vector layers on a plain background, no tiles).")
+@click.option("--title", default=None, help="Title shown on the map and as the page title.")
+def map_cmd(inputs, output, self_contained, title):
+    """Map the events of the reports INPUT... (files or folders; default: seeds/) with
+    zones and places mentioned, as a Leaflet HTML page.
+
+    \b
+    Examples:
+      geo map
+      geo map reports/ -o maps/kirkuk.html --title "Kirkuk, 2024"
+      geo map seeds/ --self-contained -o maps/seeds-offline.html
+    """
+    from geo.render import map_inputs
+
+    result = map_inputs(inputs, out=output, title=title, self_contained=self_contained)
+    click.echo(str(result.path))
+    click.echo(f"mapped {result.located} of {result.events} events from {result.reports} "
+               f"report(s), {result.zones} zones", err=True)
+    _report_failures(result.failures, result.reports)
+
+
 # --- export -------------------------------------------------------------------------------
+
+@main.command("export")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-f", "--format", "fmt", required=True,
+              type=click.Choice(["geojson", "gpkg", "kml", "csv"], case_sensitive=False),
+              help="geojson (RFC 7946, one file per layer), gpkg (GeoPackage styled for QGIS), "
+                   "kml (Google Earth) or csv (events, ACLED columns).")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="File (.gpkg/.kml/.csv, or NAME.geojson -> NAME-events.geojson ...) or "
+                   "folder.")
+@click.option("--layers", default=None, metavar="LIST",
+              help="Comma-separated: events,zones,places,mentions (default: all; csv: events).")
+@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Your own zone file (YAML or GeoJSON); repeatable. GEO_ZONES does the same.")
+@_places_option
+def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
+    """Export the events of the reports INPUT... with zones, places and mentions as GIS
+    layers. The format, layers and output folder are checked before any report is read;
+    files are replaced only once completely written.
+
+    \b
+    Examples:
+      geo export seeds/ --format gpkg -o disputed.gpkg
+      geo export seeds/ --format geojson -o layers/
+      geo export seeds/ --format kml -o disputed.kml --layers events,zones
+      geo export seeds/ --format csv -o events.csv
+    """
+    from geo.export import export_inputs
+
+    gaz = _gazetteer(places_files) if places_files else None
+    result = export_inputs(inputs, fmt, output, layers, gazetteer=gaz, zone_files=zone_files)
+    counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    for path in result.files:
+        click.echo(str(path))
+    click.echo(f"wrote {counts} ({result.fmt})", err=True)
+    _report_failures(result.failures, result.reports)
 
 
 if __name__ == "__main__":

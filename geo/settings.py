@@ -48,3 +48,96 @@ SCORE_FUZZY_MAX = 0.85  # a perfect fuzzy ratio maps here; worse ratios fall bel
 
 #: Earth radius for great-circle distances in km.
 EARTH_RADIUS_KM = 6371.0088
+
+#: Zones (geo.zones). Built-in definitions are ZONES_DIR/*.yaml; users add their own YAML or
+#: GeoJSON zone files with `--zones FILE` or this environment variable (os.pathsep-separated).
+#: A user zone with the same `zone_id` as a built-in one replaces it.
+USER_ZONES_ENV = "GEO_ZONES"
+ZONE_KINDS = (
+    "sector", "front_line", "security_vacuum", "disputed_territory",
+    "operations_area", "joint_brigade_area", "region",
+)
+ZONE_COORD_DECIMALS = 6     # WGS84 decimals kept in zone geometries (about 0.1 m)
+ZONE_SLIVER_KM2 = 0.05      # polygon parts and holes smaller than this are dropped as slivers
+ZONE_BUFFER_QUAD_SEGS = 16  # segments per quarter circle in buffers
+ZONE_MAX_SEGMENT_KM = 2.0   # longer edges are split before reprojecting (degrees bend lines)
+
+#: Reports, geoparsing and events (geo.reports, geo.parse, geo.events).
+REPORT_EXTENSIONS = {  # file suffix -> format read by geo.reports
+    ".md": "text", ".markdown": "text", ".txt": "text", ".text": "text",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+}
+REPORT_MAX_BYTES = 20 * 1024 * 1024  # a single report file larger than this is refused
+GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
+ACTORS_FILE = DATA_DIR / "actors.csv"
+EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"
+#: Governorates whose places win a tie over a namesake elsewhere (the study region).
+STUDY_GOVERNORATES = ("Nineveh", "Kirkuk", "Salahaddin", "Diyala", "Erbil", "Duhok",
+                      "Sulaimani", "Halabja")
+PARSE_NEARBY_KM = 60.0         # a candidate this close to another place of the report gets a bonus
+PARSE_FUZZY_MIN_SCORE = 0.75   # an unknown capitalised name resolves only at this fuzzy score
+PARSE_RESOLVED_CACHE_MAX = 20_000  # unknown names remembered per gazetteer (bounded memory)
+EVENT_UNSURE_CONFIDENCE = 0.8  # below this, a mention yields to a sure one as an event's place
+#: Max km between a place and the place named as its container ("X in Y") before X is taken
+#: for a namesake elsewhere in Iraq, by the container's type.
+EVENT_CONTAINER_KM = {"city": 150.0, "town": 150.0, "village": 150.0, "subdistrict": 150.0,
+                      "district": 150.0, "governorate": 250.0}
+STREAM_PARALLEL_MIN_FILES = 64  # below this many files `iter_events` stays in one process
+STREAM_CHUNK_FILES = 32         # files per task handed to a worker process
+
+#: GIS export (geo.export).
+EXPORT_FORMATS = ("geojson", "gpkg", "kml", "csv")
+EXPORT_LAYERS = ("events", "zones", "places", "mentions")  # also the order layers are written in
+EXPORT_COORD_DECIMALS = 6          # WGS84 decimals written (RFC 7946 advises 6: about 0.1 m)
+EXPORT_BASENAME = "geo-export"     # file name used when -o names a folder (gpkg, kml)
+EXPORT_GPKG_GEOMETRY_COLUMN = "geom"
+EXPORT_GPKG_VERSION = "1.2"        # GeoPackage 1.2: read without warnings by GDAL 2.2+ and QGIS 3
+#: GeoPackage timestamps (gpkg_contents.last_change, layer_styles.update_time) are the latest
+#: event or publication date of the data, so the file is the same on every run; this one when
+#: no event has a date.
+EXPORT_FALLBACK_TIME = "1970-01-01T00:00:00.000Z"
+EXPORT_QGIS_VERSION = "3.28.0-Firenze"  # written in the QML styles (read by QGIS 3.x)
+EXPORT_MARKER_SIZE_MM = 3.0
+EXPORT_OUTLINE_COLOUR = "#232323"
+EXPORT_PLACE_COLOUR = "#404040"    # places and mentions have no colour in data/styles.yaml
+EXPORT_MENTION_COLOUR = "#a0a0a0"
+KML_ICON_HREF = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+
+#: Web maps (geo.render). Folium's CDN URLs, mapped to the npm packages of the same versions,
+#: give the offline (`--self-contained`) map and the browser tests their local copies.
+ASSETS_DIR = Path(os.environ.get("GEO_ASSETS_DIR", CACHE_DIR / "assets"))
+#: (URL regex with the file path as group 1, npm package, folder inside the package)
+ASSET_CDN_MAP = (
+    (r"https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/(.+)", "leaflet", "dist"),
+    (r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/1\.1\.0/(.+)",
+     "leaflet.markercluster", "dist"),
+    (r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@6\.2\.0/(.+)",
+     "@fortawesome/fontawesome-free", ""),
+    (r"https://cdn\.jsdelivr\.net/npm/leaflet\.fullscreen@3\.0\.0/(.+)", "leaflet.fullscreen", ""),
+    (r"https://cdn\.jsdelivr\.net/gh/ljagis/leaflet-measure@2\.1\.7/dist/(.+)",
+     "leaflet-measure", "dist"),
+    # Not used by geo's maps; folium's default pages (the benchmark's naive peer) need it.
+    (r"https://code\.jquery\.com/jquery-3\.7\.1\.min\.js", "jquery", "dist/jquery.min.js"),
+)
+#: The npm packages behind ASSET_CDN_MAP, as `npm install` takes them.
+ASSET_NPM_PACKAGES = ("leaflet@1.9.3", "leaflet.markercluster@1.1.0",
+                      "@fortawesome/fontawesome-free@6.2.0", "leaflet.fullscreen@3.0.0",
+                      "leaflet-measure@2.1.7", "jquery@3.7.1")
+MAP_MAX_ZOOM = 18            # also what clustering needs on a map without tiles (folium #1395)
+MAP_CLUSTER_RADIUS = 50      # pixels within which markers form one cluster
+MAP_COORD_DECIMALS = 5       # lat/lon decimals written into the map (about 1 m)
+MAP_POPUP_MAX_WIDTH = 380
+MAP_PLACE_COLOUR = "#404040"  # places mentioned (no colour in data/styles.yaml)
+MAP_OFFLINE_BACKGROUND = "#e8ecef"
+#: Base layers, as xyzservices provider names, with the label the layer control shows.
+MAP_BASE_LAYERS = (
+    ("OpenStreetMap.Mapnik", "OpenStreetMap"),
+    ("Esri.WorldGrayCanvas", "Light (Esri World Gray Canvas)"),
+    ("Esri.WorldImagery", "Satellite (Esri World Imagery)"),
+)
+#: Actor kinds of data/actors.csv -> actor families of data/styles.yaml `actor_icons`.
+MAP_ACTOR_FAMILIES = {"state": "state_forces", "rebel": "rebel_groups", "militia": "militias",
+                      "external": "external", "civilians": "civilians", "protesters": "civilians"}
+#: A state actor whose name has one of these is drawn as Kurdish forces (styles' kurdish_forces).
+MAP_KURDISH_FORCES_WORDS = ("Peshmerga", "Kurdistan Region", "Asayish", "Zeravani")
+MAP_DEFAULT_TITLE = "Security events in Iraq's disputed territories"

@@ -1,0 +1,4 @@
+"""`python -m geo` runs the command line."""
+from geo.cli import main
+
+main()

@@ -1,0 +1,65 @@
+"""Atomic file writes: every output is written to a temporary file in the target's own folder
+and renamed over the target only when all of it is written.
+
+An export that fails or is interrupted half-way leaves any earlier file intact and no
+half-written file behind (the temporary files are removed).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+#: Side files SQLite (GeoPackage) may leave next to a database it was writing.
+_SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+
+
+def temp_path(target: Path) -> Path:
+    """A fresh hidden name beside `target` that keeps its suffix (GDAL picks drivers by it):
+    `out/events.geojson` -> `out/.events.3fa2c1d0.tmp.geojson`."""
+    target = Path(target)
+    return target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, *(Path(f"{path}{s}") for s in _SIDE_SUFFIXES)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
+    """Yield one temporary path per target; when the block ends without an error, flush each
+    temporary file to disk and rename it over its target (os.replace), else delete them all.
+
+    Parameters
+    ----------
+    targets : the final paths (their folders must exist)
+
+    Yields
+    ------
+    the temporary paths, in the same order; the caller writes each one completely
+    """
+    temps = [temp_path(Path(t)) for t in targets]
+    try:
+        yield temps
+        for tmp in temps:
+            if not tmp.is_file():
+                raise FileNotFoundError(f"{tmp} was not written")
+            _fsync(tmp)
+        for tmp, target in zip(temps, targets):
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp in temps:
+            _remove(tmp)
+        raise

@@ -1,0 +1,161 @@
+"""Loading the reviewed rule files the geoparser and the event step read from `data/`.
+
+`data/geoparse.yaml` (stop-list, words that are not places, person titles),
+`data/event_rules.yaml` (ACLED types by keyword, prepositions) and `data/actors.csv` (actors and
+their aliases). Each loader checks its file and raises ReportError naming the file, line and
+field at fault, and caches its result: the files are read once per process.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geo import settings
+from geo._errors import ReportError
+
+
+@dataclass(frozen=True)
+class GeoparseRules:
+    """The contents of data/geoparse.yaml, as sets of strings (names normalized by the caller)."""
+
+    stop_names: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    actors: tuple[str, ...]
+    outlets: tuple[str, ...]
+    person_titles: tuple[str, ...]
+    person_roles: tuple[str, ...]
+    not_names: frozenset[str]
+    place_prepositions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """One line of data/event_rules.yaml: an ACLED type, a sub-type and their keywords."""
+
+    event_type: str
+    sub_event_type: str
+    keywords: tuple[str, ...]
+    rank: int
+    joins: bool = False  # a sentence with no date and no place joins an event of its type
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One row of data/actors.csv."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+def _load_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read rules file: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ReportError(f"{path}:{mark.line + 1 if mark else 1}: bad YAML: "
+                          f"{getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}:1: expected a mapping of rule names to lists")
+    return data
+
+
+def _strings(data: dict, key: str, path: Path) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise ReportError(f"{path}: field '{key}': expected a list of words")
+    return tuple(str(v) for v in value)
+
+
+@lru_cache(maxsize=4)
+def geoparse_rules(path: Path = settings.GEOPARSE_RULES_FILE) -> GeoparseRules:
+    """data/geoparse.yaml, checked."""
+    data = _load_yaml(path)
+    nots = data.get("not_places", {})
+    if not isinstance(nots, dict):
+        raise ReportError(f"{path}: field 'not_places': expected adjectives, actors, outlets")
+    return GeoparseRules(
+        stop_names=_strings(data, "stop_names", path),
+        adjectives=_strings(nots, "adjectives", path),
+        actors=_strings(nots, "actors", path),
+        outlets=_strings(nots, "outlets", path),
+        person_titles=_strings(data, "person_titles", path),
+        person_roles=_strings(data, "person_roles", path),
+        not_names=frozenset(_strings(data, "not_names", path)),
+        place_prepositions=_strings(data, "place_prepositions", path),
+    )
+
+
+@lru_cache(maxsize=4)
+def event_rules(path: Path = settings.EVENT_RULES_FILE) -> dict:
+    """data/event_rules.yaml: `rules` (list of EventRule, in order) and the word lists."""
+    from geo.schema import ACLED_EVENT_TYPES
+
+    data = _load_yaml(path)
+    rules = []
+    for i, item in enumerate(data.get("rules") or []):
+        where = f"{path}: rules[{i}]"
+        if not isinstance(item, dict):
+            raise ReportError(f"{where}: expected a mapping with event_type, sub_event_type, keywords")
+        etype = item.get("event_type")
+        if etype not in ACLED_EVENT_TYPES:
+            raise ReportError(f"{where}: field 'event_type': {etype!r} is not one of ACLED's "
+                              f"types ({', '.join(ACLED_EVENT_TYPES)})")
+        if not item.get("sub_event_type"):
+            raise ReportError(f"{where}: field 'sub_event_type' is empty")
+        words = item.get("keywords")
+        if not isinstance(words, list) or not words:
+            raise ReportError(f"{where}: field 'keywords': expected a non-empty list")
+        rules.append(EventRule(etype, str(item["sub_event_type"]), tuple(str(w) for w in words),
+                               int(item.get("rank", i)), bool(item.get("joins", False))))
+    if not rules:
+        raise ReportError(f"{path}: no rules")
+    return {
+        "rules": tuple(rules),
+        "event_prepositions": _strings(data, "event_prepositions", path),
+        "origin_prepositions": _strings(data, "origin_prepositions", path),
+        "away_words": _strings(data, "away_words", path),
+        "place_adjectives": _strings(data, "place_adjectives", path),
+        "reference_words": _strings(data, "reference_words", path),
+        "near_words": _strings(data, "near_words", path),
+        "speech_verbs": _strings(data, "speech_verbs", path),
+        "civilian_target": data.get("civilian_target") or None,
+    }
+
+
+@lru_cache(maxsize=4)
+def actors(path: Path = settings.ACTORS_FILE) -> tuple[Actor, ...]:
+    """data/actors.csv, checked: every row has an actor, a kind and at least one alias."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read actors file: {exc.strerror}") from None
+    numbered = [(n, ln) for n, ln in enumerate(lines, 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    reader = csv.DictReader([ln for _, ln in numbered])
+    out = []
+    for (n, _), row in zip(numbered[1:], reader):
+        for key in ("actor", "kind", "aliases"):
+            if not (row.get(key) or "").strip():
+                raise ReportError(f"{path}:{n}: field '{key}' is empty")
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        out.append(Actor(row["actor"].strip(), row["kind"].strip(), aliases))
+    return tuple(out)
+
+
+def keyword_pattern(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of whole-word keywords; a trailing `*` allows any word ending."""
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        stem = word.rstrip("*")
+        body = r"\s+".join(re.escape(p) for p in stem.split())
+        parts.append(body + (r"\w*" if word.endswith("*") else ""))
+    return r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])"

@@ -1,0 +1,820 @@
+"""Events: from parsed reports to ACLED / UCDP-style event records, one GeoDataFrame row each.
+
+A sentence is an event sentence when a keyword of `data/event_rules.yaml` occurs in it (the
+first matching rule gives the ACLED type and sub-type). It becomes an event when it is also
+anchored: it names a date ("on Tuesday", "on 4 October", "yesterday", not the date of a
+statement: "said on Wednesday") or a place where something happened ("in X", "near X").
+Dated sentences of one type and date make one event; undated sentences that name a place
+join the dated event of their type, or stand alone with the published date and a warning;
+sentences with neither join an event of their type only when their rule says `joins: true`
+("the officials agreed to ..." after a meeting), else they are background ("the air force
+routinely conducts airstrikes") and make no event.
+
+The event's place is chosen among its sentences' places, never the dateline (the place of
+writing) nor a destination ("fled toward X"): first a place that is not merely the container
+of the one before ("Chamchamal in Sulaymaniyah"), not an origin ("a delegation from X"), local
+rather than a governorate, not a landmark ("north of X"), after a locative word ("in",
+"near", "visited"), then the most specific (a town before a sector, a sector before a
+governorate). A place far from its container ("al-Rumaitha in Muqdadiya" resolved to the
+Rumaythah of Muthanna) is a namesake and is dropped. Its precision follows ACLED's
+`geo_precision` (1 town, 2 near a town or a small area, 3 a large region) and UCDP GED's
+`where_prec` (1 exact ... 6 country).
+
+Relative dates are resolved against the published date: a weekday is the latest such day on
+or before publication (news convention: "on Tuesday" in Saturday's paper is four days back).
+An event with no resolvable place keeps its row, with no geometry and a warning.
+
+`iter_events(inputs)` streams: one report at a time, and for many files two worker processes.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from geo import settings
+from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
+from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
+from geo.reports import Report, iter_report_files, read_reports
+from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
+# Specificity of a place as an event location: lower is better.
+_SPECIFICITY = {t: i for i, t in enumerate((
+    "city", "site", "military_base", "dam", "sector", "command_area",
+    "subdistrict", "district", "valley", "mountain", "lake", "river", "front", "governorate",
+    "region", "country"))}
+# A village, a town and a city are equally precise: the first one named wins.
+_SPECIFICITY.update(dict.fromkeys(("village", "town", "city"), 0))
+# ACLED geo_precision and UCDP where_prec by place type (settlements: 1, or 2 when "near").
+_GEO_PRECISION = {**dict.fromkeys(("city", "town", "village"), 1),
+                  **dict.fromkeys(("site", "military_base", "dam", "sector", "command_area",
+                                   "subdistrict", "district"), 2),
+                  **dict.fromkeys(("valley", "mountain", "lake", "river", "front", "governorate",
+                                   "region", "country"), 3)}
+_WHERE_PREC = {**dict.fromkeys(("city", "town", "village"), 1),
+               **dict.fromkeys(("site", "military_base", "dam", "sector", "command_area",
+                                "subdistrict"), 2),
+               "district": 3, "governorate": 4,
+               **dict.fromkeys(("valley", "mountain", "lake", "river", "front", "region"), 5),
+               "country": 6}
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_MONTH_ALT = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+# Date expressions in a sentence. Weekdays must be capitalised (they always are in news).
+_DATE_EXPR = re.compile(
+    r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    rf"|\b(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
+    rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
+    r"|\b(?P<yesterday>yesterday|last night)\b"
+    r"|\b(?P<today>today|this morning|this evening|tonight)\b",
+    re.IGNORECASE)
+# A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
+# A line that wraps inside a paragraph does not end a sentence; a blank line does.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n")
+_ABBREVIATIONS = frozenset({"gen", "maj", "brig", "col", "lt", "capt", "sgt", "mr", "mrs", "ms",
+                            "dr", "st", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                            "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "vs", "approx"})
+
+
+@dataclass
+class _Draft:
+    """One event while it is being built: its sentences, rule, date and place."""
+
+    rule: EventRule
+    sentences: list[tuple[int, int]]
+    event_date: date | None
+    dated: bool
+    place: Mention | None = None
+    near: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EventsResult:
+    """Events and mentions of a set of reports.
+
+    `events` and `mentions` are GeoDataFrames (EPSG:4326) with the columns of
+    geo.schema.EVENT_COLUMNS and MENTION_COLUMNS; `failures` the error of each report that
+    could not be read; `warnings` "report id: message" strings.
+    """
+
+    events: object
+    mentions: object
+    reports: list[Report]
+    failures: list[str]
+    warnings: list[str]
+
+
+@dataclass
+class ReportEvents:
+    """What `iter_events` yields per report: event and mention rows (plain dicts)."""
+
+    report_id: str
+    events: list[dict]
+    mentions: list[dict]
+    warnings: list[str]
+
+
+# --- compiled rules -----------------------------------------------------------------------------
+
+_PUNCTUATION = re.compile(r"[^\w\s'’-]")
+# "in Zap (Amadiya)", "in Zap region (Amadiya)": the bracketed name takes the first's words.
+_NAME_BEFORE_BRACKET = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}"
+                                  r"(?:\s+(?:region|area|district|province|village|town|city|"
+                                  r"mountains?))?\s*\($")
+
+
+# Words between a locative word and a name that do not change what it says: "in the city
+# of X", "near As Saadiyah" (an article written apart), "in Mt Metina".
+_NAME_LEAD_INS = (("the",), ("city", "of"), ("town", "of"), ("village", "of"), ("al",), ("el",),
+                  ("as",), ("ash",), ("ad",), ("an",), ("ar",), ("at",), ("az",), ("mt",),
+                  ("mount",), ("lake",), ("wadi",), ("jabal",), ("jebel",), ("camp",))
+
+
+class _Phrases:
+    """Word lists of data/event_rules.yaml ("in", "outskirts of", "north of"), matched as the
+    words right before a place, with only spaces between (and an optional "the")."""
+
+    def __init__(self, phrases, strip=(("the",),)):
+        self.phrases = frozenset(tuple(p.lower().split()) for p in phrases)
+        self.longest = max((len(p) for p in self.phrases), default=0)
+        self.strip: dict[str, list[tuple[str, ...]]] = {}
+        for tail in strip:
+            self.strip.setdefault(tail[-1], []).append(tail)
+
+    def before(self, body: str, start: int) -> bool:
+        """Does a phrase end right before `start` ("clashes near the| Kalar")? A name in
+        brackets after another ("in Zap (Amadiya)") takes the words before the first."""
+        words = _words_before(body[max(0, start - 64):start])
+        for _ in range(4):
+            n = len(words)
+            for size in range(1, min(self.longest, n) + 1):
+                if words[n - size:] in self.phrases:
+                    return True
+            tails = self.strip.get(words[-1]) if n else None
+            tail = next((t for t in tails if words[n - len(t):] == t), None) if tails else None
+            if tail is None:
+                return False
+            words = words[:n - len(tail)]
+        return False
+
+
+@lru_cache(maxsize=8192)  # keyed by the 64 characters before a place: small, and they repeat
+def _words_before(pre: str) -> tuple[str, ...]:
+    """The lower-case words at the end of `pre`, back to the nearest punctuation."""
+    if pre.endswith("("):
+        pre = _NAME_BEFORE_BRACKET.sub("", pre)
+    if not pre[-1:].isspace():
+        return ()
+    return tuple(_PUNCTUATION.split(pre)[-1].lower().split())
+
+
+class _Rules:
+    """data/event_rules.yaml and data/actors.csv compiled into a few regular expressions."""
+
+    def __init__(self) -> None:
+        data = event_rules()
+        self.rules: tuple[EventRule, ...] = data["rules"]
+        self.trigger = self._trigger_automaton(self.rules)
+        # "north of X", "20 km from X": X is a landmark the event is measured from.
+        self.reference = _Phrases(data["reference_words"], strip=_NAME_LEAD_INS)
+        self.away = _Phrases(data["away_words"])
+        self.origin = _Phrases(data["origin_prepositions"])
+        # Near words ("vicinity of", "close to") also say where an event happened.
+        self.event_prep = _Phrases(data["event_prepositions"] + data["near_words"],
+                                   strip=(*_NAME_LEAD_INS, *((w,) for w in data["place_adjectives"])))
+        self.near = _Phrases(data["near_words"], strip=(("the",), ("town", "of"),
+                                                        ("village", "of"), ("city", "of")))
+        self.speech = re.compile(keyword_pattern(data["speech_verbs"])
+                                 # "reported that on 16 December, X happened": "that" opens
+                                 # the report of the event, and the date is the event's.
+                                 + r"(?:\s+(?!that\b)[\w'’-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+                                 re.IGNORECASE)
+        self.civilian_target = data["civilian_target"]
+        self.actors = actors()
+        self.kind = {a.name: a.kind for a in self.actors}
+        exact, loose = [], []
+        for n, actor in enumerate(self.actors):
+            for alias in actor.aliases:
+                (exact if alias.isupper() and len(alias) <= 3 else loose).append((alias, n))
+        self.actor_exact = self._alias_regex(exact, 0)
+        self.actor_loose = self._alias_regex(loose, re.IGNORECASE)
+
+    @staticmethod
+    def _trigger_automaton(rules: tuple[EventRule, ...]):
+        """Keywords in an Aho-Corasick automaton: one pass over the text for all rules."""
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        table: dict[str, tuple[str, bool, EventRule]] = {}
+        for rule in rules:
+            for word in rule.keywords:
+                key = " ".join(word.rstrip("*").lower().split())
+                if key not in table or rule.rank < table[key][2].rank:
+                    table[key] = (key, word.endswith("*"), rule)
+        for key, value in table.items():
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+        return automaton
+
+    def find_triggers(self, body: str) -> list[tuple[int, EventRule]]:
+        """(offset, rule) of every keyword in `body`, as whole words (a `*` keyword with any
+        ending), ignoring case."""
+        text = body.lower()
+        if len(text) != len(body):  # a rare letter whose lower case is longer: keep offsets
+            text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in body)
+        text = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        found = []
+        n = len(text)
+        for end, (key, prefix, rule) in self.trigger.iter(text):
+            start = end - len(key) + 1
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
+                continue
+            if not prefix and end + 1 < n and (text[end + 1].isalnum() or text[end + 1] == "_"):
+                continue
+            found.append((start, rule))
+        return found
+
+    @staticmethod
+    def _alias_regex(aliases: list[tuple[str, int]], flags: int) -> tuple[re.Pattern, dict[str, int]]:
+        groups: dict[str, int] = {}
+        parts = []
+        # Longest alias first so "Iraqi air force" wins over "Iraqi ...".
+        for k, (alias, n) in enumerate(sorted(aliases, key=lambda a: (-len(a[0]), a[0]))):
+            groups[f"a{k}"] = n
+            body = r"\s+".join(re.escape(w) for w in alias.split())
+            parts.append(f"(?P<a{k}>{body})")
+        if not parts:
+            return re.compile(r"(?!x)x"), groups
+        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", flags), groups
+
+
+_RULES: _Rules | None = None
+
+
+def _rules() -> _Rules:
+    global _RULES
+    if _RULES is None:
+        _RULES = _Rules()
+    return _RULES
+
+
+# --- sentences and dates -----------------------------------------------------------------------
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text` (abbreviations like "Oct." kept)."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == ".":
+            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 6):m.start()])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        end = m.start() + (1 if text[m.start()] in ".!?" else 0)
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def resolve_date(m: re.Match, published: date | None) -> date | None:
+    """The date a date expression means, counted back from `published` where relative."""
+    if m.group("weekday"):
+        if published is None:
+            return None
+        back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7
+        return published - timedelta(days=back)
+    if m.group("yesterday"):
+        return published - timedelta(days=1) if published else None
+    if m.group("today"):
+        return published
+    day, month, year = ((m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1")
+                        else (m.group("d2"), m.group("m2"), m.group("y2")))
+    month_n = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(month.rstrip(".").lower()[:3]))
+    try:
+        if year:
+            return date(int(year), month_n, int(day))
+        if published is None:
+            return None
+        # No year: the latest such day on or before publication.
+        found = date(published.year, month_n, int(day))
+        return found if found <= published else date(published.year - 1, month_n, int(day))
+    except ValueError:
+        return None
+
+
+# --- finding events ------------------------------------------------------------------------------
+
+def find_events(result: ParseResult) -> list[_Draft]:
+    """The event drafts of a parsed report (see the module docstring for the rules)."""
+    rules = _rules()
+    report = result.report
+    body = report.body
+    spans = sentences(body)
+    starts = [s for s, _ in spans]
+
+    def sentence_of(offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1)
+
+    triggers: dict[int, EventRule] = {}
+    for start, rule in rules.find_triggers(body):
+        k = sentence_of(start)
+        if k not in triggers or rule.rank < triggers[k].rank:
+            triggers[k] = rule
+    dates: dict[int, date | None] = {}
+    statement_dates: dict[int, date | None] = {}
+    for k in triggers:  # only event sentences need their date
+        for m in _DATE_EXPR.finditer(body, *spans[k]):
+            if rules.speech.search(body[max(0, m.start() - 50):m.start()]):
+                # "said on Wednesday": the date of the statement, used only when the
+                # sentence also says where something happened ("as reported on 13 March,
+                # airstrikes hit X in Y").
+                statement_dates.setdefault(k, resolve_date(m, report.published))
+                continue
+            dates[k] = resolve_date(m, report.published)
+            break
+    places: dict[int, list[Mention]] = {}
+    located: set[int] = set()  # sentences naming a place where something happened ("in X")
+    for mention in result.mentions:
+        if mention.role != "dateline" and not rules.away.before(body, mention.start):
+            k = sentence_of(mention.start)
+            places.setdefault(k, []).append(mention)
+            if _is_located(rules, body, mention) and not _is_origin(rules, body, mention):
+                located.add(k)
+    stated = {k for k in statement_dates if k not in dates and k in located}
+    for k in stated:
+        dates[k] = statement_dates[k]
+
+    dated: list[_Draft] = []
+    undated: list[_Draft] = []
+    loose: list[tuple[int, EventRule]] = []
+    for k in sorted(triggers):
+        rule = triggers[k]
+        if k in dates:
+            _add_dated(dated, _Draft(rule, [spans[k]], dates[k], True))
+            if dates[k] is None:
+                dated[-1].warnings.append("relative date with no published date to count from")
+            elif k in stated:
+                dated[-1].warnings.append("dated by a statement about the event (\"said on ...\"), "
+                                          "not by the event itself")
+        elif k in located:
+            undated.append(_Draft(rule, [spans[k]], report.published, False))
+        else:
+            loose.append((k, rule))
+    # Undated sentences join the dated event of the same type; the rest stand alone.
+    events = list(dated)
+    for draft in undated:
+        home = next((d for d in dated if d.rule.event_type == draft.rule.event_type), None)
+        if home is not None:
+            _join(home, draft.sentences[0], draft.rule)
+        else:
+            same = next((d for d in events if not d.dated and d.rule.event_type == draft.rule.event_type
+                         and _first_place(d, places, spans) == _first_place(draft, places, spans)), None)
+            if same is not None:
+                _join(same, draft.sentences[0], draft.rule)
+            else:
+                events.append(draft)
+    for k, rule in loose:
+        if not rule.joins:
+            continue  # background ("the caliphate was destroyed"), not part of an event
+        home = next((d for d in events if d.rule.event_type == rule.event_type), None)
+        if home is not None:
+            _join(home, spans[k], rule)
+    if not events and loose and not result.mentions:
+        # Nothing anchored, but the report does describe an event: keep it, without a place.
+        k, rule = min(loose, key=lambda t: (t[1].rank, t[0]))
+        events.append(_Draft(rule, [spans[k]], report.published, False))
+    for draft in events:
+        _locate(rules, draft, body, spans, places, result.unresolved)
+        if not draft.dated and draft.event_date is not None:
+            draft.warnings.append("no date in the event's sentences: the published date is used")
+        elif draft.event_date is None and not draft.warnings:
+            draft.warnings.append("event date unknown (no published date)")
+    events.sort(key=lambda d: d.sentences[0][0])
+    return events
+
+
+def _add_dated(dated: list[_Draft], draft: _Draft) -> None:
+    """A dated sentence joins an earlier event of the same type and date, else starts one."""
+    for d in dated:
+        if d.rule.event_type == draft.rule.event_type and d.event_date == draft.event_date:
+            _join(d, draft.sentences[0], draft.rule)
+            return
+    dated.append(draft)
+
+
+def _join(draft: _Draft, span: tuple[int, int], rule: EventRule) -> None:
+    if span not in draft.sentences:
+        draft.sentences.append(span)
+    if rule.event_type == draft.rule.event_type and rule.rank < draft.rule.rank:
+        draft.rule = rule  # the most specific sub-type of the same family
+
+
+def _first_place(draft: _Draft, places: dict[int, list[Mention]], spans) -> str | None:
+    k = spans.index(draft.sentences[0])
+    return places[k][0].place_id if places.get(k) else None
+
+
+def _is_located(rules: _Rules, body: str, mention: Mention) -> bool:
+    return rules.event_prep.before(body, mention.start)
+
+
+def _is_origin(rules: _Rules, body: str, mention: Mention) -> bool:
+    return rules.origin.before(body, mention.start)
+
+
+def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) -> None:
+    """The event's place: the most specific one of its first (anchor) sentence, then of its
+    other sentences, then of the anchor's paragraph."""
+    order = [spans.index(s) for s in draft.sentences]
+    for k in order:
+        best = _best_place(rules, body, places.get(k, []))
+        if best is not None:
+            draft.place = best
+            break
+    start, end = draft.sentences[0]
+    # A name in the sentence that did not resolve was the event's place: do not borrow another.
+    unknown_here = any(name in body[start:end] for name in unresolved)
+    if draft.place is None and not unknown_here:
+        para_start = body.rfind("\n\n", 0, start) + 1
+        para_end = body.find("\n\n", end)
+        para_end = len(body) if para_end < 0 else para_end
+        candidates = [m for ms in places.values() for m in ms if para_start <= m.start < para_end]
+        draft.place = _best_place(rules, body, candidates)
+        if draft.place is not None:
+            draft.warnings.append("place taken from the event's paragraph, not its sentence")
+    if draft.place is None:
+        draft.warnings.append("no resolvable place: the event has no geometry"
+                              + (" (unresolved: " + ", ".join(n for n in unresolved if n in body[start:end]) + ")"
+                                 if unknown_here else ""))
+        return
+    draft.near = draft.place.type in SETTLEMENTS and rules.near.before(body, draft.place.start)
+
+
+# Between a place and its container: ", ", " in ", " of ", " (", with an optional closing
+# bracket and area word ("Zap (Amadiya) region of Dahuk", "Penjwin (Sulaymaniyah)").
+_CONTAINER_GAP = re.compile(r"\)?(?:\s+(?:region|area|areas|district|sub-?district|province|"
+                            r"governorate|city|town|village|villages))?"
+                            r"(?:,\s*(?:in\s+(?:the\s+)?)?|\s+(?:in|of)\s+(?:the\s+)?|\s*\()")
+
+
+def _best_place(rules: _Rules, body: str, mentions: list[Mention]) -> Mention | None:
+    """The event's place among a sentence's mentions. Ranked: not a container of the
+    previous place ("Chamchamal in Sulaymaniyah", "Sulaimani, Kurdistan Region", "Zakho district
+    of Dahuk"), not an
+    origin ("a delegation from X"), after a locative word ("in", "near", "visited"), then the
+    most specific type, a sure match before an unsure one, the first."""
+    if not mentions:
+        return None
+    ordered = sorted(mentions, key=lambda m: m.start)
+    containers: set[int] = set()
+    wrong: set[int] = set()
+    for a, b in zip(ordered, ordered[1:]):
+        if _CONTAINER_GAP.fullmatch(body, a.end, b.start):
+            containers.add(id(b))
+            # "al-Rumaitha in Muqdadiya": a namesake far from its container is the wrong place.
+            if _km(a, b) > settings.EVENT_CONTAINER_KM.get(b.type, 1e9):
+                wrong.add(id(a))
+    candidates = [m for m in ordered if id(m) not in wrong]
+    if not candidates:
+        return None
+
+    def key(m: Mention):
+        reference = rules.reference.before(body, m.start)
+        size = 1 if m.type in _LARGE else 0
+        return (id(m) in containers, _is_origin(rules, body, m), size, reference,
+                not _is_located(rules, body, m), _SPECIFICITY.get(m.type, 99),
+                m.confidence < settings.EVENT_UNSURE_CONFIDENCE, m.start)
+
+    return min(candidates, key=key)
+
+
+# Large places (governorate, region, country) come after any other place, even one that is
+# only a landmark ("north of Jalawla, in Diyala province").
+_LARGE = frozenset({"governorate", "region", "country"})
+
+
+def _km(a: Mention, b: Mention) -> float:
+    if a.lat is None or b.lat is None:
+        return 0.0
+    from geo.gazetteer import haversine_km
+
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def assign_roles(result: ParseResult) -> None:
+    """Set role `event` on the mentions the report's events are located at (in place), and
+    keep the drafts on the result for the event step."""
+    result.drafts = find_events(result)
+    chosen = {(d.place.start, d.place.end) for d in result.drafts if d.place is not None}
+    if chosen:
+        result.mentions = [
+            _with_role(m, "event") if (m.start, m.end) in chosen and m.role == "mention" else m
+            for m in result.mentions]
+
+
+def _with_role(m: Mention, role: str) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, role=role)
+
+
+# --- event rows ------------------------------------------------------------------------------------
+
+def _actors_of(rules: _Rules, text: str) -> list[str]:
+    """Actor names in order of appearance; an actor named after "by" comes first."""
+    found: list[tuple[int, bool, str]] = []
+    for regex, groups in (rules.actor_exact, rules.actor_loose):
+        for m in regex.finditer(text):
+            name = rules.actors[groups[m.lastgroup]].name
+            by = bool(re.search(r"\bby\s+(?:the\s+)?$", text[max(0, m.start() - 8):m.start()]))
+            found.append((m.start(), by, name))
+    found.sort(key=lambda t: (not t[1], t[0]))
+    ordered: list[str] = []
+    for _, _, name in found:
+        if name not in ordered:
+            ordered.append(name)
+    return ordered
+
+
+def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
+    """One row per event of a parsed report (columns of geo.schema.EVENT_COLUMNS, with
+    `geometry` as (lon, lat) or None)."""
+    rules = _rules()
+    report = result.report
+    body = report.body
+    rows = []
+    for n, draft in enumerate(result.drafts, 1):
+        evidence = " ".join(" ".join(body[s:e].split()) for s, e in sorted(draft.sentences))
+        anchor = " ".join(body[slice(*draft.sentences[0])].split())
+        names = _actors_of(rules, anchor)
+        names += [a for a in _actors_of(rules, evidence) if a not in names]
+        etype, subtype = draft.rule.event_type, draft.rule.sub_event_type
+        civilians = [a for a in names if rules.kind.get(a) == "civilians"]
+        armed = [a for a in names if a not in civilians]
+        target = rules.civilian_target
+        if etype == "Battles" and civilians and len(armed) <= 1 and target:
+            etype, subtype = target["event_type"], target["sub_event_type"]
+        if etype == "Violence against civilians" and civilians:
+            names = armed + civilians  # the perpetrator first, the civilians second
+        actor1 = names[0] if names else ""
+        actor2 = names[1] if len(names) > 1 else ""
+        place = draft.place
+        row = {c: None for c in EVENT_COLUMNS}
+        row.update(
+            event_id=f"{report.id}-{n}", report_id=report.id, title=report.title,
+            source=report.source, url=report.url,
+            published=report.published.isoformat() if report.published else None,
+            event_date=draft.event_date.isoformat() if draft.event_date else None,
+            event_type=etype, sub_event_type=subtype,
+            actor1=actor1, actor2=actor2, evidence=evidence, zones="", front_distance_km=None,
+            warnings="; ".join(draft.warnings),
+        )
+        if place is not None and place.place_id is not None:
+            p = gaz.get(place.place_id)
+            precision = 2 if draft.near else _GEO_PRECISION.get(p.type, 3)
+            where = 2 if draft.near else _WHERE_PREC.get(p.type, 5)
+            row.update(location=p.name, place_id=p.id, admin1=p.governorate, admin2=p.district,
+                       latitude=p.lat, longitude=p.lon, geo_precision=precision,
+                       where_prec=where, evidence_place=place.text, geometry=(p.lon, p.lat))
+        else:
+            row.update(location="", place_id=None, admin1="", admin2="", geo_precision=3,
+                       where_prec=6, evidence_place="", geometry=None)
+        row["notes"] = _notes(row, draft, subtype)
+        rows.append(row)
+    return rows
+
+
+def _notes(row: dict, draft: _Draft, subtype: str) -> str:
+    when = draft.event_date.strftime("On %d %B %Y").replace("On 0", "On ") if draft.event_date else "On an unknown date"
+    who = row["actor1"] or "unidentified actors"
+    if row["actor2"]:
+        who += f" and {row['actor2']}"
+    where = f" in {row['location']}" + (f" ({row['admin1']})" if row["admin1"] else "") if row["location"] else ""
+    return f"{when}, {subtype}: {who}{where}."
+
+
+def mention_rows(result: ParseResult) -> list[dict]:
+    """One row per mention (columns of geo.schema.MENTION_COLUMNS, geometry as (lon, lat))."""
+    rows = []
+    for m in result.mentions:
+        row = {"report_id": result.report.id, "text": m.text, "start": m.start, "end": m.end,
+               "place_id": m.place_id, "name": m.name, "type": m.type, "role": m.role,
+               "confidence": m.confidence, "lat": m.lat, "lon": m.lon,
+               "geometry": (m.lon, m.lat) if m.lat is not None else None}
+        rows.append(row)
+    return rows
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+def _gazetteer(gazetteer: "Gazetteer | None") -> "Gazetteer":
+    if gazetteer is not None:
+        return gazetteer
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer.default()
+
+
+def report_events(report: Report, gazetteer: "Gazetteer | None" = None) -> ReportEvents:
+    """Parse one report and build its event and mention rows."""
+    gaz = _gazetteer(gazetteer)
+    result = geoparse(report, gaz)
+    assign_roles(result)
+    rows = event_rows(result, gaz)
+    warnings = [f"{report.id}: {w}" for w in report.warnings]
+    warnings += [f"{report.id}: event {r['event_id']}: {w}" for r in rows for w in r["warnings"].split("; ") if w]
+    if not rows:
+        warnings.append(f"{report.id}: no event found in the text")
+    return ReportEvents(report.id, rows, mention_rows(result), warnings)
+
+
+def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None" = None) -> EventsResult:
+    """Events of `reports` as GeoDataFrames.
+
+    Parameters
+    ----------
+    reports: Report objects (see geo.reports.read_reports).
+    gazetteer: the places; the built-in gazetteer when None.
+
+    Returns an EventsResult (`events`, `mentions`, `reports`, `failures`, `warnings`).
+    """
+    gaz = _gazetteer(gazetteer)
+    kept, events, mentions, warnings = [], [], [], []
+    for report in reports:
+        kept.append(report)
+        out = report_events(report, gaz)
+        events += out.events
+        mentions += out.mentions
+        warnings += out.warnings
+    return EventsResult(_frame(events, EVENT_COLUMNS), _frame(mentions, MENTION_COLUMNS),
+                        kept, [], warnings)
+
+
+def events_from_inputs(inputs: list[str | Path], gazetteer: "Gazetteer | None" = None) -> EventsResult:
+    """Events of the report files and folders `inputs` (`-` for stdin). Files that cannot be
+    read are listed in `.failures`; the others still go through."""
+    failures: list[str] = []
+    result = events_from_reports(read_reports(inputs, failures), gazetteer)
+    result.failures = failures
+    return result
+
+
+def _frame(rows: list[dict], columns: list[str]):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    geometry = [Point(r["geometry"]) if r["geometry"] is not None else None for r in rows]
+    data = [{c: r[c] for c in columns if c != "geometry"} for r in rows]
+    import pandas as pd
+
+    frame = pd.DataFrame(data, columns=[c for c in columns if c != "geometry"])
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=settings.CRS_WGS84),
+                            crs=settings.CRS_WGS84)[columns]
+
+
+# --- GeoJSON ------------------------------------------------------------------------------------------
+
+GEOJSON_HEAD = '{"type": "FeatureCollection", "features": [\n'
+GEOJSON_TAIL = "\n]}\n"
+
+
+def _clean(value):
+    """JSON-safe scalar: NaN -> None, numpy scalars -> Python."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def feature_json(row: dict) -> str:
+    """One GeoJSON Feature (properties in EVENT_COLUMNS order, coordinates to 6 decimals)."""
+    props = {c: _clean(row.get(c)) for c in EVENT_COLUMNS if c != "geometry"}
+    geom = row.get("geometry")
+    if geom is not None and not isinstance(geom, tuple):
+        geom = None if geom.is_empty else (geom.x, geom.y)
+    geometry = None if geom is None else {"type": "Point",
+                                          "coordinates": [round(geom[0], 6), round(geom[1], 6)]}
+    return json.dumps({"type": "Feature", "geometry": geometry, "properties": props},
+                      ensure_ascii=False)
+
+
+def events_to_geojson(events) -> str:
+    """The events GeoDataFrame as a GeoJSON FeatureCollection string: one feature a line,
+    the same bytes on every run for the same events."""
+    features = [feature_json(row) for row in events.to_dict(orient="records")]
+    return GEOJSON_HEAD + ",\n".join(features) + GEOJSON_TAIL
+
+
+# --- streaming -----------------------------------------------------------------------------------------
+
+_WORKER_GAZ = None
+
+
+def _worker_init(extra_places: tuple[str, ...]) -> None:
+    global _WORKER_GAZ
+    from geo.gazetteer import Gazetteer
+
+    _WORKER_GAZ = Gazetteer.default(extra_places=extra_places)
+
+
+def _events_of_file(path: str, gaz=None) -> tuple[list[ReportEvents], list[str]]:
+    gaz = gaz or _WORKER_GAZ
+    failures: list[str] = []
+    # One bad record of a JSON or CSV file fails alone; the file's other reports go on.
+    reports = list(read_reports([path], failures))
+    return [report_events(r, gaz) for r in reports], failures
+
+
+def _events_of_chunk(paths: list[str]) -> list[tuple[list[ReportEvents], list[str]]]:
+    return [_events_of_file(p) for p in paths]
+
+
+def iter_events(inputs: Iterable[str | Path], gazetteer: "Gazetteer | None" = None,
+                failures: list[str] | None = None, workers: int | None = None,
+                extra_places: tuple[str, ...] = (), progress: bool | None = None
+                ) -> Iterator[ReportEvents]:
+    """Events report by report, in input order, in constant memory.
+
+    Parameters
+    ----------
+    inputs: files, folders or `-`.
+    gazetteer: the places (in one process only; workers load the default gazetteer plus
+        `extra_places`).
+    failures: a list that collects each unreadable file's error.
+    workers: processes to use; by default both cores when there are at least
+        settings.STREAM_PARALLEL_MIN_FILES files.
+    progress: a progress bar on stderr; by default only when stderr is a terminal.
+    """
+    failures = failures if failures is not None else []
+    paths = list(iter_report_files(inputs, failures))  # names only: small even for 10,000 files
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(paths) >= settings.STREAM_PARALLEL_MIN_FILES else 1
+    if gazetteer is not None or "-" in paths:
+        workers = 1
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _progress(len(paths)) if show else None
+    try:
+        for outs, errors in _file_results(paths, gazetteer, workers, extra_places):
+            failures.extend(errors)
+            if bar is not None:
+                bar[0].advance(bar[1])
+            yield from outs
+    finally:
+        if bar is not None:
+            bar[0].stop()
+
+
+def _file_results(paths: list[str], gazetteer, workers: int, extra_places: tuple[str, ...]):
+    if workers <= 1:
+        if gazetteer is None:
+            from geo.gazetteer import Gazetteer
+
+            gazetteer = Gazetteer.default(extra_places=extra_places)
+        for path in paths:
+            yield _events_of_file(path, gazetteer)
+        return
+    import multiprocessing as mp
+
+    chunks = [paths[i:i + settings.STREAM_CHUNK_FILES]
+              for i in range(0, len(paths), settings.STREAM_CHUNK_FILES)]
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(tuple(extra_places),)) as pool:
+        # imap keeps input order and holds only a few chunks in flight: constant memory.
+        for chunk in pool.imap(_events_of_chunk, chunks):
+            yield from chunk
+
+
+def _progress(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    bar = Progress(TextColumn("reports"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("events", total=total)
+    bar.start()
+    return bar, task

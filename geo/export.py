@@ -1,0 +1,711 @@
+"""GIS export: the events, zones, places and mentions layers as GeoJSON (RFC 7946), a GeoPackage
+styled for QGIS, KML for Google Earth, or a CSV of events with ACLED's column names.
+
+Three steps, each usable on its own:
+
+- `build_layers(events_result, zones)` -> {"events", "zones", "places", "mentions"} GeoDataFrames
+  (columns of geo.schema, EPSG:4326);
+- `export_layers(layers, fmt, path, only=...)` writes them;
+- `export_inputs(inputs, fmt, path, layers)` runs reports -> events -> zones -> export (the CLI).
+
+Every check (format, layer names, output folder writable) runs before any work, and every file
+is written atomically (temporary file in the same folder, then renamed), so a failed export
+leaves any earlier file intact. The same input gives the same bytes in every format.
+
+Output naming (`path`):
+
+- geojson: a folder (created if its parent exists) gets `events.geojson`, `zones.geojson`, ...;
+  `NAME.geojson` (or `.json`) gives `NAME-events.geojson`, `NAME-zones.geojson`, ...
+- gpkg, kml: the file itself (`.gpkg` / `.kml`), or an existing folder that gets
+  `geo-export.gpkg` / `geo-export.kml` (settings.EXPORT_BASENAME).
+- csv: the file itself (`.csv`), or an existing folder that gets `events.csv`.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo import settings
+from geo._atomic import atomic_files
+from geo._errors import ExportError
+from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+#: The columns of each layer, in the order they are written.
+LAYER_COLUMNS = {
+    "events": EVENT_COLUMNS,
+    "zones": ZONE_COLUMNS,
+    "places": PLACE_COLUMNS,
+    "mentions": MENTION_COLUMNS,
+}
+
+#: Column types other than text (str), per layer.
+_TYPES: dict[str, dict[str, str]] = {
+    "events": {"latitude": "float", "longitude": "float", "front_distance_km": "float",
+               "geo_precision": "int", "where_prec": "int"},
+    "zones": {"area_km2": "float", "approximate": "bool"},
+    "places": {"reports": "int"},
+    "mentions": {"start": "int", "end": "int", "confidence": "float", "lat": "float",
+                 "lon": "float"},
+}
+
+#: The CSV: ACLED's column names first (same meaning as in an ACLED export), then ours.
+ACLED_CSV_COLUMNS = [
+    "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "admin2",
+    "location", "latitude", "longitude", "geo_precision", "source", "notes",
+]
+CSV_EXTRA_COLUMNS = ["event_id", "report_id", "where_prec", "zones", "front_distance_km",
+                     "place_id", "url", "evidence"]
+
+_SUFFIX = {"gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
+_GEOJSON_SUFFIXES = (".geojson", ".json")
+_FEATURE_ID = {"events": "event_id", "zones": "zone_id", "places": "place_id"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: the format, the files (in writing order) and features per layer;
+    for `export_inputs` also how many reports were read, the errors of those that could not
+    be, and the events' warnings."""
+
+    fmt: str
+    files: list[Path]
+    counts: dict[str, int]
+    reports: int = 0
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    fmt: str
+    layers: tuple[str, ...]
+    files: dict[str, Path]          # layer -> file (geojson), or "" -> the one file
+    make_folder: Path | None = None  # geojson folder to create before writing
+
+
+# --- checks, before any work ---------------------------------------------------------------
+
+def check_format(fmt: str) -> str:
+    """The format in lower case; ExportError when it is not one of settings.EXPORT_FORMATS."""
+    name = str(fmt).strip().lower()
+    if name not in settings.EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: choose one of "
+                          f"{', '.join(settings.EXPORT_FORMATS)}")
+    return name
+
+
+def check_layers(layers: str | Iterable[str] | None, fmt: str) -> tuple[str, ...]:
+    """The layer names in writing order (settings.EXPORT_LAYERS order, duplicates dropped).
+
+    `layers` is a comma-separated string, a sequence of names, or None for every layer the
+    format holds (csv holds only `events`). ExportError names an unknown layer.
+    """
+    fmt = check_format(fmt)
+    if layers is None:
+        return ("events",) if fmt == "csv" else tuple(settings.EXPORT_LAYERS)
+    names = layers.split(",") if isinstance(layers, str) else list(layers)
+    names = [str(n).strip().lower() for n in names if str(n).strip()]
+    if not names:
+        raise ExportError("no layer to export: name at least one of "
+                          f"{', '.join(settings.EXPORT_LAYERS)}")
+    for name in names:
+        if name not in settings.EXPORT_LAYERS:
+            raise ExportError(f"unknown layer {name!r}: choose from "
+                              f"{', '.join(settings.EXPORT_LAYERS)}")
+    if fmt == "csv" and set(names) != {"events"}:
+        others = ", ".join(n for n in names if n != "events")
+        raise ExportError(f"csv holds only the events layer, not {others}: "
+                          "use geojson, gpkg or kml for the other layers")
+    return tuple(n for n in settings.EXPORT_LAYERS if n in names)
+
+
+def _check_folder(folder: Path, what: Path) -> None:
+    """ExportError unless `folder` is an existing folder we can create files in."""
+    if not folder.exists():
+        raise ExportError(f"cannot write {what}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {what}: {folder} is not a folder")
+    probe = folder / f".geo-export-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise ExportError(f"cannot write {what}: folder {folder} is not writable "
+                          f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def plan_export(fmt: str, path: str | os.PathLike,
+                layers: str | Iterable[str] | None = None) -> _Plan:
+    """Check format, layers and output path, and work out the file(s) to write.
+
+    Raises ExportError (before anything is read or written) for an unknown format or layer,
+    a path that does not suit the format, or a folder that does not exist or is not writable.
+    """
+    fmt = check_format(fmt)
+    names = check_layers(layers, fmt)
+    if path is None or not os.fspath(path).strip():
+        raise ExportError("no output path given")
+    p = Path(os.fspath(path)).expanduser()
+    if fmt == "geojson":
+        if p.suffix.lower() in _GEOJSON_SUFFIXES and not p.is_dir():
+            _check_folder(p.parent if str(p.parent) else Path("."), p)
+            files = {n: p.with_name(f"{p.stem}-{n}{p.suffix}") for n in names}
+            return _Plan(fmt, names, files)
+        if p.exists() and not p.is_dir():
+            raise ExportError(f"cannot write GeoJSON to {p}: give a folder or a NAME.geojson "
+                              "path (one file per layer)")
+        if not p.exists() and p.suffix:
+            raise ExportError(f"cannot write GeoJSON to {p}: give a folder or a NAME.geojson "
+                              f"path, not a {p.suffix} file")
+        if p.is_dir():
+            _check_folder(p, p)
+            return _Plan(fmt, names, {n: p / f"{n}.geojson" for n in names})
+        _check_folder(p.parent, p)
+        return _Plan(fmt, names, {n: p / f"{n}.geojson" for n in names}, make_folder=p)
+    if p.is_dir():
+        base = "events" if fmt == "csv" else settings.EXPORT_BASENAME
+        p = p / f"{base}{_SUFFIX[fmt]}"
+        if p.is_dir():
+            raise ExportError(f"cannot write {p}: it is a folder")
+    elif p.suffix.lower() != _SUFFIX[fmt]:
+        raise ExportError(f"cannot write {fmt} to {p}: the file name must end in "
+                          f"{_SUFFIX[fmt]} (or give an existing folder)")
+    _check_folder(p.parent, p)
+    return _Plan(fmt, names, {"": p})
+
+
+# --- layers ----------------------------------------------------------------------------------
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready Python scalar: numpy -> Python, NaN/NA/NaT -> None, dates -> ISO text."""
+    if _missing(value):
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def normalize_layer(name: str, frame: Any) -> "gpd.GeoDataFrame":
+    """`frame` with exactly the layer's columns (geo.schema), typed, in EPSG:4326.
+
+    Missing columns are added empty and extra columns dropped; text columns hold str or None,
+    numbers float or int (nullable Int64 when some are missing), booleans bool.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    columns = LAYER_COLUMNS[name]
+    if frame is None:
+        frame = gpd.GeoDataFrame({c: [] for c in columns if c != "geometry"},
+                                 geometry=gpd.GeoSeries([], crs=settings.CRS_WGS84),
+                                 crs=settings.CRS_WGS84)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    try:  # the active geometry, in WGS84 (a frame without a CRS is taken to be in WGS84)
+        geoseries = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        geoseries = None
+    if geoseries is None and "geometry" in frame.columns:
+        geoseries = gpd.GeoSeries(list(frame["geometry"]), crs=settings.CRS_WGS84)
+    if geoseries is None:
+        geoseries = gpd.GeoSeries([None] * n, crs=settings.CRS_WGS84)
+    if geoseries.crs is None:
+        geoseries = geoseries.set_crs(settings.CRS_WGS84)
+    elif geoseries.crs != settings.CRS_WGS84:
+        geoseries = geoseries.to_crs(settings.CRS_WGS84)
+    types = _TYPES[name]
+    data: dict[str, Any] = {}
+    for col in columns:
+        if col == "geometry":
+            continue
+        values = list(frame[col]) if col in frame.columns else [None] * n
+        values = [plain(v) for v in values]
+        kind = types.get(col, "str")
+        if kind == "float":
+            data[col] = pd.Series([float(v) if v is not None else math.nan for v in values],
+                                  dtype="float64")
+        elif kind == "int":
+            if any(v is None for v in values):
+                data[col] = pd.Series(values, dtype="Int64")
+            else:
+                data[col] = pd.Series([int(v) for v in values], dtype="int64")
+        elif kind == "bool":
+            if any(v is None for v in values):
+                data[col] = pd.Series(values, dtype="boolean")
+            else:
+                data[col] = pd.Series([bool(v) for v in values], dtype="bool")
+        else:
+            data[col] = pd.Series([None if v is None else str(v) for v in values], dtype=object)
+    geometry = [None if (g is None or g.is_empty) else g for g in geoseries.values]
+    return gpd.GeoDataFrame(pd.DataFrame(data, columns=[c for c in columns if c != "geometry"]),
+                            geometry=gpd.GeoSeries(geometry, crs=settings.CRS_WGS84),
+                            crs=settings.CRS_WGS84)[columns]
+
+
+def places_layer(mentions: Any, gazetteer: Any = None) -> "gpd.GeoDataFrame":
+    """Every gazetteer place the reports mention, with `reports`, how many reports mention it
+    (geo.schema.PLACE_COLUMNS), sorted by place_id.
+
+    Place details come from the gazetteer (the built-in one when None); a place it does not
+    know (say, from a custom places file) keeps the name, type and point of its mention.
+    """
+    from shapely.geometry import Point
+
+    found: dict[str, dict[str, Any]] = {}
+    if mentions is not None and len(mentions):
+        for rec in mentions.to_dict(orient="records"):
+            pid = plain(rec.get("place_id"))
+            if not pid:
+                continue
+            entry = found.setdefault(pid, {"reports": set(), "mention": rec})
+            entry["reports"].add(plain(rec.get("report_id")))
+    gaz = gazetteer
+    if found and gaz is None:
+        from geo.gazetteer import Gazetteer
+
+        gaz = Gazetteer.default()
+    rows = []
+    for pid in sorted(found):
+        entry = found[pid]
+        try:
+            p = gaz.get(pid)
+            row = {"place_id": pid, "name": p.name, "type": p.type,
+                   "governorate": p.governorate, "district": p.district,
+                   "geometry": Point(p.lon, p.lat)}
+        except KeyError:
+            m = entry["mention"]
+            lat, lon = plain(m.get("lat")), plain(m.get("lon"))
+            row = {"place_id": pid, "name": plain(m.get("name")), "type": plain(m.get("type")),
+                   "governorate": None, "district": None,
+                   "geometry": Point(lon, lat) if lat is not None and lon is not None else None}
+        row["reports"] = len(entry["reports"])
+        rows.append(row)
+    import geopandas as gpd
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=PLACE_COLUMNS)
+    return normalize_layer("places", gpd.GeoDataFrame(
+        frame.drop(columns="geometry"),
+        geometry=gpd.GeoSeries(list(frame["geometry"]), crs=settings.CRS_WGS84),
+        crs=settings.CRS_WGS84))
+
+
+def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None
+                 ) -> dict[str, "gpd.GeoDataFrame"]:
+    """The four export layers from the events step's result.
+
+    Parameters
+    ----------
+    events_result : a geo.events.EventsResult (`.events`, `.mentions`), or an events
+        GeoDataFrame alone (then `places` and `mentions` are empty)
+    zones : the zones layer (geo.zones.load_zones() when None); each event's `zones` and
+        `front_distance_km` are filled from it
+    gazetteer : where place details come from (the built-in gazetteer when None)
+
+    Returns
+    -------
+    {"events", "zones", "places", "mentions"}: GeoDataFrames with the columns of geo.schema,
+    EPSG:4326; zones sorted by zone_id, places by place_id
+    """
+    from geo.zones import assign_zones, load_zones
+
+    events = getattr(events_result, "events", events_result)
+    mentions = getattr(events_result, "mentions", None)
+    zones = load_zones() if zones is None else zones
+    events = normalize_layer("events", events)
+    zones = normalize_layer("zones", zones)
+    zones = zones.sort_values("zone_id", kind="mergesort").reset_index(drop=True)
+    if len(events):
+        events = normalize_layer("events", assign_zones(events, zones))
+    return {
+        "events": events,
+        "zones": zones,
+        "places": places_layer(mentions, gazetteer),
+        "mentions": normalize_layer("mentions", mentions),
+    }
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+def records(frame: "gpd.GeoDataFrame") -> list[dict]:
+    """Rows as dicts of plain Python values (and the shapely `geometry`)."""
+    out = []
+    columns = [c for c in frame.columns if c != "geometry"]
+    geoms = list(frame.geometry.values)
+    for values, geom in zip(frame[columns].itertuples(index=False, name=None), geoms):
+        row = {c: plain(v) for c, v in zip(columns, values)}
+        row["geometry"] = geom
+        out.append(row)
+    return out
+
+
+def prepared_geometry(geom: Any, decimals: int = settings.EXPORT_COORD_DECIMALS) -> Any:
+    """Coordinates rounded to `decimals`, polygons wound by the right-hand rule (exterior
+    rings counter-clockwise, holes clockwise: RFC 7946 section 3.1.6); None stays None."""
+    if geom is None or geom.is_empty:
+        return None
+    import numpy as np
+    import shapely
+
+    geom = shapely.transform(geom, lambda c: np.round(c, decimals))
+    if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    return geom
+
+
+def _round_coords(obj: Any, decimals: int) -> Any:
+    if isinstance(obj, float):
+        value = round(obj, decimals)
+        return 0.0 if value == 0 else value
+    if isinstance(obj, (list, tuple)):
+        return [_round_coords(v, decimals) for v in obj]
+    return obj
+
+
+def _geojson_geometry(geom: Any) -> dict | None:
+    from shapely.geometry import mapping
+
+    geom = prepared_geometry(geom)
+    if geom is None:
+        return None
+    gj = mapping(geom)
+    if "coordinates" in gj:
+        return {"type": gj["type"],
+                "coordinates": _round_coords(gj["coordinates"], settings.EXPORT_COORD_DECIMALS)}
+    return {"type": gj["type"], "geometries": [_geojson_geometry(g) for g in geom.geoms]}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def geojson_text(name: str, frame: "gpd.GeoDataFrame") -> str:
+    """One layer as an RFC 7946 FeatureCollection: WGS84 lon/lat to 6 decimals, right-hand
+    rule polygons, flat typed properties (dates as ISO 8601 text), no `crs` member; one
+    feature a line, the same text on every run."""
+    lines = []
+    id_column = _FEATURE_ID.get(name)
+    for row in records(frame):
+        feature: dict[str, Any] = {"type": "Feature"}
+        if id_column and row.get(id_column) is not None:
+            feature["id"] = row[id_column]
+        feature["geometry"] = _geojson_geometry(row.pop("geometry"))
+        feature["properties"] = {k: _json_value(v) for k, v in row.items()}
+        lines.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
+    head = '{"type": "FeatureCollection", "name": ' + json.dumps(name) + ', "features": [\n'
+    return head + ",\n".join(lines) + "\n]}\n"
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "x", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def _write_geojson(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
+    created = plan.make_folder is not None and not plan.make_folder.exists()
+    if plan.make_folder is not None:
+        plan.make_folder.mkdir(exist_ok=True)
+    targets = [plan.files[n] for n in plan.layers]
+    try:
+        with atomic_files(targets) as temps:
+            for name, tmp in zip(plan.layers, temps):
+                _write_text(tmp, geojson_text(name, frames[name]))
+    except BaseException:
+        if created:  # a failed export leaves no trace, not even its new folder
+            with contextlib.suppress(OSError):
+                plan.make_folder.rmdir()
+        raise
+    return targets
+
+
+def csv_text(events: "gpd.GeoDataFrame") -> str:
+    """The events as CSV (RFC 4180, UTF-8): ACLED_CSV_COLUMNS then CSV_EXTRA_COLUMNS;
+    empty cells for missing values, coordinates to 6 decimals."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    columns = ACLED_CSV_COLUMNS + CSV_EXTRA_COLUMNS
+    writer.writerow(columns)
+    for row in records(events):
+        cells = []
+        for col in columns:
+            value = row.get(col)
+            if value is None:
+                cells.append("")
+            elif col in ("latitude", "longitude"):
+                cells.append(repr(round(float(value), settings.EXPORT_COORD_DECIMALS)))
+            else:
+                cells.append(value)
+        writer.writerow(cells)
+    return buf.getvalue()
+
+
+def _write_csv(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
+    target = plan.files[""]
+    with atomic_files([target]) as (tmp,):
+        _write_text(tmp, csv_text(frames["events"]))
+    return [target]
+
+
+def _event_label(row: dict) -> str:
+    what = row.get("sub_event_type") or row.get("event_type") or "Event"
+    where = row.get("location") or "place unknown"
+    when = row.get("event_date") or "date unknown"
+    return f"{what}, {where}, {when}"
+
+
+def _describe(layer: str, row: dict) -> tuple[str, str, str]:
+    """(placemark name, popup HTML, style id) of one KML placemark."""
+    from geo._kml import popup_html, style_id
+    from geo._qgis_style import styles
+
+    if layer == "events":
+        event_type = row.get("event_type") or "Unknown"
+        style = style_id("event", event_type if event_type in styles()["event_types"]
+                         else "Unknown")
+        admin = " / ".join(p for p in (row.get("admin1"), row.get("admin2")) if p)
+        actors = " vs ".join(a for a in (row.get("actor1"), row.get("actor2")) if a)
+        fields = [("Event", f"{event_type}: {row.get('sub_event_type') or ''}".rstrip(": ")),
+                  ("Date", row.get("event_date")),
+                  ("Place", f"{row.get('location') or ''} ({admin})" if admin
+                   else row.get("location")),
+                  ("Actors", actors), ("Summary", row.get("notes")),
+                  ("Evidence", row.get("evidence")), ("Zones", row.get("zones")),
+                  ("Source", row.get("source")), ("Published", row.get("published")),
+                  ("Report", row.get("title")), ("URL", row.get("url")),
+                  ("Warnings", row.get("warnings")), ("Event id", row.get("event_id"))]
+        return _event_label(row), popup_html(_event_label(row), fields), style
+    if layer == "zones":
+        area = row.get("area_km2")
+        fields = [("Kind", row.get("kind")),
+                  ("Area", f"{area:,.0f} km²" if area is not None else None),
+                  ("Approximate", "yes" if row.get("approximate") else "no"),
+                  ("Description", row.get("description")), ("Source", row.get("source")),
+                  ("Zone id", row.get("zone_id"))]
+        name = row.get("name") or row.get("zone_id") or "zone"
+        return name, popup_html(name, fields), style_id("zone", row.get("kind") or "")
+    if layer == "places":
+        admin = " / ".join(p for p in (row.get("governorate"), row.get("district")) if p)
+        fields = [("Type", row.get("type")), ("Admin", admin),
+                  ("Reports", row.get("reports")), ("Place id", row.get("place_id"))]
+        name = row.get("name") or row.get("place_id") or "place"
+        return name, popup_html(name, fields), "place"
+    fields = [("Place", row.get("name")), ("Type", row.get("type")), ("Role", row.get("role")),
+              ("Report", row.get("report_id")),
+              ("Characters", f"{row.get('start')}-{row.get('end')}"),
+              ("Confidence", row.get("confidence")), ("Place id", row.get("place_id"))]
+    name = row.get("text") or "mention"
+    return name, popup_html(name, fields), "mention"
+
+
+def _write_kml(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
+    from geo._kml import to_kml
+
+    folders = []
+    for name in plan.layers:
+        rows = records(frames[name])
+        for row in rows:
+            row["geometry"] = prepared_geometry(row["geometry"])
+        folders.append((name, rows))
+    data = to_kml(folders, _describe, settings.EXPORT_COORD_DECIMALS)
+    target = plan.files[""]
+    with atomic_files([target]) as (tmp,):
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+    return [target]
+
+
+def data_timestamp(events: Any) -> str:
+    """The latest event or publication date of `events` as an ISO 8601 timestamp, or
+    settings.EXPORT_FALLBACK_TIME: the GeoPackage's timestamps, the same on every run."""
+    dates = []
+    if events is not None and len(events):
+        for col in ("event_date", "published"):
+            if col in events.columns:
+                dates += [v for v in events[col] if isinstance(v, str) and _ISO_DATE.match(v)]
+    return f"{max(dates)}T00:00:00.000Z" if dates else settings.EXPORT_FALLBACK_TIME
+
+
+def _gpkg_geometry_type(frame: "gpd.GeoDataFrame", name: str) -> str:
+    if name != "zones":
+        return "Point"
+    kinds = {g.geom_type for g in frame.geometry.values if g is not None}
+    return "MultiPolygon" if "MultiPolygon" in kinds else "Polygon"
+
+
+def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequence[str],
+               timestamp: str) -> None:
+    """Write `layers` of `frames` to a new GeoPackage at `path` (spatial index on each), then
+    the `layer_styles` table with one QML style per layer. GDAL's timestamps are pinned to
+    `timestamp` (config option OGR_CURRENT_DATE), so the bytes are the same on every run."""
+    import sqlite3
+
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    from geo._qgis_style import LAYER_STYLES_COLUMNS, layer_styles_rows
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": timestamp})
+    try:
+        for name in layers:
+            frame = frames[name].set_geometry(gpd.GeoSeries(
+                [prepared_geometry(g) for g in frames[name].geometry.values],
+                crs=settings.CRS_WGS84))
+            geometry_type = _gpkg_geometry_type(frame, name)
+            pyogrio.write_dataframe(
+                frame, path, layer=name, driver="GPKG", geometry_type=geometry_type,
+                promote_to_multi=geometry_type.startswith("Multi"),
+                dataset_options={"VERSION": settings.EXPORT_GPKG_VERSION},
+                layer_options={"GEOMETRY_NAME": settings.EXPORT_GPKG_GEOMETRY_COLUMN,
+                               "SPATIAL_INDEX": "YES", "FID": "fid"})
+        with sqlite3.connect(path) as con:  # the geometry column names GDAL really wrote
+            geometry_columns = dict(con.execute(
+                "SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        con.close()
+        rows = layer_styles_rows({n: geometry_columns[n] for n in layers}, timestamp)
+        table = pd.DataFrame(rows, columns=LAYER_STYLES_COLUMNS)
+        table["update_time"] = pd.to_datetime(table["update_time"], utc=True)
+        pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG",
+                                dataset_options={"VERSION": settings.EXPORT_GPKG_VERSION},
+                                layer_options={"FID": "id"})
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def _write_gpkg(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
+    target = plan.files[""]
+    timestamp = data_timestamp(frames.get("events"))
+    with atomic_files([target]) as (tmp,):
+        write_gpkg(tmp, frames, plan.layers, timestamp)
+    return [target]
+
+
+_WRITERS = {"geojson": _write_geojson, "gpkg": _write_gpkg, "kml": _write_kml,
+            "csv": _write_csv}
+
+
+# --- public API ------------------------------------------------------------------------------
+
+def export_layers(layers: Mapping[str, Any], fmt: str, path: str | os.PathLike, *,
+                  only: str | Iterable[str] | None = None) -> ExportResult:
+    """Write layers (as made by build_layers) in one format.
+
+    Parameters
+    ----------
+    layers : layer name ("events", "zones", "places", "mentions") -> GeoDataFrame with that
+        layer's geo.schema columns (missing columns are written empty, extra ones dropped)
+    fmt : "geojson", "gpkg", "kml" or "csv"
+    path : output file or folder (see the module docstring for the naming)
+    only : the layers to write (comma-separated or a sequence); default every layer given
+        (csv: events)
+
+    Returns
+    -------
+    ExportResult with the files written and features per layer
+
+    Raises
+    ------
+    ExportError, before writing anything, for an unknown format or layer name, a layer asked
+    for but not given, or an output path that cannot be written
+    """
+    fmt = check_format(fmt)
+    unknown = [k for k in layers if k not in settings.EXPORT_LAYERS]
+    if unknown:
+        raise ExportError(f"unknown layer {unknown[0]!r}: choose from "
+                          f"{', '.join(settings.EXPORT_LAYERS)}")
+    if only is None:
+        only = ["events"] if fmt == "csv" else [n for n in settings.EXPORT_LAYERS if n in layers]
+    plan = plan_export(fmt, path, only)
+    absent = [n for n in plan.layers if n not in layers]
+    if absent:
+        raise ExportError(f"layer {absent[0]!r} was asked for but not given "
+                          f"(given: {', '.join(layers) or 'none'})")
+    frames = {n: normalize_layer(n, layers[n]) for n in plan.layers}
+    if fmt == "gpkg" and "events" in layers and "events" not in frames:
+        frames["events"] = normalize_layer("events", layers["events"])  # for the timestamp
+    files = _WRITERS[fmt](plan, frames)
+    return ExportResult(fmt, files, {n: len(frames[n]) for n in plan.layers})
+
+
+def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.PathLike,
+                  layers: str | Iterable[str] | None = None, *, gazetteer: Any = None,
+                  zone_files: Iterable[str | os.PathLike] = ()) -> ExportResult:
+    """Reports in, GIS layers out: read the report files and folders `inputs`, build events,
+    mentions, places and zones, and write the `layers` asked for (default: all the format
+    holds). Format, layers and path are checked before any report is read.
+
+    Returns an ExportResult; `.failures` lists the reports that could not be read.
+    """
+    plan = plan_export(fmt, path, layers)
+    if not inputs:
+        raise ExportError("no input: give report files or folders")
+    from geo.events import events_from_inputs
+    from geo.zones import load_zones
+
+    kwargs = {"gazetteer": gazetteer} if gazetteer is not None else {}
+    result = events_from_inputs([os.fspath(i) for i in inputs], **kwargs)
+    if not result.reports:  # nothing to export: keep any earlier file as it is
+        named = ", ".join(os.fspath(i) for i in inputs)
+        if result.failures:
+            more = f" (and {len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
+            raise ExportError(f"no report could be read from {named}: "
+                              f"{result.failures[0]}{more}")
+        raise ExportError(f"no report found in {named}")
+    built = build_layers(result, load_zones(tuple(zone_files)), gazetteer)
+    out = export_layers(built, plan.fmt, path, only=plan.layers)
+    out.reports = len(result.reports)
+    out.failures = list(result.failures)
+    out.warnings = list(result.warnings)
+    return out
+
+
+def export(source: Any, fmt: str, path: str | os.PathLike,
+           layers: str | Iterable[str] | None = None, **kwargs: Any) -> ExportResult:
+    """Export whatever you have: a dict of layers (export_layers), an events result from
+    geo.events or an events GeoDataFrame (build_layers, then export_layers; `zones=` and
+    `gazetteer=` are passed on), or report files and folders (export_inputs)."""
+    import pandas as pd
+
+    if isinstance(source, Mapping):
+        return export_layers(source, fmt, path, only=layers)
+    if isinstance(source, pd.DataFrame) or hasattr(source, "events"):
+        plan = plan_export(fmt, path, layers)
+        built = build_layers(source, kwargs.get("zones"), kwargs.get("gazetteer"))
+        return export_layers(built, plan.fmt, path, only=plan.layers)
+    if isinstance(source, (str, os.PathLike)):
+        source = [source]
+    return export_inputs(list(source), fmt, path, layers, **kwargs)

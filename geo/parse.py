@@ -1,0 +1,728 @@
+"""Geoparsing: every place a report names, with its offsets, gazetteer place, role and confidence.
+
+How it works, in one pass over the text:
+
+1. The body is folded character by character (lower case, diacritics and Arabic/Kurdish letter
+   variants folded, apostrophes and punctuation to spaces) through a code-point table in
+   numpy, which keeps one character per character; runs of spaces and dropped marks
+   (harakat, tatweel) are then squeezed out, and an offset array maps every squeezed
+   character back to the original text.
+2. An Aho-Corasick automaton (pyahocorasick), built once per gazetteer, holds every gazetteer
+   name and alias, ` name ` with a space either side so that only whole words match, plus
+   the names that must never be places (outlets, actors, adjectives from data/geoparse.yaml).
+   All hits are collected and the longest non-overlapping ones win: "Second Qaratapa-Hamrin
+   Sector" is the sector, "Kurdistan 24" the outlet (so not the region).
+3. Each hit is checked: a lower-case Latin word is not a name (unless it is an article or a
+   type word: "al-Muqdadiyah", "lake Hamrin"); a stop-list word (Top, Tal, Sur) needs a type
+   word beside it; a name inside a person's name ("General Imad Al-Maliki", "Saleh Hadhar,
+   the commander of") is dropped. A type word beside a name narrows its candidates
+   ("Diyala province", "the district of Kifri"; not "Zakho district of Dahuk").
+4. Ambiguous names are decided by score: the match (canonical name, alias), the study region,
+   the type the text implies, population, and nearness to the report's unambiguous places.
+5. Capitalised names in place position ("in X", "X district") that the automaton did not know
+   are tried against the resolver's fuzzy matching; those that still fail are `unresolved`.
+
+Roles: `dateline` for the dateline's place, `event` for the place the event step locates an
+event at, `mention` for the rest.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import weakref
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from geo import settings
+from geo._geoparse_rules import geoparse_rules
+from geo._text import TYPE_WORDS, compact, fold, normalize
+from geo.reports import Report
+
+if TYPE_CHECKING:  # the gazetteer is imported lazily: `geo parse --help` stays fast
+    from geo.gazetteer import Gazetteer, Place
+
+ROLES = ("dateline", "event", "mention")
+
+# Types a place's name stands for when no type word says otherwise: the populated place
+# before the admin unit or feature of the same name ("Kirkuk" is the city).
+_TYPE_RANK = {t: i for i, t in enumerate((
+    "city", "town", "governorate", "district", "subdistrict", "village", "region", "sector",
+    "front", "command_area", "military_base", "site", "mountain", "lake", "dam", "river",
+    "valley", "country"))}
+SETTLEMENTS = frozenset({"city", "town", "village"})
+# A command area's name lists the towns it covers: those towns are mentions too.
+_NAMES_ITS_TOWNS = frozenset({"command_area"})
+# Places never meant by their name without its type word: "Mosul" is the city, never the
+# Mosul Dam; "Dukan" the town, not Lake Dukan.
+_NO_BARE_NAME = frozenset({"dam", "lake", "command_area", "military_base", "site"})
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+# Arabic writes "and", "in", "to" and the article joined to the name (وكركوك, بالموصل).
+_ARABIC_PREFIXES = ("ال", "وال", "بال", "لل", "و", "ب", "ل")
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build, and there are many
+class Mention:
+    """One place mention: `body[start:end] == text`."""
+
+    text: str
+    start: int
+    end: int
+    place_id: str | None
+    name: str
+    type: str
+    lat: float | None
+    lon: float | None
+    role: str = "mention"
+    confidence: float = 0.0
+    match: str = ""  # "exact", "alias", "normalized" or "fuzzy"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ParseResult:
+    """The mentions of one report, in text order, and the names seen but not resolved."""
+
+    report: Report
+    mentions: list[Mention]
+    unresolved: list[str]
+    warnings: list[str] = field(default_factory=list)
+    #: Event drafts found by geo.events while assigning roles (reused by the event step).
+    drafts: list = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict:
+        return {"report": self.report.to_dict(),
+                "mentions": [m.to_dict() for m in self.mentions],
+                "unresolved": list(self.unresolved), "warnings": list(self.warnings)}
+
+
+# --- character folding with an offset map -----------------------------------------------------
+
+_APOSTROPHES = frozenset("'’‘`´ʿʾʼʻ′ˈ")
+
+
+class _FoldTable(dict):
+    """`str.translate` table built on demand: one output character per input character.
+
+    Letters and digits fold to their lower-case base form (ū -> u, أ -> ا); marks that
+    normalization drops inside words (harakat, tatweel, a final hamza) become \\x01 so they
+    can be squeezed out; apostrophes and ayn marks, and everything else, become a space
+    ("Region's" -> "region s", so "Kurdistan Region" still matches; names written with an
+    apostrophe are indexed the same way).
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold(ch)
+        if ch in _APOSTROPHES:
+            out = " "
+        elif not folded:
+            out = "\x01"
+        else:
+            first = folded[0]
+            out = first if first.isalnum() else " "
+        self[code] = out
+        return out
+
+
+_FOLD = _FoldTable()
+for _c in range(128):  # ASCII up front: most reports are mostly ASCII
+    _FOLD.__missing__(_c)
+
+
+_BMP_TABLE = None  # numpy array: code point (< 65536) -> folded code point, 0 = not yet known
+
+
+def _fold_codes(text: str):
+    """Code points of `text` folded by `_FOLD`, as a numpy array (a table look-up in C for
+    the Basic Multilingual Plane, filled in lazily for the characters met)."""
+    import numpy as np
+
+    global _BMP_TABLE
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if codes.size and int(codes.max()) >= 65536:  # astral characters: the slow, exact way
+        return np.frombuffer(text.translate(_FOLD).encode("utf-32-le"), dtype=np.uint32)
+    if _BMP_TABLE is None:
+        _BMP_TABLE = np.zeros(65536, dtype=np.uint32)
+    folded = _BMP_TABLE[codes]
+    missing = folded == 0
+    if missing.any():
+        for cp in np.unique(codes[missing]).tolist():
+            _BMP_TABLE[cp] = ord(_FOLD[cp]) if cp else 32
+        folded = _BMP_TABLE[codes]
+    return folded
+
+
+def fold_text(text: str) -> tuple[str, "object"]:
+    """`text` folded and squeezed, and the map back: `squeezed[i]` is `text[offsets[i]]`.
+
+    Dropped marks (\\x01) vanish and runs of spaces become one. Done with numpy on the
+    code points, so the cost per character stays in C.
+    """
+    import numpy as np
+
+    codes = _fold_codes(text)
+    kept = np.flatnonzero(codes != 1)
+    codes = codes[kept]
+    space = codes == 32
+    single = ~(space & np.concatenate(([False], space[:-1])))
+    offsets = kept[single]
+    return codes[single].tobytes().decode("utf-32-le"), offsets
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """A name's key in the automaton: the same folding as the text, spaces squeezed."""
+    squeezed = fold_text(name)[0]
+    return " ".join(squeezed.split())
+
+
+# --- the automaton, once per gazetteer -------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    """One way a key names a place: place index, score, match kind, the name as written."""
+
+    index: int
+    score: float
+    match: str
+    matched: str
+    core: bool  # the name with its type word dropped ("Hamrin" of "Hamrin Mountains")
+
+
+@dataclass(frozen=True)
+class _Payload:
+    key: str
+    entries: tuple[_Entry, ...]
+    blocker: str | None  # "outlet", "actor", "adjective", or None for a place name
+    stop: bool           # a stop-list word: a place only with a type word beside it
+    names_towns: bool = False  # a command area's name, whose towns are mentions too
+
+
+class _Index:
+    """The Aho-Corasick automaton of one gazetteer and the lookups the parser needs."""
+
+    def __init__(self, gaz: "Gazetteer"):
+        import ahocorasick
+
+        rules = geoparse_rules()
+        self.gaz = gaz
+        self.stop = frozenset(name_key(w) for w in rules.stop_names)
+        self.not_names = frozenset(rules.not_names)
+        table: dict[str, dict[int, _Entry]] = {}
+
+        def add(key: str, entry: _Entry) -> None:
+            if not key:
+                return
+            old = table.setdefault(key, {}).get(entry.index)
+            if old is None or (entry.score, not entry.core) > (old.score, not old.core):
+                table[key][entry.index] = entry
+
+        from geo._text import split_type_word
+
+        for i, place in enumerate(gaz.places):
+            for j, name in enumerate(place.all_names()):
+                score, kind = (settings.SCORE_EXACT, "exact") if j == 0 else (settings.SCORE_ALIAS, "alias")
+                for key in self._variants(name):
+                    add(key, _Entry(i, score if key == name_key(name) else settings.SCORE_NORMALIZED,
+                                    kind if key == name_key(name) else "normalized", name, False))
+                core, types = split_type_word(normalize(name))
+                if types is not None and core and place.type in types \
+                        and place.type not in _NO_BARE_NAME:
+                    for key in self._variants(core):
+                        add(key, _Entry(i, settings.SCORE_NORMALIZED, "normalized", name, True))
+        blockers: dict[str, str] = {}
+        for kind, words in (("adjective", rules.adjectives), ("actor", rules.actors),
+                            ("outlet", rules.outlets)):
+            for word in words:
+                blockers.setdefault(name_key(word), kind)
+        automaton = ahocorasick.Automaton()
+        for key in sorted(set(table) | set(blockers)):
+            entries = tuple(sorted(table.get(key, {}).values(), key=lambda e: e.index))
+            # A blocker shadows a place of the very same key only when it is an outlet or an
+            # actor; an adjective never equals a place name in practice, but if it does the
+            # place wins (a gazetteer row is a reviewed decision).
+            blocker = blockers.get(key) if not entries or blockers.get(key) in ("outlet", "actor") else None
+            names_towns = any(gaz.places[e.index].type in _NAMES_ITS_TOWNS for e in entries)
+            automaton.add_word(f" {key} ", _Payload(key, entries, blocker, key in self.stop, names_towns))
+        automaton.make_automaton()
+        self.automaton = automaton
+        self.type_words = {name_key(w): types for w, types in TYPE_WORDS.items()}
+        self.max_type_words = max(len(w.split()) for w in self.type_words)
+        self.type_tails = frozenset(w.split()[-1] for w in self.type_words)
+        self.type_heads = frozenset(w.split()[0] for w in self.type_words)
+        # Unknown names already sent to the resolver (fuzzy matching is the slow path).
+        self.resolved: dict[str, list] = {}
+
+    @staticmethod
+    def _variants(name: str) -> set[str]:
+        """Keys a name is found under: as folded, normalized (article, apostrophes), joined
+        ("Qara Tapa" also as "qaratapa"), and, in Arabic script, with the joined prefixes."""
+        keys = {name_key(name), name_key(normalize(name))}
+        base = name_key(normalize(name))
+        words = base.split()
+        if 2 <= len(words) <= 3 and all(w.isalpha() and w.isascii() for w in words) \
+                and len("".join(words)) >= 7:
+            keys.add("".join(words))
+        if _ARABIC.search(base) and " " not in base:
+            keys.update(p + base for p in _ARABIC_PREFIXES)
+        return {k for k in keys if k}
+
+
+_INDEXES: "weakref.WeakKeyDictionary[Gazetteer, _Index]" = weakref.WeakKeyDictionary()
+
+
+def index_for(gaz: "Gazetteer") -> _Index:
+    """The automaton for `gaz`, built on first use and kept while the gazetteer lives."""
+    idx = _INDEXES.get(gaz)
+    if idx is None:
+        idx = _INDEXES[gaz] = _Index(gaz)
+    return idx
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Hit:
+    start: int       # squeezed offsets of the name (without the padding spaces)
+    end: int
+    payload: _Payload
+    ostart: int = 0  # original offsets
+    oend: int = 0
+    types: frozenset | None = None  # types a neighbouring type word implies
+    typed_span: tuple[int, int] | None = None  # original span including the type word
+
+
+def parse_report(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:
+    """Every place mention in `report.body`, resolved, with roles set.
+
+    Parameters
+    ----------
+    report: a Report (see geo.reports).
+    gazetteer: the places to find; the built-in gazetteer when None.
+
+    Returns a ParseResult: `.mentions` in text order, `.unresolved` names, `.warnings`.
+    """
+    result = geoparse(report, gazetteer)
+    from geo.events import assign_roles  # the event step decides which places are events
+
+    assign_roles(result)
+    return result
+
+
+def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:
+    """Mentions without event roles (dateline or mention): the geoparser proper."""
+    if gazetteer is None:
+        from geo.gazetteer import Gazetteer
+
+        gazetteer = Gazetteer.default()
+    idx = index_for(gazetteer)
+    body = report.body
+    squeezed, offsets = fold_text(body)
+    padded = f" {squeezed} "
+    hits = _select_longest(_all_hits(idx, padded))
+    kept: list[_Hit] = []
+    blocked: list[tuple[int, int]] = []
+    for hit in hits:
+        hit.ostart = int(offsets[hit.start])
+        hit.oend = _word_end(body, int(offsets[hit.end - 1]) + 1)
+        if hit.payload.blocker or not hit.payload.entries:
+            blocked.append((hit.ostart, hit.oend))
+            continue
+        prev = _prev_word(body, hit.ostart)
+        if not _is_name_form(body, hit.ostart) or _in_person_name(body, hit.ostart, hit.oend, prev):
+            blocked.append((hit.ostart, hit.oend))
+            continue
+        _attach_type_word(idx, hit, body, prev)
+        if hit.payload.stop and hit.types is None:
+            blocked.append((hit.ostart, hit.oend))
+            continue
+        kept.append(hit)
+    mentions = _resolve_hits(idx, report, kept, body)
+    mentions.extend(_town_mentions(idx, report, kept, padded, offsets, body))
+    extra, unresolved = _unknown_names(gazetteer, idx, body, mentions, blocked)
+    mentions.extend(extra)
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return ParseResult(report, mentions, unresolved)
+
+
+def _all_hits(idx: _Index, padded: str) -> list[tuple[int, int, _Payload]]:
+    """Every automaton hit as (start, end, payload) in squeezed offsets. The key is
+    " name ": its last character sits at `end` in `padded`, the name ends one before, and
+    squeezed offsets are one less than padded ones (the leading pad)."""
+    return [(end - len(payload.key) - 1, end - 1, payload)
+            for end, payload in idx.automaton.iter(padded)]
+
+
+def _word_end(body: str, end: int) -> int:
+    """Extend a name's end over letters the folding dropped (a final hamza: جلولاء) and
+    combining marks, never over an apostrophe or punctuation."""
+    n = len(body)
+    while end < n:
+        ch = body[end]
+        if ch.isalpha() or (not ch.isascii() and unicodedata.category(ch)[0] == "M"):
+            end += 1
+        else:
+            break
+    return end
+
+
+def _select_longest(hits: list[tuple[int, int, _Payload]]) -> list[_Hit]:
+    """Leftmost-longest non-overlapping hits, in text order: at each place the longest name
+    that starts there ("Second Qaratapa-Hamrin Sector", not "Qaratapa")."""
+    chosen: list[_Hit] = []
+    last_end = -1
+    for start, end, payload in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if start >= last_end:
+            chosen.append(_Hit(start, end, payload))
+            last_end = end
+    return chosen
+
+
+# Lower-case starts that still make a name: the Arabic article ("al-Muqdadiyah") and a type
+# word that is part of the name ("lake Hamrin", "mount Sinjar").
+_LOWER_ARTICLE = re.compile(r"(?:al|el|as|ash|ad|adh|an|ar|at|az|lake|mount|mt|jabal|jebel|"
+                            r"wadi|camp|river|dam)[- ](?=[A-Z])")
+
+
+def _is_name_form(body: str, start: int) -> bool:
+    """A Latin name starts with a capital ("Sur", or after a lower-case Arabic article:
+    "al-Muqdadiyah"); an Arabic-script name always counts."""
+    ch = body[start]
+    return not (ch.isalpha() and ch.islower()) or bool(_LOWER_ARTICLE.match(body, start))
+
+
+_PERSON_RE_CACHE: dict[str, re.Pattern] = {}
+
+
+def _person_patterns() -> tuple[re.Pattern, re.Pattern]:
+    if "title" not in _PERSON_RE_CACHE:
+        rules = geoparse_rules()
+        titles = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in
+                          sorted(rules.person_titles, key=lambda t: (-len(t), t)))
+        roles = "|".join(re.escape(r) for r in sorted(rules.person_roles, key=lambda t: (-len(t), t)))
+        name = r"[A-Z][\w'’-]+(?:\s+(?:al-|Al-|el-|bin\s+|ibn\s+)?[A-Z][\w'’-]+){0,3}"
+        _PERSON_RE_CACHE["title"] = re.compile(rf"\b(?:{titles})\.?:?\s+(?P<name>{name})")
+        _PERSON_RE_CACHE["role"] = re.compile(
+            rf"(?P<name>\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{1,3}}),\s+(?:the\s+|a\s+|an\s+)?"
+            rf"(?:[\w-]+\s+){{0,2}}(?:{roles})\b")
+    return _PERSON_RE_CACHE["title"], _PERSON_RE_CACHE["role"]
+
+
+_CAPITALISED_RUN = re.compile(r"(?:\s+(?:al-|Al-|el-|bin\s+|ibn\s+)?[A-Z][\w'’-]+)*")
+
+
+def _in_person_name(body: str, start: int, end: int, prev: str | None = None) -> bool:
+    """Is body[start:end] part of a person's name: after a title ("General Imad Al-Maliki")
+    or followed by a role (", the commander of")? Cheap checks first: most places follow a
+    lower-case word ("in", "of") and are not followed by ", the commander"."""
+    title_re, role_re = _person_patterns()
+    if prev is None:
+        prev = _prev_word(body, start)
+    if prev[:1].isupper():
+        for m in title_re.finditer(body, max(0, start - 60), min(len(body), end + 40)):
+            if m.start("name") <= start and end <= m.end("name"):
+                return True
+    run = _CAPITALISED_RUN.match(body, end)
+    if body.startswith(",", run.end()) and body[start:start + 1].isupper():
+        for m in role_re.finditer(body, max(0, start - 40), min(len(body), run.end() + 60)):
+            if m.start("name") <= start and end <= m.end("name"):
+                return True
+    return False
+
+
+_WORD = re.compile(r"[^\W_]+")
+_WORDS_AFTER = re.compile(r"[^\W_]+(?:[ \t-]+[^\W_]+){0,2}")
+
+
+def _attach_type_word(idx: _Index, hit: _Hit, body: str, prev: str) -> None:
+    """A type word right after ("Diyala province") or before ("Mount Sinjar", "village of
+    Top") the name sets `hit.types` (and, after it, the span including it). Only words on
+    the same line with nothing but spaces between count: "the region. Top" is no village."""
+    m = None
+    if body[hit.oend:hit.oend + 1] in (" ", "\t"):
+        first = _WORD.match(body, hit.oend + 1)
+        # Cheap test on the next word before reading up to three words.
+        if first and name_key(first.group()) in idx.type_heads:
+            m = _WORDS_AFTER.match(body, hit.oend + 1)
+    if m:
+        words = name_key(m.group()).split()
+        for n in range(min(idx.max_type_words, len(words)), 0, -1):
+            types = idx.type_words.get(" ".join(words[:n]))
+            if types:
+                # The span grows by the first n words as written.
+                ends = [w.end() for w in re.finditer(r"[^\W_]+", m.group())]
+                hit.types = types
+                hit.typed_span = (hit.ostart, m.start() + ends[n - 1])
+                return
+    # Only a type word or "of" right before the name can start a type phrase.
+    raw = _words_before(body, hit.ostart, 4) if prev and (prev.lower() == "of" or name_key(prev) in idx.type_tails) else []
+    if raw:
+        words = name_key(" ".join(raw)).split()
+        of = len(words) >= 2 and words[-1] == "of"
+        if of:
+            words = words[:-1]  # "the village of Top", "the province of Diyala"
+        for n in range(min(idx.max_type_words, len(words)), 0, -1):
+            types = idx.type_words.get(" ".join(words[-n:]))
+            if types:
+                # "Zakho district of Dahuk": the type word belongs to the name before it.
+                tokens = body[max(0, hit.ostart - 60):hit.ostart].split()
+                owner = tokens[-n - 2].strip("()[],;:'\"’") if of and len(tokens) >= n + 2 else ""
+                if not owner[:1].isupper():
+                    hit.types = types
+                return
+
+
+def _prev_word(body: str, start: int) -> str:
+    """The word right before `start` when only spaces separate them ("" otherwise)."""
+    if start < 2 or body[start - 1] not in " \t":
+        return ""
+    j = start - 1
+    while j > 0 and body[j - 1] in " \t":
+        j -= 1
+    i = j
+    while i > 0 and body[i - 1].isalnum():
+        i -= 1
+    return body[i:j]
+
+
+def _words_before(body: str, start: int, limit: int = 3) -> list[str]:
+    """Up to `limit` words right before `start` on the same line, with only spaces between
+    them and the name (punctuation stops the look-back: "the region. Top" gives [])."""
+    pre = body[max(0, start - 40):start]
+    if not pre.endswith((" ", "\t")):
+        return []
+    pre = pre[pre.rfind("\n") + 1:]
+    words: list[str] = []
+    for tok in reversed(pre.split()[-limit:]):
+        if not tok.isalnum():
+            break
+        words.append(tok)
+    words.reverse()
+    return words
+
+
+def _candidates(idx: _Index, hit: _Hit) -> list[_Entry]:
+    entries = list(hit.payload.entries)
+    if hit.types:
+        typed = [e for e in entries if idx.gaz.places[e.index].type in hit.types]
+        if typed:
+            return typed
+        hit.typed_span = None  # the type word does not fit any candidate: keep the bare name
+    # A name found only through a place's name without its type word counts ("Qaratapa-Hamrin"
+    # is the Qaratapa-Hamrin front), but a place that has the bare name itself, as its name or
+    # an alias, comes first: "Tuz Khurmatu" is the town, not the "Tuz Khurmatu Operations
+    # Command"; "Hamrin" (an alias of the mountains) is not "Hamrin town".
+    full = [e for e in entries if not e.core]
+    if full:
+        entries = full
+    return entries
+
+
+def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> list[Mention]:
+    """Decide each hit's place: unambiguous ones first, then the rest by score, with a
+    bonus for places near those already decided. Each distinct name is decided once."""
+    places = idx.gaz.places
+    cands = [_candidates(idx, hit) for hit in hits]
+    decided: dict[int, tuple[_Entry, float]] = {}
+    anchor_ids: dict[int, None] = {}
+    for k, cs in enumerate(cands):
+        if len({e.index for e in cs}) == 1:
+            decided[k] = (cs[0], 1.0)
+            if places[cs[0].index].type not in ("country", "region", "governorate"):
+                anchor_ids.setdefault(cs[0].index, None)
+    anchors = [(places[i].lat, places[i].lon) for i in anchor_ids]
+    memo: dict[tuple, tuple[_Entry, float]] = {}
+    for k, cs in enumerate(cands):
+        if k in decided:
+            continue
+        written = body[hits[k].ostart:hits[k].oend].casefold()
+        key = (written, hits[k].types, tuple(e.index for e in cs))
+        if key not in memo:
+            # As in the resolver: a name written exactly as a place's name or alias ranks
+            # above one that only matches once folded ("Hamrin" is the mountains' alias;
+            # "Ḩamrīn", the town's, only folds to it).
+            static = [(_static_score(places[e.index], e, hits[k].types)
+                       - _MATCH_WEIGHT * (0.0 if e.matched.casefold() == written else
+                                          max(0.0, e.score - settings.SCORE_NORMALIZED)), e)
+                      for e in cs]
+            top = max(v for v, _ in static)
+            # Nearness adds at most 0.2: candidates further behind cannot win, skip the maths.
+            scored = sorted(((v + (_nearness(places[e.index], anchors) if v >= top - 0.2 else 0.0),
+                              e.index, e) for v, e in static), key=lambda t: (-t[0], t[1]))
+            margin = min(1.0, (scored[0][0] - scored[1][0]) / 0.1)
+            memo[key] = (scored[0][2], 0.75 + 0.25 * margin)
+        decided[k] = memo[key]
+    out = []
+    for k, hit in enumerate(hits):
+        entry, certainty = decided[k]
+        place = places[entry.index]
+        start, end = hit.typed_span or (hit.ostart, hit.oend)
+        confidence = round(entry.score * certainty * (0.9 if entry.core and not hit.types else 1.0), 3)
+        out.append(_mention(report, place, body, start, end, confidence, entry.match))
+    return out
+
+
+_STATIC_SCORES: dict[tuple, float] = {}
+# How the match counts against the other preferences: first, as in the resolver (a name
+# written as a place's own name or alias beats one that only folds to another's), so the
+# study region, type, population and nearness decide between equally good matches only.
+_MATCH_WEIGHT = 10.0
+
+
+def _score(place: "Place", entry: _Entry, hit: _Hit, anchors: list[tuple[float, float]]) -> float:
+    """How likely `place` is meant: the match, the study region, the implied type, the type
+    a bare name usually means, population, and nearness to the report's other places."""
+    return _static_score(place, entry, hit.types) + _nearness(place, anchors)
+
+
+def _static_score(place: "Place", entry: _Entry, types: frozenset | None) -> float:
+    key = (entry.index, entry.score, types)
+    score = _STATIC_SCORES.get(key)
+    if score is None:
+        score = _MATCH_WEIGHT * entry.score
+        if place.governorate in settings.STUDY_GOVERNORATES:
+            score += 0.15
+        if types and place.type in types:
+            score += 0.3
+        score += 0.1 * (1 - _TYPE_RANK.get(place.type, len(_TYPE_RANK)) / len(_TYPE_RANK))
+        if place.population:
+            score += 0.05 * min(1.0, math.log10(max(place.population, 1)) / 7)
+        _STATIC_SCORES[key] = score
+    return score
+
+
+def _nearness(place: "Place", anchors: list[tuple[float, float]]) -> float:
+    """Bonus for a candidate close to the report's unambiguous places (equirectangular km:
+    exact enough within the 60 km that count, and much cheaper than great circles)."""
+    if not anchors or place.lat is None:
+        return 0.0
+    k = math.cos(math.radians(place.lat))
+    lat, lon = place.lat, place.lon
+    nearest = 111.195 * math.sqrt(min((lat - a) ** 2 + ((lon - b) * k) ** 2 for a, b in anchors))
+    if nearest > settings.PARSE_NEARBY_KM:
+        return 0.0
+    return 0.2 * (1 - nearest / settings.PARSE_NEARBY_KM)
+
+
+def _mention(report: Report, place: "Place", body: str, start: int, end: int,
+             confidence: float, match: str) -> Mention:
+    span = report.dateline_span
+    role = "dateline" if span and start < span[1] and span[0] < end else "mention"
+    return Mention(text=body[start:end], start=start, end=end, place_id=place.id, name=place.name,
+                   type=place.type, lat=place.lat, lon=place.lon, role=role,
+                   confidence=confidence, match=match)
+
+
+def _town_mentions(idx: _Index, report: Report, hits: list[_Hit], padded: str, offsets,
+                   body: str) -> list[Mention]:
+    """The towns a command area's name lists ("Tuz Khurmatu and Sleman Bag Operations
+    Command" names Tuz Khurmatu and Sulaiman Bek), as mentions of their own."""
+    out = []
+    places = idx.gaz.places
+    for hit in hits:
+        if not hit.payload.names_towns:
+            continue
+        types = {places[e.index].type for e in _candidates(idx, hit)}
+        if not types & _NAMES_ITS_TOWNS:
+            continue
+        inner = padded[hit.start:hit.end + 2]
+        sub = [h for h in _all_hits(idx, inner) if not h[2].blocker
+               and (h[1] - h[0]) < (hit.end - hit.start)
+               and any(places[e.index].type in SETTLEMENTS for e in h[2].entries)]
+        for h in _select_longest(sub):
+            towns = [e for e in h.payload.entries if places[e.index].type in SETTLEMENTS]
+            if not towns:
+                continue
+            entry = min(towns, key=lambda e: (-e.score, _TYPE_RANK.get(places[e.index].type, 99), e.index))
+            s = int(offsets[hit.start + h.start])
+            e = _word_end(body, int(offsets[hit.start + h.end - 1]) + 1)
+            out.append(_mention(report, places[entry.index], body, s, e,
+                                round(entry.score * 0.95, 3), entry.match))
+    return out
+
+
+# Capitalised names in a place's position: after a locative preposition, or before a type word.
+_CAP = r"[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*"
+_NAME_AFTER = rf"(?P<name>(?:(?:al|el|as|ash|ad)-)?{_CAP}(?:[ \t]+{_CAP}){{0,2}})"
+
+
+@lru_cache(maxsize=1)
+def _after_preposition() -> re.Pattern:
+    """A capitalised name after a word of data/geoparse.yaml `place_prepositions`."""
+    words = sorted(geoparse_rules().place_prepositions, key=lambda w: (-len(w), w))
+    alternation = "|".join(r"[ \t]+".join(re.escape(p) for p in w.split()) for w in words)
+    return re.compile(rf"\b(?:{alternation})[ \t]+(?:the[ \t]+)?{_NAME_AFTER}")
+
+
+# "X province": the type word is found first (a literal scan), the name then read backwards.
+_BEFORE_TYPE_WORD = re.compile(r"(?<=[A-Za-z'’])[ \t]+(?:province|governorate|district|"
+                               r"sub-?district|village|town|city|mountains?|valley|nahiya|qada)\b")
+_CAP_NAME_END = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}$")
+
+
+def _name_positions(body: str):
+    """(start, end) of capitalised names in a place's position, in text order."""
+    spans = [m.span("name") for m in _after_preposition().finditer(body)]
+    for m in _BEFORE_TYPE_WORD.finditer(body):
+        found = _CAP_NAME_END.search(body, max(0, m.start() - 60), m.start())
+        if found:
+            # With its type word: "Al Abbarah district" is resolved as a district only.
+            spans.append((found.start(), m.end()))
+    spans.sort()
+    return spans
+
+
+def _unknown_names(gaz: "Gazetteer", idx: _Index, body: str, mentions: list[Mention],
+                   blocked: list[tuple[int, int]]) -> tuple[list[Mention], list[str]]:
+    """Names in place position that the automaton did not know: resolved by the gazetteer's
+    fuzzy matching when it is confident ("Tuz Khormato"), else listed as unresolved."""
+    from geo._errors import QueryError
+
+    taken = sorted([(m.start, m.end) for m in mentions] + blocked)
+    taken_starts = [t[0] for t in taken]
+    found: list[Mention] = []
+    unresolved: dict[str, None] = {}
+    for start, end in _name_positions(body):
+        # Most are names already found: the sorted, non-overlapping spans tell at once.
+        k = bisect_right(taken_starts, end - 1)
+        if k and taken[k - 1][1] > start:
+            continue
+        text = body[start:end]
+        tokens = list(re.finditer(r"\S+", text))
+        # Drop leading words that cannot open a name ("in October", "The ...").
+        while tokens and tokens[0].group().strip("'’") in idx.not_names:
+            tokens = tokens[1:]
+        if not tokens:
+            continue
+        start += tokens[0].start()
+        name = body[start:end]
+        if name_key(name) in idx.stop or len(name) < 3 or _in_person_name(body, start, end):
+            continue
+        if name not in idx.resolved:
+            if len(idx.resolved) >= settings.PARSE_RESOLVED_CACHE_MAX:
+                idx.resolved.clear()  # bounded: a stream of 10,000 reports keeps constant memory
+            try:
+                idx.resolved[name] = gaz.resolve(name, limit=2)
+            except QueryError:
+                idx.resolved[name] = []
+        cands = idx.resolved[name]
+        if cands and cands[0].match == "fuzzy" and compact(name)[:1] != compact(cands[0].matched)[:1]:
+            cands = []  # typos keep the first letter: "Abbarah" is not "Jabbarah"
+        if cands and cands[0].score >= settings.PARSE_FUZZY_MIN_SCORE:
+            c = cands[0]
+            certainty = 1.0 if len(cands) == 1 or cands[0].score - cands[1].score >= 0.05 else 0.8
+            found.append(Mention(text=body[start:end], start=start, end=end, place_id=c.place.id,
+                                 name=c.place.name, type=c.place.type, lat=c.place.lat,
+                                 lon=c.place.lon, role="mention",
+                                 confidence=round(c.score * 0.9 * certainty, 3), match=c.match))
+            k = bisect_right(taken_starts, start)
+            taken.insert(k, (start, end))
+            taken_starts.insert(k, start)
+        else:
+            unresolved.setdefault(name, None)
+    return found, list(unresolved)

@@ -1,0 +1,342 @@
+"""Events: the seed reports' events, ACLED types and actors from sentences, relative dates,
+precision codes, reports without a place, GeoJSON bytes, streaming and the CLI."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from geo import settings
+from geo.cli import main
+from geo.events import (events_from_inputs, events_from_reports, events_to_geojson, iter_events,
+                        resolve_date, sentences, _DATE_EXPR)
+from geo.gazetteer import Gazetteer
+from geo.reports import Report
+from geo.schema import ACLED_EVENT_TYPES, EVENT_COLUMNS, MENTION_COLUMNS
+
+HEADER = ("id,name,type,lat,lon,governorate,district,governorate_krg,district_krg,population,"
+          "name_ar,name_ckb,name_kmr,aliases,source,note\n")
+ROWS = """\
+jalawla,Jalawla,town,34.27725,45.17786,Diyala,Khanaqin,,,,,,,Jalula,t,
+khanaqin,Khanaqin,city,34.3482,45.39065,Diyala,Khanaqin,,,175000,,,,,t,
+kalar,Kalar,city,34.62805,45.31852,Sulaimani,Kalar,,,250000,,,,,t,
+diyala-governorate,Diyala,governorate,33.75403,44.60518,Diyala,,,,,,,,Diyala province,t,
+hamrin-mountains,Hamrin mountains,mountain,34.4,44.72,,,,,,,,,Hamrin,t,
+kifri-district,Kifri,district,34.68963,44.96057,Diyala,,,,,,,,Kifri district,t,
+sector-2,Second Qaratapa-Hamrin Sector,sector,34.42,44.9,Diyala,Kifri,,,,,,,,t,
+erbil,Erbil,city,36.19257,44.01062,Erbil,Erbil,,,932800,,,,,t,
+iraq,Iraq,country,33.22,43.68,,,,,,,,,,t,
+muqdadiya,Muqdadiya,city,33.97861,44.93694,Diyala,Muqdadiya,,,155968,,,,Muqdadiyah,t,
+rumaythah,Rumaythah,town,31.5289,45.2022,Muthanna,Rumaythah,,,,,,,al-Rumaitha|Rumaitha,t,a namesake far south
+hamrin-lake,Hamrin lake,lake,34.2,45.03,,,,,,,,,Lake Hamrin,t,
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gaz") / "places.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    return Gazetteer.from_files([path])
+
+
+def report(body: str, published: date | None = date(2024, 5, 11), rid: str = "r") -> Report:
+    return Report(id=rid, title="t", published=published, source="Test", url=None, dateline=None,
+                  body=body, path="<test>")
+
+
+def one_event(small, body, published=date(2024, 5, 11)) -> dict:
+    events = events_from_reports([report(body, published)], small).events
+    assert len(events) == 1, events[["event_type", "location", "evidence"]]
+    return events.iloc[0].to_dict()
+
+
+# --- the seed reports ----------------------------------------------------------------------------
+
+SEED_EVENTS = {
+    "2024-05-11-joint-operations-sulaimani.md": dict(
+        event_date="2024-05-07", published="2024-05-11", place_id="sulaimani", location="Sulaimani",
+        event_type="Strategic developments", sub_event_type="Agreement",
+        actor1="Military Forces of Iraq", actor2="Military Forces of Iraq (Peshmerga)",
+        geo_precision=1, where_prec=1, evidence_place="Sulaimani"),
+    "2023-10-04-qaratapa-hamrin-sector-visit.md": dict(
+        event_date="2023-10-04", published="2023-10-04", place_id="second-qaratapa-hamrin-sector",
+        location="Second Qaratapa-Hamrin Sector", admin1="Diyala", source="Kurdistan 24",
+        event_type="Strategic developments", sub_event_type="Other",
+        actor1="Military Forces of Iraq", actor2="Military Forces of Iraq (Peshmerga)",
+        geo_precision=2, where_prec=2, evidence_place="Second Qaratapa-Hamrin Sector"),
+}
+SHARED = {"000_c00d33f04c45f02f.txt": "2024-05-11-joint-operations-sulaimani.md",
+          "003_2aed93fa6e2c637e.txt": "2023-10-04-qaratapa-hamrin-sector-visit.md"}
+
+
+def check_seed_event(events, expected):
+    assert len(events) == 1
+    row = events.iloc[0]
+    for key, value in expected.items():
+        if key != "source":
+            assert row[key] == value, key
+    assert row["warnings"] == "" and row["zones"] == "" and row["front_distance_km"] is None
+    assert row.geometry.x == pytest.approx(row["longitude"]) and row.geometry.y == pytest.approx(row["latitude"])
+
+
+@pytest.mark.parametrize("name", sorted(SEED_EVENTS))
+def test_project_seed_events(gazetteer, name):
+    result = events_from_inputs([settings.SEEDS_DIR / name], gazetteer=gazetteer)
+    check_seed_event(result.events, SEED_EVENTS[name])
+    assert result.events.iloc[0]["source"] == SEED_EVENTS[name].get("source", "")
+    assert list(result.events.columns) == EVENT_COLUMNS
+    assert list(result.mentions.columns) == MENTION_COLUMNS
+    assert result.events.crs == settings.CRS_WGS84
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_shared_seed_events(gazetteer, shared_seeds_dir, name):
+    """The meeting on Tuesday (7 May 2024) in Sulaimani; the visit on Wednesday (4 October
+    2023) to the Second Qaratapa-Hamrin Sector in Diyala, written from Erbil."""
+    result = events_from_inputs([shared_seeds_dir / name], gazetteer=gazetteer)
+    check_seed_event(result.events, SEED_EVENTS[SHARED[name]])
+    row = result.events.iloc[0]
+    assert ("on Tuesday" in row["evidence"]) or ("on Wednesday" in row["evidence"])
+    dateline = result.mentions[result.mentions.role == "dateline"]
+    assert list(dateline.text) == (["ERBIL"] if name.startswith("003") else [])
+
+
+# --- types, actors, places ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, event_type, sub_type, actor1, actor2, place_id", [
+    ("Iraqi warplanes struck ISIS hideouts in the Hamrin mountains on Saturday.",
+     "Explosions/Remote violence", "Air/drone strike", "Military Forces of Iraq (Iraqi Air Force)",
+     "Islamic State (Iraq)", "hamrin-mountains"),
+    ("Two Iraqi soldiers were killed on Thursday when an IED exploded near Jalawla.",
+     "Explosions/Remote violence", "Remote explosive/landmine/IED", "Military Forces of Iraq", "", "jalawla"),
+    ("ISIS militants kidnapped three shepherds in Diyala province on Monday.",
+     "Violence against civilians", "Abduction/forced disappearance", "Islamic State (Iraq)",
+     "Civilians (Iraq)", "diyala-governorate"),
+    ("Peshmerga forces clashed with Daesh fighters near Kalar on Friday.",
+     "Battles", "Armed clash", "Military Forces of Iraq (Peshmerga)", "Islamic State (Iraq)", "kalar"),
+    ("A checkpoint in Jalawla was attacked by ISIS on Friday; two Iraqi soldiers were wounded.",
+     "Battles", "Armed clash", "Islamic State (Iraq)", "Military Forces of Iraq", "jalawla"),
+    ("Hundreds of demonstrators rallied in Khanaqin on Sunday to demand jobs.",
+     "Protests", "Peaceful protest", "Protesters (Iraq)", "", "khanaqin"),
+    ("The Hashd and the Iraqi army agreed on Tuesday to share checkpoints in Kifri district.",
+     "Strategic developments", "Agreement", "Popular Mobilization Forces", "Military Forces of Iraq",
+     "kifri-district"),
+    ("Asayish arrested an IS suspect in Kalar on Wednesday.",
+     "Strategic developments", "Arrests", "Asayish (Kurdistan Region)", "Islamic State (Iraq)", "kalar"),
+    ("US-led coalition advisers visited Erbil on Monday.",
+     "Strategic developments", "Other", "Global Coalition Against Daesh", "", "erbil"),
+])
+def test_event_types_actors_places(small, body, event_type, sub_type, actor1, actor2, place_id):
+    row = one_event(small, body)
+    assert row["event_type"] in ACLED_EVENT_TYPES
+    assert (row["event_type"], row["sub_event_type"], row["actor1"], row["actor2"], row["place_id"]) == \
+        (event_type, sub_type, actor1, actor2, place_id)
+
+
+def test_is_the_verb_is_not_the_islamic_state(small):
+    row = one_event(small, "The situation is calm, and the army is deployed in Kalar on Monday.")
+    assert "Islamic State (Iraq)" not in (row["actor1"], row["actor2"])
+
+
+@pytest.mark.parametrize("body, geo_precision, where_prec", [
+    ("An IED exploded in Jalawla on Monday.", 1, 1),
+    ("An IED exploded near Jalawla on Monday.", 2, 2),
+    ("An IED exploded on the outskirts of Khanaqin on Monday.", 2, 2),
+    ("An IED exploded in the Second Qaratapa-Hamrin Sector on Monday.", 2, 2),
+    ("An IED exploded in Kifri district on Monday.", 2, 3),
+    ("An IED exploded in Diyala province on Monday.", 3, 4),
+    ("An IED exploded in the Hamrin mountains on Monday.", 3, 5),
+    ("An IED exploded in Iraq on Monday.", 3, 6),
+])
+def test_precision_codes(small, body, geo_precision, where_prec):
+    row = one_event(small, body)
+    assert (row["geo_precision"], row["where_prec"]) == (geo_precision, where_prec)
+
+
+@pytest.mark.parametrize("body, place_id", [
+    # a landmark ("north of X") comes after the place it locates from
+    ("An IED exploded 10 km north of Jalawla, near Kalar, on Monday.", "kalar"),
+    ("An IED exploded in the outskirts of Lake Hamrin, northeast of Khanaqin, on Monday.", "hamrin-lake"),
+    # a local place before a governorate, even a landmark
+    ("Peshmerga repelled an attack on the border of Diyala province, north of Jalawla, on Monday.", "jalawla"),
+    # the origin of a delegation is not where it went ...
+    ("A delegation from Erbil visited Kalar on Monday.", "kalar"),
+    # ... but it is the place when nothing else is named
+    ("Militants abducted two farmers from Jalawla on Monday.", "jalawla"),
+    # a destination the event never reached is never its place
+    ("Gunmen attacked a checkpoint on Monday and fled toward Kalar.", None),
+    # a namesake far from the place named as its container is dropped
+    ("Gunmen clashed with soldiers in al-Rumaitha in Muqdadiya on Monday.", "muqdadiya"),
+    # a name in brackets takes the place of the unknown name before it
+    ("Airstrikes hit targets in Zap (Kalar) region on Monday.", "kalar"),
+    # a type word written in lower case is still part of the name
+    ("Militants clashed with the army near lake Hamrin on Monday.", "hamrin-lake"),
+])
+def test_event_place_rules(small, body, place_id):
+    assert one_event(small, body)["place_id"] == place_id
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("published, phrase, expected", [
+    (date(2024, 5, 11), "on Tuesday", date(2024, 5, 7)),     # Saturday's paper: four days back
+    (date(2023, 10, 4), "on Wednesday", date(2023, 10, 4)),  # the same day
+    (date(2023, 10, 4), "on Thursday", date(2023, 9, 28)),
+    (date(2024, 1, 1), "on Sunday", date(2023, 12, 31)),     # across a year
+    (date(2024, 3, 1), "yesterday", date(2024, 2, 29)),      # leap day
+    (date(2024, 3, 1), "today", date(2024, 3, 1)),
+    (date(2022, 9, 30), "On September 27", date(2022, 9, 27)),
+    (date(2022, 1, 5), "on 30 December", date(2021, 12, 30)),  # no year: the latest before
+    (date(2022, 1, 5), "on 4 October 2019", date(2019, 10, 4)),
+    (None, "on Tuesday", None),
+])
+def test_relative_dates(published, phrase, expected):
+    m = _DATE_EXPR.search(phrase)
+    assert resolve_date(m, published) == expected
+
+
+def test_statement_date_is_second_best(small):
+    """ "told Rudaw on Wednesday" dates the statement: used (closer than the publication) but
+    flagged; without a place where something happened it makes no event at all."""
+    row = one_event(small, "An IED exploded near Jalawla, officials told Rudaw on Wednesday.",
+                    date(2024, 5, 11))
+    assert row["event_date"] == "2024-05-08"
+    assert "dated by a statement" in row["warnings"]
+    events = events_from_reports([report("The head of the Jalawla council said on Wednesday "
+                                         "that attacks had fallen.")], small).events
+    assert len(events) == 0
+
+
+def test_sentences_keep_abbreviations():
+    text = "Photo taken Oct. 4, 2023. Gen. Salih met them.\n\nNext paragraph here"
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "Photo taken Oct. 4, 2023.", "Gen. Salih met them.", "Next paragraph here"]
+
+
+# --- no place, no date, bad files --------------------------------------------------------------------
+
+def test_event_without_a_place_is_kept_with_a_warning(small):
+    row = one_event(small, "ISIS militants attacked a checkpoint on Tuesday, killing two soldiers.")
+    assert row["geometry"] is None and row["place_id"] is None and row["latitude"] is None
+    assert row["event_date"] == "2024-05-07"
+    assert "no resolvable place" in row["warnings"]
+
+
+def test_unknown_name_does_not_empty_the_report(small):
+    events = events_from_reports([report(
+        "Gunmen attacked a checkpoint near Zrgwez Bazhar on Monday. "
+        "Later, an IED exploded in Jalawla on Tuesday.")], small).events
+    assert list(events.event_type) == ["Battles", "Explosions/Remote violence"]
+    assert events.iloc[0]["geometry"] is None and events.iloc[1]["place_id"] == "jalawla"
+
+
+def test_no_published_date(small):
+    row = one_event(small, "An IED exploded near Jalawla on Monday.", published=None)
+    assert row["event_date"] is None and row["published"] is None
+    assert "no published date" in row["warnings"]
+
+
+def test_failures_are_counted_and_the_rest_go_on(small, tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: a\npublished: 2024-05-11\n---\n"
+                                   "An IED exploded near Jalawla on Monday.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\npublished: 2024-99-11\n---\nText.\n", encoding="utf-8")
+    result = events_from_inputs([tmp_path], gazetteer=small)
+    assert list(result.events.report_id) == ["a"]
+    assert result.failures == [f"{tmp_path}/b.md:2: field 'published': '2024-99-11' is not a date (YYYY-MM-DD)"]
+
+
+# --- GeoJSON, streaming and the CLI --------------------------------------------------------------------
+
+def write_reports(folder, n):
+    folder.mkdir(exist_ok=True)
+    towns = ["Jalawla", "Khanaqin", "Kalar", "Erbil"]
+    for i in range(n):
+        (folder / f"r{i:04d}.md").write_text(
+            f"---\nid: r{i:04d}\ntitle: report {i}\npublished: 2024-05-{1 + i % 28:02d}\n---\n"
+            f"An IED exploded near {towns[i % 4]} on Monday. Protesters rallied in {towns[(i + 1) % 4]}.\n",
+            encoding="utf-8")
+
+
+def test_geojson_is_deterministic(gazetteer, tmp_path):
+    first = events_to_geojson(events_from_inputs([settings.SEEDS_DIR], gazetteer=gazetteer).events)
+    second = events_to_geojson(events_from_inputs([settings.SEEDS_DIR], gazetteer=gazetteer).events)
+    assert first == second
+    data = json.loads(first)
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 2
+    assert list(data["features"][0]["properties"]) == [c for c in EVENT_COLUMNS if c != "geometry"]
+
+
+def test_streaming_in_two_processes_matches_one(tmp_path):
+    write_reports(tmp_path / "many", 70)
+    one = [e for item in iter_events([tmp_path / "many"], workers=1) for e in item.events]
+    two = [e for item in iter_events([tmp_path / "many"], workers=2) for e in item.events]
+    assert len(one) == 140
+    assert [e["event_id"] for e in one] == [e["event_id"] for e in two]
+    assert [e["geometry"] for e in one] == [e["geometry"] for e in two]
+
+
+def test_cli_events_writes_the_same_bytes_as_the_api(gazetteer, tmp_path):
+    out = tmp_path / "events.geojson"
+    result = CliRunner().invoke(main, ["events", str(settings.SEEDS_DIR), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    api = events_to_geojson(events_from_inputs([settings.SEEDS_DIR], gazetteer=gazetteer).events)
+    assert out.read_text(encoding="utf-8") == api
+
+
+def test_cli_events_all_failed(tmp_path):
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", str(tmp_path / "bad.json")])
+    assert result.exit_code == 1
+    assert f"geo: report error: {tmp_path}/bad.json:1: bad JSON" in result.output
+    assert "geo: 1 of 1 report(s) failed" in result.output
+
+
+def test_cli_parse_json_from_stdin():
+    body = json.dumps({"id": "s1", "published": "2024-05-11",
+                       "body": "A meeting was held in Sulaimani on Tuesday."})
+    result = CliRunner().invoke(main, ["parse", "-", "--json"], input=body)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data[0]["report"]["id"] == "s1"
+    assert [(m["text"], m["place_id"], m["role"]) for m in data[0]["mentions"]] == \
+        [("Sulaimani", "sulaimani", "event")]
+
+
+# --- the rule files are checked --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, text, message", [
+    ("rules.yaml", "rules:\n  - {event_type: Skirmish, sub_event_type: x, keywords: [a]}\n",
+     "rules.yaml: rules[0]: field 'event_type': 'Skirmish' is not one of ACLED's types"),
+    ("rules.yaml", "rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: []}\n",
+     "rules.yaml: rules[0]: field 'keywords': expected a non-empty list"),
+    ("rules.yaml", "rules: [\n", "rules.yaml:2: bad YAML"),
+    ("actors.csv", "actor,kind,aliases,note\nIslamic State,rebel,,\n", "actors.csv:2: field 'aliases' is empty"),
+])
+def test_bad_rule_files(tmp_path, name, text, message):
+    from geo._errors import ReportError
+    from geo._geoparse_rules import actors, event_rules
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        (actors if name.endswith(".csv") else event_rules)(path)
+    assert str(err.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_progress_bar_on_request_and_failures_listed(tmp_path, capsys):
+    write_reports(tmp_path / "few", 3)
+    (tmp_path / "few" / "bad.md").write_text("---\npublished: soon\n---\nText.\n", encoding="utf-8")
+    failures: list[str] = []
+    items = list(iter_events([tmp_path / "few"], failures=failures, progress=True))
+    assert [i.report_id for i in items] == ["r0000", "r0001", "r0002"]
+    assert failures == [f"{tmp_path}/few/bad.md:2: field 'published': 'soon' is not a date (YYYY-MM-DD)"]
+
+
+def test_cli_parse_text_output():
+    result = CliRunner().invoke(main, ["parse", str(settings.SEEDS_DIR / "2024-05-11-joint-operations-sulaimani.md")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("seed-2024-05-11-sulaimani-meeting  2024-05-11  -  ")
+    assert any(" event    'Sulaimani' -> Sulaimani (city)" in line for line in lines)

@@ -1,0 +1,783 @@
+"""geo.export: round trips for every format, RFC 7946, QGIS styles, same bytes, checks before
+any work, atomic writes, and the pipeline end to end on the seed reports.
+
+Layers are built here by hand, with real places (Kirkuk at lon 44.39 lat 35.47, Tuz Khurmatu
+at lon 44.63256 lat 34.88808), so the tests do not depend on the geoparser.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+gpd = pytest.importorskip("geopandas")
+pyogrio = pytest.importorskip("pyogrio")
+from shapely.geometry import LinearRing, Point, Polygon, shape  # noqa: E402
+
+from geo import export as export_mod  # noqa: E402
+from geo import settings  # noqa: E402
+from geo._errors import ExportError  # noqa: E402
+from geo._kml import data_name, kml_colour  # noqa: E402
+from geo._qgis_style import hex_rgb, styles  # noqa: E402
+from geo.export import (  # noqa: E402
+    ACLED_CSV_COLUMNS, LAYER_COLUMNS, build_layers, export, export_inputs, export_layers,
+    normalize_layer, places_layer,
+)
+from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS  # noqa: E402
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT_DIR / "seeds"
+KIRKUK = (44.39, 35.47)
+TUZ = (44.63256, 34.88808)
+FORMATS = ["geojson", "gpkg", "kml", "csv"]
+TRICKY = 'Clashes at the "Tuz" checkpoint <b>&</b> اشتباكات في طوزخورماتو'
+
+
+# --- layers built by hand ---------------------------------------------------------------------
+
+def _event(n: int, **values) -> dict:
+    row = {c: None for c in EVENT_COLUMNS}
+    row.update(event_id=f"r{n}-1", report_id=f"r{n}", title=f"Report {n}", source="Rudaw",
+               url=None, published="2024-03-02", event_date="2024-03-01",
+               event_type="Battles", sub_event_type="Armed clash",
+               actor1="Military Forces of Iraq", actor2="Islamic State (Iraq)",
+               evidence="", evidence_place="", notes="", warnings="", zones="",
+               front_distance_km=None, geo_precision=1, where_prec=1)
+    row.update(values)
+    return row
+
+
+def _events():
+    rows = [
+        _event(1, location="Kirkuk", place_id="kirkuk-governorate", admin1="Kirkuk",
+               admin2="Kirkuk", latitude=KIRKUK[1], longitude=KIRKUK[0],
+               notes="On 1 March 2024, armed clash in Kirkuk.", evidence="Clashes in Kirkuk.",
+               geometry=Point(*KIRKUK)),
+        _event(2, location="Tuz Khurmatu", place_id="tuz-khurmatu", admin1="Salahaddin",
+               admin2="Tuz Khurmatu", latitude=TUZ[1], longitude=TUZ[0],
+               event_type="Explosions/Remote violence", sub_event_type="Remote explosive/landmine/IED",
+               url="https://example.org/a?b=1&c=2", evidence=TRICKY, notes=TRICKY,
+               event_date="2024-03-04", geo_precision=1, where_prec=1, geometry=Point(*TUZ)),
+        _event(3, location="", place_id=None, admin1="", admin2="", event_date=None,
+               published="2024-02-20", event_type="Strategic developments",
+               sub_event_type="Agreement", geo_precision=3, where_prec=6,
+               warnings="no resolvable place", geometry=None),
+    ]
+    frame = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in rows],
+                             geometry=gpd.GeoSeries([r["geometry"] for r in rows],
+                                                    crs="EPSG:4326"), crs="EPSG:4326")
+    return frame[EVENT_COLUMNS]
+
+
+# Clockwise on purpose (the writer must rewind it), with a clockwise hole.
+_VACUUM = Polygon([(44.55, 34.80), (44.55, 35.00), (44.75, 35.00), (44.75, 34.80), (44.55, 34.80)],
+                  [[(44.60, 34.85), (44.70, 34.85), (44.70, 34.95), (44.60, 34.95), (44.60, 34.85)]])
+_KIRKUK_SECTOR = Polygon([(44.30, 35.40), (44.30, 35.55), (44.50, 35.55), (44.50, 35.40),
+                          (44.30, 35.40)])
+
+
+def _zones():
+    return gpd.GeoDataFrame({
+        "zone_id": ["vacuum-tuz-khurmatu", "kirkuk-sector"],
+        "name": ["Security vacuum Tuz Khurmatu", "Kirkuk sector"],
+        "kind": ["security_vacuum", "sector"],
+        "description": ["Between the forward lines <after> October 2017 & since", "City"],
+        "source": ["Rudaw, 2021-06-15", "Kurdistan 24"],
+        "area_km2": [300.123, 250.5],
+        "approximate": [True, False],
+    }, geometry=gpd.GeoSeries([_VACUUM, _KIRKUK_SECTOR], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _mentions():
+    rows = [
+        ("r1", "Kirkuk", 10, 16, "kirkuk-governorate", "Kirkuk", "governorate", "event", 1.0, *KIRKUK[::-1]),
+        ("r2", "Tuz Khurmato", 0, 12, "tuz-khurmatu", "Tuz Khurmatu", "town", "dateline", 0.97, *TUZ[::-1]),
+        ("r1", "Tuz", 40, 43, "tuz-khurmatu", "Tuz Khurmatu", "town", "mention", 0.9, *TUZ[::-1]),
+    ]
+    cols = [c for c in MENTION_COLUMNS if c != "geometry"]
+    frame = gpd.GeoDataFrame([dict(zip(cols, r)) for r in rows],
+                             geometry=gpd.GeoSeries([Point(r[-1], r[-2]) for r in rows],
+                                                    crs="EPSG:4326"), crs="EPSG:4326")
+    return frame[MENTION_COLUMNS]
+
+
+def _places():
+    return gpd.GeoDataFrame({
+        "place_id": ["kirkuk-governorate", "tuz-khurmatu"], "name": ["Kirkuk", "Tuz Khurmatu"],
+        "type": ["governorate", "town"], "governorate": ["Kirkuk", "Salahaddin"],
+        "district": ["", "Tuz Khurmatu"], "reports": [1, 2],
+    }, geometry=gpd.GeoSeries([Point(*KIRKUK), Point(*TUZ)], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+@pytest.fixture
+def layers():
+    return {"events": _events(), "zones": _zones(), "places": _places(),
+            "mentions": _mentions()}
+
+
+# --- comparing what was read back with the source --------------------------------------------
+
+def _value(v):
+    """Plain Python: NaN -> None, and a date GDAL recognised (it reads ISO dates as dates)
+    back to its ISO text."""
+    return export_mod.plain(v)
+
+
+def _same(expected, got, *, as_text: bool) -> bool:
+    expected, got = _value(expected), _value(got)
+    if as_text:  # KML and CSV hold text only: None is written as ""
+        if isinstance(expected, bool):
+            expected = "true" if expected else "false"
+        if isinstance(expected, float) and got not in (None, ""):
+            return math.isclose(expected, float(got), abs_tol=1e-9)
+        return ("" if expected is None else str(expected)) == ("" if got is None else str(got))
+    if isinstance(expected, float) and got is not None:
+        return math.isclose(expected, float(got), abs_tol=1e-9)
+    if expected == "" and got is None:  # GDAL may read an empty string back as null
+        return False
+    return expected == got
+
+
+def _assert_layer(name, source, read, *, as_text=False, rename=lambda c: c):
+    source = normalize_layer(name, source)
+    assert len(read) == len(source), name
+    for col in LAYER_COLUMNS[name]:
+        if col == "geometry":
+            continue
+        for i, (exp, got) in enumerate(zip(source[col], read[rename(col)])):
+            assert _same(exp, got, as_text=as_text), f"{name}[{i}].{col}: {exp!r} != {got!r}"
+    for i, (exp, got) in enumerate(zip(source.geometry.values, read.geometry.values)):
+        if exp is None:
+            assert got is None or got.is_empty, f"{name}[{i}] geometry"
+        else:  # the same vertices in the same order, once rounded and wound as RFC 7946 says
+            exp = export_mod.prepared_geometry(exp)
+            assert got is not None and exp.equals_exact(got, 1e-7), f"{name}[{i}] geometry"
+
+
+# --- GeoJSON ---------------------------------------------------------------------------------
+
+def test_geojson_round_trip(layers, tmp_path):
+    result = export_layers(layers, "geojson", tmp_path / "out")
+    assert [p.name for p in result.files] == ["events.geojson", "zones.geojson",
+                                              "places.geojson", "mentions.geojson"]
+    assert result.counts == {"events": 3, "zones": 2, "places": 2, "mentions": 3}
+    for name in settings.EXPORT_LAYERS:
+        read = pyogrio.read_dataframe(tmp_path / "out" / f"{name}.geojson")
+        _assert_layer(name, layers[name], read)
+
+
+def test_geojson_named_files(layers, tmp_path):
+    export_layers(layers, "geojson", tmp_path / "kirkuk.geojson", only="events,zones")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kirkuk-events.geojson",
+                                                          "kirkuk-zones.geojson"]
+
+
+def _numbers(coords):
+    if isinstance(coords, (int, float)):
+        yield coords
+    else:
+        for c in coords:
+            yield from _numbers(c)
+
+
+def test_geojson_is_rfc7946(layers, tmp_path):
+    export_layers(layers, "geojson", tmp_path)
+    for name in settings.EXPORT_LAYERS:
+        text = (tmp_path / f"{name}.geojson").read_text(encoding="utf-8")
+        doc = json.loads(text)
+        assert doc["type"] == "FeatureCollection"
+        assert "crs" not in doc and '"crs"' not in text
+        for feature in doc["features"]:
+            assert "crs" not in feature
+            props = feature["properties"]
+            assert list(props) == [c for c in LAYER_COLUMNS[name] if c != "geometry"]
+            assert all(not isinstance(v, (dict, list)) for v in props.values()), "flat"
+            geom = feature["geometry"]
+            if geom is None:
+                continue
+            for number in _numbers(geom["coordinates"]):
+                assert len(repr(float(number)).split(".")[1]) <= 6
+            for ring_number, ring in enumerate(geom["coordinates"] if geom["type"] == "Polygon"
+                                               else []):
+                # right-hand rule: exterior counter-clockwise, holes clockwise
+                assert LinearRing(ring).is_ccw == (ring_number == 0)
+    events = json.loads((tmp_path / "events.geojson").read_text(encoding="utf-8"))["features"]
+    kirkuk = events[0]
+    assert kirkuk["geometry"]["coordinates"] == [44.39, 35.47]  # lon, lat
+    assert events[1]["geometry"]["coordinates"] == [44.63256, 34.88808]
+    assert events[2]["geometry"] is None  # unlocated event kept, without a geometry
+    p = kirkuk["properties"]
+    assert isinstance(p["geo_precision"], int) and isinstance(p["latitude"], float)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", p["event_date"])
+    assert events[2]["properties"]["event_date"] is None
+    assert events[1]["properties"]["evidence"] == TRICKY
+    zones = json.loads((tmp_path / "zones.geojson").read_text(encoding="utf-8"))["features"]
+    assert [z["properties"]["zone_id"] for z in zones] == ["vacuum-tuz-khurmatu",
+                                                            "kirkuk-sector"]
+    assert zones[0]["properties"]["approximate"] is True
+    assert shape(zones[0]["geometry"]).equals(_VACUUM)  # same shape, only rewound
+
+
+def test_geojson_rounds_to_six_decimals(tmp_path):
+    events = _events().iloc[:1].copy()
+    events["geometry"] = [Point(44.391234567891, 35.471234567891)]
+    export_layers({"events": events}, "geojson", tmp_path)
+    doc = json.loads((tmp_path / "events.geojson").read_text(encoding="utf-8"))
+    assert doc["features"][0]["geometry"]["coordinates"] == [44.391235, 35.471235]
+
+
+def test_geojson_reprojects_to_wgs84(tmp_path):
+    events = _events().to_crs(settings.CRS_METRIC)  # UTM 38N metres in, lon/lat out
+    export_layers({"events": events}, "geojson", tmp_path)
+    doc = json.loads((tmp_path / "events.geojson").read_text(encoding="utf-8"))
+    assert doc["features"][0]["geometry"]["coordinates"] == [44.39, 35.47]
+
+
+# --- GeoPackage ------------------------------------------------------------------------------
+
+def test_gpkg_round_trip(layers, tmp_path):
+    path = tmp_path / "iraq.gpkg"
+    result = export_layers(layers, "gpkg", path)
+    assert result.files == [path]
+    listed = {name: kind for name, kind in pyogrio.list_layers(path)}
+    assert listed == {"events": "Point", "zones": "Polygon", "places": "Point",
+                      "mentions": "Point", "layer_styles": None}
+    for name in settings.EXPORT_LAYERS:
+        info = pyogrio.read_info(path, layer=name)
+        assert info["crs"] == "EPSG:4326"
+        _assert_layer(name, layers[name], pyogrio.read_dataframe(path, layer=name))
+    with sqlite3.connect(path) as con:  # a spatial index (R-tree) on every layer
+        indexed = {r[0] for r in con.execute(
+            "SELECT table_name FROM gpkg_extensions WHERE extension_name='gpkg_rtree_index'")}
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+    assert indexed == set(settings.EXPORT_LAYERS)
+    assert {f"rtree_{n}_geom" for n in settings.EXPORT_LAYERS} <= tables
+
+
+def test_gpkg_readable_by_ogrinfo(layers, tmp_path):
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        pytest.skip("ogrinfo (Debian's gdal-bin) is not installed")
+    path = tmp_path / "iraq.gpkg"
+    export_layers(layers, "gpkg", path)
+    out = subprocess.run([ogrinfo, "-ro", "-so", str(path)], capture_output=True, text=True,
+                         check=True)
+    assert "Warning" not in out.stderr and "ERROR" not in out.stderr, out.stderr
+    for name, kind in (("events", "Point"), ("zones", "Polygon"), ("places", "Point"),
+                       ("mentions", "Point")):
+        assert f": {name} ({kind})" in out.stdout
+    out = subprocess.run([ogrinfo, "-ro", "-al", "-q", str(path), "events"],
+                         capture_output=True, text=True, check=True)
+    assert "event_id (String) = r1-1" in out.stdout
+    assert "POINT (44.39 35.47)" in out.stdout
+    assert f"evidence (String) = {TRICKY}" in out.stdout
+    out = subprocess.run([ogrinfo, "-ro", "-q", "-sql",
+                          "SELECT f_table_name, f_geometry_column FROM layer_styles", str(path)],
+                         capture_output=True, text=True, check=True)
+    for name in settings.EXPORT_LAYERS:
+        assert f"f_table_name (String) = {name}" in out.stdout
+
+
+def _qml_categories(qml: str) -> tuple[str, dict[str, ET.Element]]:
+    root = ET.fromstring(qml)
+    renderer = root.find("renderer-v2")
+    symbols = {s.get("name"): s for s in renderer.find("symbols")}
+    cats = {c.get("value"): symbols[c.get("symbol")] for c in renderer.find("categories")}
+    return renderer.get("attr"), cats
+
+
+def _symbol_option(symbol: ET.Element, key: str) -> str:
+    layer = symbol.find("layer")
+    value = layer.find(f"Option/Option[@name='{key}']").get("value")
+    assert layer.find(f"prop[@k='{key}']").get("v") == value  # old and new QGIS agree
+    return value
+
+
+def test_gpkg_layer_styles_for_qgis(layers, tmp_path):
+    path = tmp_path / "iraq.gpkg"
+    export_layers(layers, "gpkg", path)
+    with sqlite3.connect(path) as con:
+        con.row_factory = sqlite3.Row
+        rows = [dict(r) for r in con.execute("SELECT * FROM layer_styles ORDER BY id")]
+        geometry_columns = dict(con.execute(
+            "SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        registered = tuple(con.execute("SELECT data_type FROM gpkg_contents "
+                                       "WHERE table_name='layer_styles'").fetchone())
+    con.close()
+    assert registered == ("attributes",)
+    assert list(rows[0]) == ["id", "f_table_catalog", "f_table_schema", "f_table_name",
+                             "f_geometry_column", "styleName", "styleQML", "styleSLD",
+                             "useAsDefault", "description", "owner", "ui", "update_time"]
+    assert [r["f_table_name"] for r in rows] == list(settings.EXPORT_LAYERS)
+    for row in rows:
+        assert row["f_table_schema"] == "" and row["f_table_catalog"] == ""
+        assert row["f_geometry_column"] == geometry_columns[row["f_table_name"]] == "geom"
+        assert row["useAsDefault"] == 1
+        assert row["update_time"].startswith("2024-03-04")  # latest event date: same every run
+        root = ET.fromstring(row["styleQML"])
+        assert root.tag == "qgis" and root.find("renderer-v2") is not None
+    qml = {r["f_table_name"]: r["styleQML"] for r in rows}
+    attr, cats = _qml_categories(qml["events"])
+    assert attr == "event_type" and attr in EVENT_COLUMNS
+    assert set(cats) == set(styles()["event_types"])
+    for event_type, colour in styles()["event_types"].items():
+        assert _symbol_option(cats[event_type], "color") == \
+            ",".join(map(str, hex_rgb(colour))) + ",255"
+    attr, cats = _qml_categories(qml["zones"])
+    assert attr == "kind" and attr in ZONE_COLUMNS
+    assert set(cats) == set(styles()["zone_kinds"]) == set(settings.ZONE_KINDS)
+    alpha = round(styles()["zone_opacity"] * 255)
+    for kind, colour in styles()["zone_kinds"].items():
+        rgb = ",".join(map(str, hex_rgb(colour)))
+        assert cats[kind].get("type") == "fill"
+        assert _symbol_option(cats[kind], "color") == f"{rgb},{alpha}"
+        assert _symbol_option(cats[kind], "outline_color") == f"{rgb},255"
+    assert qml["zones"].find("<layerGeometryType>2</layerGeometryType>") > 0
+
+
+def test_gpkg_multipolygon_zones(tmp_path):
+    from shapely.geometry import MultiPolygon
+
+    zones = _zones()
+    zones.loc[1, "geometry"] = MultiPolygon([_KIRKUK_SECTOR, Polygon(
+        [(45.0, 35.0), (45.1, 35.0), (45.1, 35.1), (45.0, 35.0)])])
+    path = tmp_path / "z.gpkg"
+    export_layers({"zones": zones}, "gpkg", path)
+    assert dict(pyogrio.list_layers(path))["zones"] == "MultiPolygon"
+    read = pyogrio.read_dataframe(path, layer="zones")
+    assert read.geometry.iloc[0].equals(_VACUUM)
+
+
+# --- KML -------------------------------------------------------------------------------------
+
+def test_kml_round_trip(layers, tmp_path):
+    path = tmp_path / "iraq.kml"
+    export_layers(layers, "kml", path)
+    assert [n for n, _ in pyogrio.list_layers(path)] == list(settings.EXPORT_LAYERS)
+    for name in settings.EXPORT_LAYERS:
+        read = pyogrio.read_dataframe(path, layer=name)
+        _assert_layer(name, layers[name], read, as_text=True, rename=data_name)
+    events = pyogrio.read_dataframe(path, layer="events")
+    assert list(events["Name"]) == ["Armed clash, Kirkuk, 2024-03-01",
+                                    "Remote explosive/landmine/IED, Tuz Khurmatu, 2024-03-04",
+                                    "Agreement, place unknown, date unknown"]
+    # the popup: HTML whose values are escaped, so report text cannot inject markup
+    assert "<b>Remote explosive/landmine/IED, Tuz Khurmatu, 2024-03-04</b>" in \
+        events["description"][1]
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in events["description"][1]
+    assert "URL: https://example.org/a?b=1&amp;c=2" in events["description"][1]
+    zones = pyogrio.read_dataframe(path, layer="zones")
+    assert list(zones["Name"]) == ["Security vacuum Tuz Khurmatu", "Kirkuk sector"]
+
+
+def test_kml_document_structure(layers, tmp_path):
+    path = tmp_path / "iraq.kml"
+    export_layers(layers, "kml", path)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    doc = ET.parse(path).getroot().find("k:Document", ns)
+    folders = doc.findall("k:Folder", ns)
+    assert [f.find("k:name", ns).text for f in folders] == list(settings.EXPORT_LAYERS)
+    styles_by_id = {s.get("id"): s for s in doc.findall("k:Style", ns)}
+    zones = folders[1].findall("k:Placemark", ns)
+    url = zones[0].find("k:styleUrl", ns).text
+    assert url == "#zone-security-vacuum"
+    colour = styles()["zone_kinds"]["security_vacuum"]  # #ff7f0e -> aabbggrr
+    style = styles_by_id[url[1:]]
+    assert style.find("k:PolyStyle/k:color", ns).text == "400e7fff" == kml_colour(colour, 0.25)
+    assert style.find("k:LineStyle/k:color", ns).text == "ff0e7fff"
+    outer = zones[0].find("k:Polygon/k:outerBoundaryIs/k:LinearRing/k:coordinates", ns).text
+    assert outer.split()[0] == "44.55,34.8"  # lon,lat
+    events = folders[0].findall("k:Placemark", ns)
+    assert events[0].find("k:Point/k:coordinates", ns).text == "44.39,35.47"
+    assert events[0].find("k:styleUrl", ns).text == "#event-battles"
+    battles = styles_by_id["event-battles"].find("k:IconStyle/k:color", ns).text
+    assert battles == kml_colour(styles()["event_types"]["Battles"]) == "ff2827d6"
+    assert events[2].find("k:Point", ns) is None  # unlocated: listed, not drawn
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def test_csv_round_trip_with_acled_columns(layers, tmp_path):
+    path = tmp_path / "events.csv"
+    result = export_layers(layers, "csv", path)
+    assert result.counts == {"events": 3}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = list(rows[0])
+    assert header[:len(ACLED_CSV_COLUMNS)] == [
+        "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "admin2",
+        "location", "latitude", "longitude", "geo_precision", "source", "notes"]
+    assert {"event_id", "report_id", "where_prec", "zones", "evidence"} <= set(header)
+    source = normalize_layer("events", layers["events"])
+    for i, row in enumerate(rows):
+        for col in header:
+            assert _same(source[col][i], row[col], as_text=True), (i, col)
+    assert (rows[0]["longitude"], rows[0]["latitude"]) == ("44.39", "35.47")
+    assert rows[1]["notes"] == TRICKY
+    read = pyogrio.read_dataframe(path)  # GDAL reads it too
+    assert list(read["event_id"]) == ["r1-1", "r2-1", "r3-1"]
+
+
+# --- every format ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_same_bytes_every_run(layers, tmp_path, fmt):
+    suffix = {"geojson": "", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}[fmt]
+    first = export_layers(layers, fmt, tmp_path / f"first{suffix}").files
+    again = export_layers({k: v.copy() for k, v in layers.items()}, fmt,
+                          tmp_path / f"second{suffix}").files
+    assert len(first) == len(again) >= 1
+    for a, b in zip(first, again):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    overwritten = export_layers(layers, fmt, tmp_path / f"first{suffix}").files
+    assert [p.read_bytes() for p in overwritten] == [p.read_bytes() for p in again]
+
+
+def test_export_dispatches_on_what_it_is_given(layers, tmp_path):
+    assert export(layers, "csv", tmp_path / "a.csv").files == [tmp_path / "a.csv"]
+    out = export(layers, "gpkg", tmp_path, layers=["zones"])
+    assert out.files == [tmp_path / "geo-export.gpkg"] and out.counts == {"zones": 2}
+
+
+def test_places_layer_counts_reports():
+    class Gaz:
+        def get(self, place_id):
+            if place_id == "tuz-khurmatu":
+                @dataclass
+                class P:
+                    id: str = "tuz-khurmatu"
+                    name: str = "Tuz Khurmatu"
+                    type: str = "town"
+                    lat: float = TUZ[1]
+                    lon: float = TUZ[0]
+                    governorate: str = "Salahaddin"
+                    district: str = "Tuz Khurmatu"
+                return P()
+            raise KeyError(place_id)
+
+    places = places_layer(_mentions(), Gaz())
+    assert list(places.columns) == PLACE_COLUMNS
+    assert list(places["place_id"]) == ["kirkuk-governorate", "tuz-khurmatu"]
+    assert list(places["reports"]) == [1, 2]  # Tuz is named by r1 and r2
+    assert places.loc[1, "district"] == "Tuz Khurmatu"
+    # a place the gazetteer does not know keeps the name and point of its mention
+    assert places.loc[0, "name"] == "Kirkuk" and places.geometry[0].equals(Point(*KIRKUK))
+
+
+def test_build_layers_fills_zones():
+    pytest.importorskip("geo.zones")
+
+    @dataclass
+    class Result:
+        events: object
+        mentions: object
+
+    built = build_layers(Result(_events(), _mentions()), _zones())
+    assert list(built) == list(settings.EXPORT_LAYERS)
+    assert list(built["zones"]["zone_id"]) == ["kirkuk-sector", "vacuum-tuz-khurmatu"]
+    assert list(built["events"]["zones"]) == ["Kirkuk sector", "", ""]  # Tuz is in the hole
+    assert list(built["places"]["reports"]) == [1, 2]
+    for name, frame in built.items():
+        assert list(frame.columns) == LAYER_COLUMNS[name]
+        assert frame.crs == "EPSG:4326"
+
+
+# --- checks before any work ------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt, target, layer_names, message", [
+    ("shp", "out.shp", None, "unknown export format 'shp': choose one of geojson, gpkg"),
+    ("gpkg", "out.gpkg", "events,roads", "unknown layer 'roads': choose from events, zones"),
+    ("geojson", "out", ["events", "zone"], "unknown layer 'zone'"),
+    ("gpkg", "out.gpkg", " , ", "no layer to export"),
+    ("csv", "out.csv", "events,zones", "csv holds only the events layer, not zones"),
+    ("gpkg", "missing/out.gpkg", None, "folder {tmp}/missing does not exist"),
+    ("kml", "file.txt/out.kml", None, "{tmp}/file.txt is not a folder"),
+    ("geojson", "missing/deeper/out", None, "folder {tmp}/missing/deeper does not exist"),
+    ("gpkg", "out.geojson", None, "the file name must end in .gpkg"),
+    ("geojson", "out.gpkg", None, "give a folder or a NAME.geojson path"),
+    ("geojson", "file.txt", None, "give a folder or a NAME.geojson path"),
+])
+def test_bad_requests_fail_before_any_work(layers, tmp_path, monkeypatch, fmt, target,
+                                          layer_names, message):
+    (tmp_path / "file.txt").write_text("not a folder")
+    before = sorted(tmp_path.rglob("*"))
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the request was checked")
+
+    monkeypatch.setattr(export_mod, "normalize_layer", no_work)
+    monkeypatch.setattr(export_mod, "build_layers", no_work)
+    try:
+        import geo.events
+    except ImportError:
+        pass
+    else:
+        monkeypatch.setattr(geo.events, "events_from_inputs", no_work)
+    expected = message.format(tmp=tmp_path)
+    with pytest.raises(ExportError, match=re.escape(expected)):
+        export_layers(layers, fmt, tmp_path / target, only=layer_names)
+    with pytest.raises(ExportError, match=re.escape(expected)):
+        export_inputs([str(SEEDS)], fmt, tmp_path / target, layer_names)
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_unwritable_folder_fails_before_any_work(layers, tmp_path, monkeypatch):
+    class ReadOnlyOs:  # the probe's os.open fails as on a read-only folder (even for root)
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def open(path, *args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(export_mod, "os", ReadOnlyOs())
+    monkeypatch.setattr(export_mod, "normalize_layer", lambda *a: pytest.fail("work started"))
+    with pytest.raises(ExportError, match=r"folder .* is not writable \(Permission denied\)"):
+        export_layers(layers, "gpkg", tmp_path / "out.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into read-only folders")
+def test_read_only_folder(layers, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ExportError, match="is not writable"):
+            export_layers(layers, "kml", folder / "out.kml")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_layer_not_given(layers, tmp_path):
+    with pytest.raises(ExportError, match="layer 'places' was asked for but not given"):
+        export_layers({"events": layers["events"]}, "kml", tmp_path / "a.kml", only="places")
+    with pytest.raises(ExportError, match="unknown layer 'roads'"):
+        export_layers({"roads": layers["events"]}, "kml", tmp_path / "a.kml")
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+
+class Boom(RuntimeError):
+    pass
+
+
+def _fail_gpkg_half_way(monkeypatch):
+    real = pyogrio.write_dataframe
+    calls = []
+
+    def flaky(df, path, *args, **kwargs):
+        calls.append(kwargs.get("layer"))
+        if len(calls) == 3:  # events and zones are in the temporary file by now
+            assert Path(path).exists() and Path(path).stat().st_size > 0
+            raise Boom("disk full")
+        return real(df, path, *args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", flaky)
+
+
+def _fail_text_half_way(monkeypatch):
+    real = export_mod._write_text
+    calls = []
+
+    def flaky(path, text):
+        calls.append(path)
+        if len(calls) == 2 or path.suffix in (".kml", ".csv"):
+            Path(path).write_text(text[: len(text) // 2], encoding="utf-8")
+            raise Boom("disk full")
+        return real(path, text)
+
+    monkeypatch.setattr(export_mod, "_write_text", flaky)
+
+
+def _fail_kml_half_way(monkeypatch):
+    real_open = open
+
+    class HalfFile:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            raise Boom("disk full")
+
+    def flaky_open(path, mode="r", *args, **kwargs):
+        fh = real_open(path, mode, *args, **kwargs)
+        return HalfFile(fh) if "x" in mode else fh
+
+    monkeypatch.setattr(export_mod, "open", flaky_open, raising=False)
+
+
+@pytest.mark.parametrize("fmt, target, fail", [
+    ("gpkg", "iraq.gpkg", _fail_gpkg_half_way),
+    ("geojson", "out", _fail_text_half_way),
+    ("csv", "events.csv", _fail_text_half_way),
+    ("kml", "iraq.kml", _fail_kml_half_way),
+])
+def test_failed_write_keeps_the_earlier_file(layers, tmp_path, monkeypatch, fmt, target, fail):
+    path = tmp_path / target
+    first = export_layers(layers, fmt, path).files
+    before = {p: p.read_bytes() for p in first}
+    listing = sorted(tmp_path.rglob("*"))
+    changed = dict(layers)
+    changed["events"] = layers["events"].iloc[:1]
+    fail(monkeypatch)
+    with pytest.raises(Boom):
+        export_layers(changed, fmt, path)
+    assert {p: p.read_bytes() for p in first} == before  # earlier files intact
+    assert sorted(tmp_path.rglob("*")) == listing  # and no temporary or half-written file
+
+
+@pytest.mark.parametrize("fmt, target, fail", [
+    ("gpkg", "iraq.gpkg", _fail_gpkg_half_way),
+    ("geojson", "new-folder", _fail_text_half_way),
+    ("kml", "iraq.kml", _fail_kml_half_way),
+])
+def test_failed_first_write_leaves_nothing(layers, tmp_path, monkeypatch, fmt, target, fail):
+    fail(monkeypatch)
+    with pytest.raises(Boom):
+        export_layers(layers, fmt, tmp_path / target)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- end to end on the seed reports ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_layers():
+    try:
+        from geo.events import events_from_inputs
+    except ImportError as exc:
+        pytest.skip(f"geo.events is not importable yet: {exc}")
+    from geo.zones import load_zones
+
+    return build_layers(events_from_inputs([str(SEEDS)]), load_zones())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_seed_reports_end_to_end(seed_layers, tmp_path, fmt):
+    suffix = {"geojson": "", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}[fmt]
+    result = export_inputs([str(SEEDS)], fmt, tmp_path / f"seeds{suffix}")
+    assert result.failures == []
+    assert result.counts["events"] == len(seed_layers["events"]) > 0
+    if fmt == "gpkg":
+        path = result.files[0]
+        for name in settings.EXPORT_LAYERS:
+            _assert_layer(name, seed_layers[name], pyogrio.read_dataframe(path, layer=name))
+        assert len(seed_layers["places"]) > 0
+        assert (seed_layers["places"]["reports"] >= 1).all()
+    elif fmt == "geojson":
+        for path, name in zip(result.files, settings.EXPORT_LAYERS):
+            _assert_layer(name, seed_layers[name], pyogrio.read_dataframe(path))
+
+
+def test_cli_export(seed_layers, tmp_path):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "seeds.gpkg"
+    result = runner.invoke(main, ["export", str(SEEDS), "--format", "gpkg", "-o", str(out),
+                                  "--layers", "events,zones"])
+    assert result.exit_code == 0, result.output
+    assert [n for n, _ in pyogrio.list_layers(out)] == ["events", "zones", "layer_styles"]
+    result = runner.invoke(main, ["export", str(SEEDS), "--format", "gpkg", "-o",
+                                  str(tmp_path / "x.gpkg"), "--layers", "roads"])
+    assert result.exit_code == 2
+    assert "unknown layer 'roads'" in result.output
+    result = runner.invoke(main, ["export", str(SEEDS), "--format", "shp", "-o",
+                                  str(tmp_path / "x.shp")])
+    assert result.exit_code == 2 and "shp" in result.output
+
+
+def test_no_readable_report_keeps_the_earlier_file(layers, tmp_path):
+    pytest.importorskip("geo.events")
+    path = tmp_path / "iraq.kml"
+    export_layers(layers, "kml", path)
+    before = path.read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(ExportError, match="no report could be read from .*bad.json"):
+        export_inputs([bad], "kml", path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ExportError, match="no report found in .*empty"):
+        export_inputs([empty], "kml", path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "empty", "iraq.kml"]
+
+
+def test_import_is_light():
+    code = ("import sys, geo.export, geo._kml, geo._qgis_style, geo._atomic; "
+            "print('geopandas' in sys.modules, 'pyogrio' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True, cwd=PROJECT_DIR)
+    assert out.stdout.split() == ["False", "False"]
+
+
+_QGIS_CHECK = """
+import json, os, sys
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+out = {}
+for name in sys.argv[2:]:
+    layer = QgsVectorLayer(sys.argv[1] + "|layername=" + name, name, "ogr")
+    renderer = layer.renderer()
+    out[name] = {"valid": layer.isValid(), "count": layer.featureCount(),
+                 "renderer": renderer.type(),
+                 "attr": renderer.classAttribute() if renderer.type() == "categorizedSymbol" else None,
+                 "colours": {c.value(): [c.symbol().color().name(), c.symbol().color().alpha()]
+                             for c in getattr(renderer, "categories", lambda: [])()}}
+print(json.dumps(out), flush=True)
+os._exit(0)  # skip QGIS's teardown, which may crash in a headless session
+"""
+
+
+def _python_with_qgis():
+    for python in dict.fromkeys([sys.executable, shutil.which("python3"), "/usr/bin/python3"]):
+        if python and Path(python).exists() and subprocess.run(
+                [python, "-c", "import qgis.core"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def test_qgis_opens_the_geopackage_styled(layers, tmp_path):
+    """Only where QGIS's Python bindings are installed (Debian: python3-qgis)."""
+    python = _python_with_qgis()
+    if python is None:
+        pytest.skip("QGIS (python3-qgis) is not installed")
+    path = tmp_path / "iraq.gpkg"
+    export_layers(layers, "gpkg", path)
+    out = subprocess.run([python, "-c", _QGIS_CHECK, str(path), *settings.EXPORT_LAYERS],
+                         capture_output=True, text=True, timeout=120, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert all(seen[n]["valid"] for n in settings.EXPORT_LAYERS)
+    assert seen["events"]["count"] == 3 and seen["zones"]["count"] == 2
+    assert seen["events"]["renderer"] == seen["zones"]["renderer"] == "categorizedSymbol"
+    assert (seen["events"]["attr"], seen["zones"]["attr"]) == ("event_type", "kind")
+    assert seen["events"]["colours"] == {k: [v, 255] for k, v in styles()["event_types"].items()}
+    alpha = round(styles()["zone_opacity"] * 255)
+    assert seen["zones"]["colours"] == {k: [v, alpha] for k, v in styles()["zone_kinds"].items()}
+    assert seen["places"]["renderer"] == "singleSymbol"

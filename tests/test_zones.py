@@ -1,0 +1,611 @@
+"""geo.zones: the built-in zones, bad definitions, from_file, the event join, determinism, CLI.
+
+Tests of the built-ins use the real gazetteer (data/places); the rest use a small stand-in
+gazetteer, so a definition's error message does not depend on the curated data.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from geo import settings
+from geo.schema import EVENT_COLUMNS, ZONE_COLUMNS
+from geo.zones import (
+    assign_zones, build_zones, events_per_zone, zone_from_definition, zones_containing,
+    zones_to_geojson,
+)
+
+# --- a stand-in gazetteer -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    id: str
+    name: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    place: _Place
+    score: float = 1.0
+    match: str = "exact"
+
+
+class FakeGazetteer:
+    """get/resolve over a few places, as geo.gazetteer.Gazetteer offers them."""
+
+    def __init__(self, places: list[_Place]):
+        self._by_id = {p.id: p for p in places}
+
+    def get(self, place_id: str) -> _Place:
+        return self._by_id[place_id]
+
+    def resolve(self, name: str, limit: int = 5, types=None) -> list[_Candidate]:
+        key = name.casefold()
+        hits = [_Candidate(p) for p in self._by_id.values() if p.name.casefold() == key]
+        # A crude fuzzy match, enough to test that zones refuse one.
+        hits += [_Candidate(p, 0.8, "fuzzy") for p in self._by_id.values()
+                 if p.name.casefold() != key and p.name[:4].casefold() == key[:4]]
+        return hits[:limit]
+
+
+FAKE = FakeGazetteer([
+    _Place("tuz-khurmatu", "Tuz Khurmatu", 44.6326, 34.8881),
+    _Place("kifri", "Kifri", 44.9606, 34.6896),
+    _Place("qara-tapa", "Qara Tapa", 44.9372, 34.4236),
+])
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def build_one(tmp_path: Path, zone_yaml: str):
+    """Build a user file holding one good zone and the zone under test (built-ins left out)."""
+    good = ("  - name: Good zone\n    kind: sector\n"
+            "    around: {points: [[44.6, 34.9]], buffer_km: 3}\n")
+    path = write(tmp_path / "zones.yaml", "zones:\n" + good + zone_yaml)
+    return build_zones([path], gazetteer=FAKE, include_builtin=False)
+
+
+# --- bad definitions: one each, with the exact message ------------------------------------
+
+BAD_DEFINITIONS = [
+    ("unknown place",
+     "  - name: Bad place\n    kind: sector\n"
+     "    around: {points: [kifri, atlantis], buffer_km: 5}\n",
+     "zones.yaml: zone 'Bad place': around.points[1]: unknown place 'atlantis' "
+     "(not a gazetteer id or name)"),
+    ("near miss of a place name",
+     "  - name: Typo place\n    kind: sector\n"
+     "    around: {points: [Kifrii], buffer_km: 5}\n",
+     "zones.yaml: zone 'Typo place': around.points[0]: unknown place 'Kifrii' (not a gazetteer "
+     "id or name; the nearest name is 'Kifri', id 'kifri')"),
+    ("too few points for along",
+     "  - name: Short front\n    kind: front_line\n"
+     "    along: {line: [kifri], width_km: 4}\n",
+     "zones.yaml: zone 'Short front': along.line: needs at least 2 points, got 1"),
+    ("too few points for between",
+     "  - name: Thin belt\n    kind: security_vacuum\n"
+     "    between: {lines: [[kifri, qara-tapa], [tuz-khurmatu]]}\n",
+     "zones.yaml: zone 'Thin belt': between.lines[1]: needs at least 2 points, got 1"),
+    ("no points for around",
+     "  - name: Empty\n    kind: sector\n    around: {points: [], buffer_km: 5}\n",
+     "zones.yaml: zone 'Empty': around.points: needs at least 1 point, got 0"),
+    ("unclosed polygon",
+     "  - name: Open ring\n    kind: sector\n    geometry:\n      type: Polygon\n"
+     "      coordinates: [[[44.0, 35.0], [44.2, 35.0], [44.2, 35.2], [44.0, 35.2]]]\n",
+     "zones.yaml: zone 'Open ring': geometry.coordinates[0]: ring is not closed: it starts at "
+     "[44.0, 35.0] and ends at [44.0, 35.2]; repeat the first position at the end"),
+    ("unknown kind",
+     "  - name: Odd\n    kind: frontline\n    around: {points: [kifri], buffer_km: 5}\n",
+     "zones.yaml: zone 'Odd': kind: 'frontline' is not one of " + ", ".join(settings.ZONE_KINDS)),
+    ("no name",
+     "  - kind: sector\n    around: {points: [kifri], buffer_km: 5}\n",
+     "zones.yaml: zone '#2': name: missing (a non-empty text is required)"),
+    ("two constructions",
+     "  - name: Both\n    kind: sector\n    around: {points: [kifri], buffer_km: 5}\n"
+     "    along: {line: [kifri, qara-tapa], width_km: 2}\n",
+     "zones.yaml: zone 'Both': more than one construction (around, along): give exactly one of "
+     "around, between, along, geometry, from_file"),
+    ("negative buffer",
+     "  - name: Shrunk\n    kind: sector\n    around: {points: [kifri], buffer_km: -2}\n",
+     "zones.yaml: zone 'Shrunk': around.buffer_km: expected a positive number of km, not -2"),
+    ("misspelt field",
+     "  - name: Typo\n    kind: sector\n    around: {points: [kifri], bufer_km: 5}\n",
+     "zones.yaml: zone 'Typo': around.bufer_km: unknown field (expected buffer_km, groups, "
+     "points)"),
+    ("lat/lon swapped",
+     "  - name: Swapped\n    kind: sector\n    around: {points: [[34.9, 44.6]], buffer_km: 5}\n",
+     "zones.yaml: zone 'Swapped': around.points[0]: point [34.9, 44.6] is outside Iraq's "
+     "bounding box (it looks like [lat, lon]; write [lon, lat] as in GeoJSON)"),
+    ("lines that enclose nothing",
+     "  - name: Flat\n    kind: security_vacuum\n"
+     "    between: {lines: [[kifri, qara-tapa], [kifri, qara-tapa]]}\n",
+     "zones.yaml: zone 'Flat': between: encloses no area"),
+]
+
+
+@pytest.mark.parametrize("zone_yaml, expected", [b[1:] for b in BAD_DEFINITIONS],
+                         ids=[b[0] for b in BAD_DEFINITIONS])
+def test_bad_definition_names_zone_and_field_and_others_still_build(tmp_path, zone_yaml,
+                                                                     expected):
+    result = build_one(tmp_path, zone_yaml)
+    assert result.errors == [expected]
+    assert list(result.zones["name"]) == ["Good zone"]
+
+
+def test_missing_boundary_file(tmp_path):
+    result = build_one(tmp_path, "  - name: Districts\n    kind: disputed_territory\n"
+                       "    from_file: {path: nope.geojson, name_field: name, names: [A]}\n")
+    assert result.errors == [f"zones.yaml: zone 'Districts': from_file.path: file not found: "
+                             f"{tmp_path / 'nope.geojson'}"]
+    assert list(result.zones["name"]) == ["Good zone"]
+
+
+def test_name_missing_from_boundary_file(tmp_path, boundary_file):
+    result = build_one(tmp_path, "  - name: Districts\n    kind: disputed_territory\n"
+                       "    from_file: {path: districts.geojson, name_field: name,\n"
+                       "                names: [North, Sooth]}\n")
+    assert result.errors == ["zones.yaml: zone 'Districts': from_file.names: 'Sooth' is not a "
+                             "value of 'name' in districts.geojson (did you mean 'South'?)"]
+
+
+def test_name_field_missing_from_boundary_file(tmp_path, boundary_file):
+    result = build_one(tmp_path, "  - name: Districts\n    kind: disputed_territory\n"
+                       "    from_file: {path: districts.geojson, name_field: ADM2_EN,\n"
+                       "                names: [North]}\n")
+    assert result.errors == ["zones.yaml: zone 'Districts': from_file.name_field: no field "
+                             "'ADM2_EN' in districts.geojson (fields: name, pcode)"]
+
+
+def test_missing_zone_file_is_an_error_not_a_crash(tmp_path):
+    result = build_zones([tmp_path / "absent.yaml"], gazetteer=FAKE, include_builtin=False)
+    assert result.errors == [f"{tmp_path / 'absent.yaml'}: zone file not found"]
+    assert len(result.zones) == 0 and list(result.zones.columns) == ZONE_COLUMNS
+
+
+def test_gazetteer_used_by_name_as_well_as_id(tmp_path):
+    zone = zone_from_definition({"name": "By name", "kind": "sector",
+                                 "around": {"points": ["Tuz Khurmatu", {"place": "kifri"}],
+                                            "buffer_km": 2}}, gazetteer=FAKE)
+    assert zones_containing(34.8881, 44.6326, _frame([zone])) == ["By name"]
+    assert zones_containing(34.6896, 44.9606, _frame([zone])) == ["By name"]
+
+
+# --- from_file ------------------------------------------------------------------------------
+
+@pytest.fixture
+def boundary_file(tmp_path: Path) -> Path:
+    """Three 0.1-degree squares near Kifri: North and South share an edge, East stands apart."""
+    def square(lon: float, lat: float, name: str, pcode: str) -> dict:
+        ring = [[lon, lat], [lon + 0.1, lat], [lon + 0.1, lat + 0.1], [lon, lat + 0.1],
+                [lon, lat]]
+        return {"type": "Feature", "properties": {"name": name, "pcode": pcode},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    doc = {"type": "FeatureCollection", "features": [
+        square(44.9, 34.6, "North", "X1"), square(44.9, 34.5, "South", "X2"),
+        square(45.3, 34.5, "East", "X3")]}
+    return write(tmp_path / "districts.geojson", json.dumps(doc))
+
+
+def test_from_file_dissolves_named_features(tmp_path, boundary_file):
+    (tmp_path / "user").mkdir()
+    path = write(tmp_path / "user" / "zones.yaml",
+                 "zones:\n  - name: Two districts\n    kind: disputed_territory\n"
+                 "    source: test squares\n"
+                 "    from_file: {path: ../districts.geojson, name_field: name,"
+                 " names: [North, South]}\n")
+    result = build_zones([path], gazetteer=FAKE, include_builtin=False)
+    assert result.errors == []
+    zone = result.zones.iloc[0]
+    assert zone.geometry.geom_type == "Polygon" and zone.geometry.is_valid
+    assert len(zone.geometry.interiors) == 0
+    # One 0.1 x 0.2 degree rectangle at 34.6N: about 9.2 km x 22.2 km.
+    assert zone.area_km2 == pytest.approx(204.5, rel=0.02)
+    assert zone.geometry.bounds == pytest.approx((44.9, 34.5, 45.0, 34.7))
+
+
+@pytest.mark.parametrize("driver, suffix", [("GPKG", ".gpkg"), ("ESRI Shapefile", ".shp")])
+def test_from_file_reads_geopackage_and_shapefile(tmp_path, boundary_file, driver, suffix):
+    import geopandas as gpd
+
+    other = tmp_path / f"districts{suffix}"
+    gpd.read_file(boundary_file).to_crs(settings.CRS_METRIC).to_file(other, driver=driver)
+    zone = zone_from_definition(
+        {"name": "East", "kind": "sector",
+         "from_file": {"path": str(other), "name_field": "pcode", "names": ["X3"]}})
+    assert zone["area_km2"] == pytest.approx(102.3, rel=0.02)
+    assert zone["geometry"].bounds == pytest.approx((45.3, 34.5, 45.4, 34.6), abs=1e-5)
+
+
+# --- built-in zones -------------------------------------------------------------------------
+
+BUILTIN_IDS = {
+    "qaratapa-hamrin-front", "second-qaratapa-hamrin-sector",
+    "tuz-khurmatu-sleman-bag-operations-area", "garmiyan", "disputed-territories",
+    "vacuum-makhmour-qarachogh", "vacuum-southwest-kirkuk-daquq", "vacuum-tuz-khurmatu",
+    "vacuum-kifri-qara-tapa", "vacuum-jalawla-khanaqin",
+}
+
+
+@pytest.fixture(scope="module")
+def builtin(gazetteer):
+    result = build_zones(gazetteer=gazetteer)
+    assert result.errors == []
+    return result.zones
+
+
+def test_builtins_all_build(builtin):
+    assert set(builtin["zone_id"]) == BUILTIN_IDS
+    assert list(builtin.columns) == ZONE_COLUMNS
+    assert builtin.crs.to_string() == settings.CRS_WGS84
+
+
+def test_builtins_are_documented_valid_polygons(builtin):
+    for zone in builtin.itertuples():
+        assert zone.kind in settings.ZONE_KINDS
+        assert zone.description and zone.source, zone.zone_id
+        assert zone.approximate, f"{zone.zone_id}: drawn from reports, so approximate"
+        assert zone.geometry.is_valid and zone.geometry.geom_type in ("Polygon", "MultiPolygon")
+
+
+# Where the seed places are, [lon, lat]: GeoNames where it has the place (id given), else the
+# gazetteer's row or the town centre; literal so these tests do not move with the gazetteer.
+PLACES = {
+    "Qara Tapa": (44.93479, 34.43277), "Tuz Khurmatu": (44.63256, 34.88808),  # gn 90026
+    "Sulaiman Bek": (44.64, 34.76), "Amerli": (44.59, 34.72),
+    "Kifri": (44.96057, 34.68963),  # gn 94298
+    "Kalar": (45.31852, 34.62805), "Kirkuk": (44.39222, 35.46806),  # gn 94787
+    "Sinjar": (41.87656, 36.3209), "Makhmour": (43.59, 35.78), "Daquq": (44.45, 35.14),
+    "Khanaqin": (45.39065, 34.3482), "Jalawla": (45.17786, 34.27725),
+    "Erbil": (44.00943, 36.19117),  # gn 95446
+    "Sulaimani": (45.4329, 35.56496),  # gn 98463
+    "Duhok": (42.9879, 36.86608), "Tikrit": (43.67861, 34.61581),  # gn 90150
+    "Baqubah": (44.60518, 33.75403),  # gn 97990
+    "Mosul": (43.11889, 36.335),
+}
+
+# Place, zone id, inside?
+SEED_PLACES = [
+    ("Qara Tapa", "qaratapa-hamrin-front", True),
+    ("Qara Tapa", "second-qaratapa-hamrin-sector", True),
+    ("Tuz Khurmatu", "tuz-khurmatu-sleman-bag-operations-area", True),
+    ("Sulaiman Bek", "tuz-khurmatu-sleman-bag-operations-area", True),
+    ("Amerli", "tuz-khurmatu-sleman-bag-operations-area", True),
+    ("Kifri", "garmiyan", True),
+    ("Kalar", "garmiyan", True),
+    ("Kirkuk", "disputed-territories", True),
+    ("Tuz Khurmatu", "disputed-territories", True),
+    ("Sinjar", "disputed-territories", True),
+    ("Makhmour", "disputed-territories", True),
+    ("Khanaqin", "disputed-territories", True),
+    ("Jalawla", "disputed-territories", True),
+    ("Qara Tapa", "disputed-territories", True),
+    ("Daquq", "vacuum-southwest-kirkuk-daquq", True),
+    ("Kifri", "vacuum-kifri-qara-tapa", True),
+    ("Erbil", "disputed-territories", False),
+    ("Sulaimani", "disputed-territories", False),
+    ("Duhok", "disputed-territories", False),
+    ("Tikrit", "disputed-territories", False),
+    ("Baqubah", "disputed-territories", False),
+    ("Mosul", "disputed-territories", False),
+    ("Kirkuk", "qaratapa-hamrin-front", False),
+    ("Kirkuk", "vacuum-southwest-kirkuk-daquq", False),
+    ("Erbil", "garmiyan", False),
+]
+
+
+@pytest.mark.parametrize("place, zone_id, inside", SEED_PLACES,
+                         ids=[f"{p}-{'in' if i else 'not-in'}-{z}" for p, z, i in SEED_PLACES])
+def test_seed_place_in_its_zone(builtin, place, zone_id, inside):
+    lon, lat = PLACES[place]
+    name = builtin.set_index("zone_id").loc[zone_id, "name"]
+    assert (name in zones_containing(lat, lon, builtin)) is inside
+
+
+# Zone id, area range (km²): what the definitions should give, wide enough for small
+# gazetteer corrections, tight enough to catch a place resolved to the wrong town.
+AREA_RANGES = {
+    "qaratapa-hamrin-front": (500, 900),
+    "second-qaratapa-hamrin-sector": (500, 1200),
+    "tuz-khurmatu-sleman-bag-operations-area": (500, 1500),
+    "garmiyan": (1500, 4000),
+    "vacuum-makhmour-qarachogh": (300, 1500),
+    "vacuum-southwest-kirkuk-daquq": (400, 1500),
+    "vacuum-tuz-khurmatu": (300, 1500),
+    "vacuum-kifri-qara-tapa": (200, 1200),
+    "vacuum-jalawla-khanaqin": (200, 1200),
+    "disputed-territories": (25000, 45000),
+}
+
+
+@pytest.mark.parametrize("zone_id", sorted(AREA_RANGES))
+def test_builtin_area_in_range(builtin, zone_id):
+    low, high = AREA_RANGES[zone_id]
+    area = builtin.set_index("zone_id").loc[zone_id, "area_km2"]
+    assert low <= area <= high
+
+
+ARTICLE_140_DISTRICTS = [  # OCHA COD-AB ADM2_EN spellings
+    "Sinjar", "Telafar", "Tilkaef", "Al-Shikhan", "Aqra", "Al-Hamdaniya", "Makhmour",
+    "Kirkuk", "Dibis", "Al-Hawiga", "Daquq", "Tooz Khurmato", "Kifri", "Khanaqin", "Badra",
+]
+
+
+@pytest.mark.reference
+def test_approximation_overlaps_official_districts(builtin, reference_dir):
+    """Most of the approximation lies in the Article 140 districts, and covers most of them."""
+    import geopandas as gpd
+    import shapely
+
+    districts = gpd.read_file(reference_dir / "iraq-adm2.geojson").to_crs(settings.CRS_METRIC)
+    assert set(ARTICLE_140_DISTRICTS) <= set(districts["ADM2_EN"])
+    official = shapely.union_all(
+        districts[districts["ADM2_EN"].isin(ARTICLE_140_DISTRICTS)].geometry.values)
+    approx = builtin[builtin.zone_id == "disputed-territories"].to_crs(
+        settings.CRS_METRIC).geometry.iloc[0]
+    inside = approx.intersection(official).area
+    assert inside / approx.area >= 0.8, "share of the approximation inside the districts"
+    assert inside / official.area >= 0.5, "share of the districts the approximation covers"
+
+
+@pytest.mark.reference
+def test_official_districts_replace_the_approximation(tmp_path, reference_dir, gazetteer):
+    """The README's recipe: a user zone with the built-in id and `from_file`."""
+    user = write(tmp_path / "official.yaml", (
+        "zones:\n  - id: disputed-territories\n    name: Disputed territories\n"
+        "    kind: disputed_territory\n    source: OCHA COD-AB districts; Article 140\n"
+        f"    from_file:\n      path: {reference_dir / 'iraq-adm2.geojson'}\n"
+        "      name_field: ADM2_EN\n"
+        f"      names: {json.dumps(ARTICLE_140_DISTRICTS)}\n"))
+    result = build_zones([user], gazetteer=gazetteer)
+    assert result.errors == []
+    zone = result.zones.set_index("zone_id").loc["disputed-territories"]
+    assert zone["name"] == "Disputed territories" and not zone["approximate"]
+    assert zone.geometry.is_valid
+    assert 35000 <= zone["area_km2"] <= 45000  # 38,972 km² in COD-AB 2019
+    for place, inside in [("Kirkuk", True), ("Sinjar", True), ("Khanaqin", True),
+                          ("Erbil", False), ("Sulaimani", False)]:
+        lon, lat = PLACES[place]
+        assert ("Disputed territories" in zones_containing(lat, lon, result.zones)) is inside
+
+
+# --- determinism ------------------------------------------------------------------------------
+
+def test_geojson_output_is_the_same_bytes_every_run(builtin, gazetteer):
+    first = zones_to_geojson(builtin)
+    again = zones_to_geojson(build_zones(gazetteer=gazetteer).zones)
+    assert first == again
+    doc = json.loads(first)
+    assert [f["properties"]["zone_id"] for f in doc["features"]] == sorted(BUILTIN_IDS)
+    assert list(doc["features"][0]["properties"]) == ZONE_COLUMNS[:-1]
+
+
+def test_geojson_output_reads_back_as_a_zone_file(tmp_path, builtin):
+    path = write(tmp_path / "zones.geojson", zones_to_geojson(builtin))
+    again = build_zones([path], include_builtin=False)
+    assert again.errors == []
+    assert zones_to_geojson(again.zones) == zones_to_geojson(builtin)
+
+
+def test_coordinates_are_rounded_to_six_decimals(builtin):
+    coords = json.loads(zones_to_geojson(builtin))["features"][0]["geometry"]["coordinates"]
+    flat = json.dumps(coords)
+    assert all(len(num.split(".")[1]) <= 6 for num in flat.replace("[", "").replace("]", "")
+               .split(",") if "." in num)
+
+
+# --- events in zones ------------------------------------------------------------------------
+
+def _frame(rows):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(rows, columns=ZONE_COLUMNS, geometry="geometry",
+                            crs=settings.CRS_WGS84)
+
+
+@pytest.fixture
+def toy_zones():
+    """A front line band along 34.5N and a sector around Kifri."""
+    front = zone_from_definition({"name": "Front", "kind": "front_line",
+                                  "along": {"line": [[44.5, 34.5], [45.0, 34.5]],
+                                            "width_km": 2}})
+    sector = zone_from_definition({"name": "Kifri sector", "kind": "sector",
+                                   "around": {"points": [[44.96, 34.69]], "buffer_km": 10}})
+    wide = zone_from_definition({"name": "A wide sector", "kind": "sector",
+                                 "around": {"points": [[44.5, 34.4], [45.1, 34.8]],
+                                            "buffer_km": 10}})
+    return _frame([front, sector, wide])
+
+
+def _events(points):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    rows = []
+    for i, (lon, lat, date) in enumerate(points):
+        row = {c: "" for c in EVENT_COLUMNS}
+        row.update(event_id=f"r-{i}", event_date=date, zones="", front_distance_km=None,
+                   latitude=lat, longitude=lon,
+                   geometry=None if lon is None else Point(lon, lat))
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, columns=EVENT_COLUMNS, geometry="geometry",
+                            crs=settings.CRS_WGS84)
+
+
+def test_assign_zones_fills_zones_and_front_distance(toy_zones):
+    events = _events([(44.96, 34.69, "2024-05-11"),   # Kifri: sector and wide sector
+                      (44.75, 34.50, "2024-05-01"),   # on the front
+                      (44.0, 36.19, None),            # Erbil: nowhere
+                      (None, None, "2024-05-02")])    # no place
+    out = assign_zones(events, toy_zones)
+    assert list(out["zones"]) == ["A wide sector; Kifri sector", "A wide sector; Front", "", ""]
+    distances = list(out["front_distance_km"])
+    # 0.19 degrees of latitude north of a 1 km half-width band: about 21 km - 1 km.
+    assert distances[0] == pytest.approx(20.1, abs=0.3)
+    assert distances[1] == 0.0
+    assert distances[2] > 150
+    assert math.isnan(distances[3])
+    assert list(out.columns) == EVENT_COLUMNS
+    assert list(events["zones"]) == ["", "", "", ""], "the input is not modified"
+
+
+def test_events_per_zone_counts_and_dates(toy_zones):
+    events = _events([(44.96, 34.69, "2024-05-11"), (44.75, 34.50, "2024-05-01"),
+                      (44.97, 34.70, "2024-04-30"), (None, None, "2024-05-02")])
+    table = events_per_zone(events, toy_zones)
+    assert table.to_dict(orient="records") == [
+        {"zone_id": "a-wide-sector", "name": "A wide sector", "kind": "sector", "events": 3,
+         "first_date": "2024-04-30", "last_date": "2024-05-11"},
+        {"zone_id": "kifri-sector", "name": "Kifri sector", "kind": "sector", "events": 2,
+         "first_date": "2024-04-30", "last_date": "2024-05-11"},
+        {"zone_id": "front", "name": "Front", "kind": "front_line", "events": 1,
+         "first_date": "2024-05-01", "last_date": "2024-05-01"},
+    ]
+
+
+def test_no_front_line_gives_no_distance(toy_zones):
+    out = assign_zones(_events([(44.96, 34.69, None)]), toy_zones[toy_zones.kind != "front_line"])
+    assert out["front_distance_km"].isna().all()
+
+
+@pytest.mark.parametrize("lat, lon", [(91, 44), (35, 181), (float("nan"), 44), ("35", 44)])
+def test_zones_containing_rejects_bad_coordinates(toy_zones, lat, lon):
+    from geo._errors import QueryError
+
+    with pytest.raises(QueryError):
+        zones_containing(lat, lon, toy_zones)
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+def _cli(args, env=None):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    return CliRunner().invoke(main, args, env=env)
+
+
+def test_cli_zones_json_and_geojson(tmp_path, builtin):
+    out = tmp_path / "zones.geojson"
+    result = _cli(["zones", "--json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["zone_id"] for r in rows} == BUILTIN_IDS
+    assert {"name", "kind", "area_km2", "approximate", "source"} <= set(rows[0])
+    assert out.read_text(encoding="utf-8") == zones_to_geojson(builtin)
+
+
+def test_cli_reports_a_bad_user_zone_and_still_lists_the_rest(tmp_path):
+    bad = write(tmp_path / "bad.yaml", "zones:\n  - name: Open ring\n    kind: sector\n"
+                "    geometry: {type: Polygon, coordinates: [[[44, 35], [44.2, 35], [44.2, 35.2]"
+                ", [44, 35.2]]]}\n")
+    result = _cli(["zones", "--zones", str(bad)])
+    assert result.exit_code == 1
+    assert "Qaratapa-Hamrin front" in result.stdout
+    assert ("geo: zone error: bad.yaml: zone 'Open ring': geometry.coordinates[0]: ring is not "
+            "closed") in result.stderr
+
+
+def test_cli_inputs_need_events_flag():
+    result = _cli(["zones", "report.txt"])
+    assert result.exit_code == 2
+    assert "INPUT files are read only with --events" in result.stderr
+
+
+def test_repeated_id_in_one_file(tmp_path):
+    result = build_one(tmp_path, "  - name: Good zone\n    kind: sector\n"
+                       "    around: {points: [kifri], buffer_km: 1}\n")
+    assert result.errors == ["zones.yaml: zone 'Good zone': id: 'good-zone' is used by an "
+                             "earlier zone in this file"]
+    assert len(result.zones) == 1
+
+
+def test_user_zone_replaces_builtin_with_same_id(tmp_path):
+    user = write(tmp_path / "mine.yaml", "zones:\n  - id: garmiyan\n    name: My Garmiyan\n"
+                 "    kind: region\n    around: {points: [[45.32, 34.63]], buffer_km: 20}\n")
+    result = build_zones([user], gazetteer=FAKE)
+    mine = result.zones[result.zones.zone_id == "garmiyan"]
+    assert list(mine["name"]) == ["My Garmiyan"]
+    assert not any("garmiyan" in e for e in result.errors)
+
+
+def test_geojson_zone_file_ignores_other_attributes(tmp_path):
+    feature = {"type": "Feature",
+               "properties": {"name": "Drawn", "kind": "sector", "fill": "#ff0000",
+                              "zone_id": "drawn-in-qgis"},
+               "geometry": {"type": "Polygon", "coordinates": [[[44.0, 35.0], [44.2, 35.0],
+                                                                [44.2, 35.2], [44.0, 35.0]]]}}
+    path = write(tmp_path / "drawn.geojson",
+                 json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    result = build_zones([path], include_builtin=False)
+    assert result.errors == []
+    assert list(result.zones["zone_id"]) == ["drawn-in-qgis"]
+
+
+def test_cli_events_per_zone(monkeypatch, builtin):
+    """`geo zones --events`: the events step is stood in for, so only the zone join is tested."""
+    import types
+
+    events = _events([(*PLACES["Qara Tapa"], "2024-05-11"), (*PLACES["Erbil"], None)])
+    fake = types.ModuleType("geo.events")
+    fake.events_from_inputs = lambda inputs, **kw: types.SimpleNamespace(events=events)
+    monkeypatch.setitem(__import__("sys").modules, "geo.events", fake)
+
+    result = _cli(["zones", "--events", "report.txt", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    per_zone = {r["zone_id"]: r["events"] for r in doc["per_zone"]}
+    assert per_zone["qaratapa-hamrin-front"] == 1 and per_zone["garmiyan"] == 0
+    garmiyan = next(r for r in doc["per_zone"] if r["zone_id"] == "garmiyan")
+    assert garmiyan["first_date"] is None and garmiyan["last_date"] is None  # null, not NaN
+    first, second = doc["events"]
+    assert "Qaratapa-Hamrin front" in first["zones"].split("; ")
+    assert first["front_distance_km"] == 0.0
+    assert second["zones"] == "" and second["front_distance_km"] > 100
+
+    table = _cli(["zones", "--events", "report.txt"])
+    assert table.exit_code == 0, table.output
+    assert "2 events, 1 outside every zone or without a place" in table.stdout
+
+
+def test_readme_zone_file_example(tmp_path):
+    """The README's example zone file builds (its boundary file aside, which it does not ship)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Zone files"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    example = section[start:section.index("```", start)]
+    gazetteer = FakeGazetteer([
+        _Place("kifri", "Kifri", 44.9606, 34.6896),
+        _Place("qara-tapa", "Qara Tapa", 44.935, 34.433),
+        _Place("tuz-khurmatu", "Tuz Khurmatu", 44.6326, 34.8881),
+        _Place("sulaiman-bek", "Sulaiman Bek", 44.64, 34.76),
+        _Place("amerli", "Amerli", 44.59, 34.72),
+    ])
+    result = build_zones([write(tmp_path / "example.yaml", example)], gazetteer=gazetteer,
+                         include_builtin=False)
+    assert result.errors == [f"example.yaml: zone 'Kirkuk governorate': from_file.path: file "
+                             f"not found: {tmp_path / 'districts.gpkg'}"]
+    assert sorted(result.zones["zone_id"]) == ["around-tuz", "drawn-by-hand", "kifri-front",
+                                               "vacuum-east-of-tuz"]
+
+
+def test_load_zones_is_cached_and_hands_out_copies(builtin):
+    from geo.zones import load_zones
+
+    load_zones.cache_clear()
+    first = load_zones()
+    first.loc[0, "name"] = "changed by a caller"
+    again = load_zones()
+    assert list(again["zone_id"]) == list(builtin["zone_id"])
+    assert "changed by a caller" not in set(again["name"])
