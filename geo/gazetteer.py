@@ -368,7 +368,9 @@ class Gazetteer:
                 offer(index, score, kind, matched, allowed)
             for index, matched in self._norm.get(compact(norm_key), ()):
                 offer(index, settings.SCORE_NORMALIZED, "normalized", matched, allowed)
-        if not best:  # typos only: a name that matched exactly gets no fuzzy noise
+        # Typos only: a name that matched exactly gets no fuzzy noise, and a word known not to
+        # be a place ("Iraqi", "Kurdistan 24") is not a misspelt one ("Iraq", "Kurdistan Region").
+        if not best and compact(key) not in not_place_keys():
             for _, norm_key, allowed in lookups:
                 for index, score, matched in self._fuzzy(norm_key, limit * 4):
                     offer(index, score, "fuzzy", matched, allowed)
@@ -448,6 +450,15 @@ def preferred_names() -> dict[str, str]:
         return {}
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.lstrip().startswith("#")]
     return {compact(row["name"]): row["prefer"].strip() for row in csv.DictReader(lines) if row.get("name")}
+
+
+@lru_cache(maxsize=1)
+def not_place_keys() -> frozenset[str]:
+    """Compact forms of the adjectives, actors and outlets of data/geoparse.yaml."""
+    from geo._geoparse_rules import geoparse_rules
+
+    rules = geoparse_rules()
+    return frozenset(compact(normalize(w)) for w in (*rules.adjectives, *rules.actors, *rules.outlets))
 
 
 @lru_cache(maxsize=8)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shapely.geometry
 
 gpd = pytest.importorskip("geopandas")
 pyogrio = pytest.importorskip("pyogrio")
@@ -162,6 +163,10 @@ def _assert_layer(name, source, read, *, as_text=False, rename=lambda c: c):
             assert got is None or got.is_empty, f"{name}[{i}] geometry"
         else:  # the same vertices in the same order, once rounded and wound as RFC 7946 says
             exp = export_mod.prepared_geometry(exp)
+            if got is not None and got.geom_type == "Multi" + exp.geom_type:
+                # A layer has one geometry type: GeoPackage promotes the zones' polygons to
+                # multipolygons when one zone is a multipolygon, vertices unchanged.
+                exp = shapely.geometry.MultiPolygon([exp])
             assert got is not None and exp.equals_exact(got, 1e-7), f"{name}[{i}] geometry"
 
 
