@@ -29,6 +29,7 @@ class GeoparseRules:
     person_roles: tuple[str, ...]
     not_names: frozenset[str]
     place_prepositions: tuple[str, ...] = ()
+    given_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def geoparse_rules(path: Path = settings.GEOPARSE_RULES_FILE) -> GeoparseRules:
         person_roles=_strings(data, "person_roles", path),
         not_names=frozenset(_strings(data, "not_names", path)),
         place_prepositions=_strings(data, "place_prepositions", path),
+        given_names=frozenset(_strings(data, "given_names", path)),
     )
 
 
@@ -128,6 +130,9 @@ def event_rules(path: Path = settings.EVENT_RULES_FILE) -> dict:
         "reference_words": _strings(data, "reference_words", path),
         "near_words": _strings(data, "near_words", path),
         "speech_verbs": _strings(data, "speech_verbs", path),
+        "reaction_words": _strings(data, "reaction_words", path),
+        "statement_places": _strings(data, "statement_places", path),
+        "source_words": _strings(data, "source_words", path),
         "civilian_target": data.get("civilian_target") or None,
     }
 

@@ -100,6 +100,7 @@ class _Draft:
     place: Mention | None = None
     near: bool = False
     warnings: list[str] = field(default_factory=list)
+    trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
 
 
 @dataclass
@@ -191,7 +192,9 @@ class _Rules:
         self.trigger = self._trigger_automaton(self.rules)
         # "north of X", "20 km from X": X is a landmark the event is measured from.
         self.reference = _Phrases(data["reference_words"], strip=_NAME_LEAD_INS)
-        self.away = _Phrases(data["away_words"])
+        # Destinations ("fled toward X") and where something was said ("told reporters in
+        # X"): never an event's place.
+        self.away = _Phrases(data["away_words"] + data["statement_places"])
         self.origin = _Phrases(data["origin_prepositions"])
         # Near words ("vicinity of", "close to") also say where an event happened.
         self.event_prep = _Phrases(data["event_prepositions"] + data["near_words"],
@@ -203,7 +206,16 @@ class _Rules:
                                  # the report of the event, and the date is the event's.
                                  + r"(?:\s+(?!that\b)[\w'’-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
                                  re.IGNORECASE)
+        self.reaction = re.compile(keyword_pattern(data["reaction_words"]), re.IGNORECASE) \
+            if data["reaction_words"] else re.compile(r"(?!x)x")
         self.civilian_target = data["civilian_target"]
+        # Right after an actor: it is the report's source ("police said").
+        self.source_after = re.compile(r"\s+(?:" + keyword_pattern(data["source_words"])[len(r"(?<![\w-])"):] + ")",
+                                       re.IGNORECASE)
+        # Right after an actor: it did the deed ("an ISIS attack", "ISIS militants ambushed").
+        violent_words = [w for r in self.rules if r.event_type in _VIOLENT for w in r.keywords]
+        self.attack_noun = re.compile(r"\s+(?:militants?\s+|fighters?\s+|cells?\s+|members?\s+)?"
+                                      + keyword_pattern(violent_words), re.IGNORECASE)
         self.actors = actors()
         self.kind = {a.name: a.kind for a in self.actors}
         exact, loose = [], []
@@ -232,7 +244,8 @@ class _Rules:
 
     def find_triggers(self, body: str) -> list[tuple[int, EventRule]]:
         """(offset, rule) of every keyword in `body`, as whole words (a `*` keyword with any
-        ending), ignoring case."""
+        ending), ignoring case. A keyword inside a longer one is not counted: "shot dead" is
+        an attack on a person, not the "shot" of an armed clash."""
         text = body.lower()
         if len(text) != len(body):  # a rare letter whose lower case is longer: keep offsets
             text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in body)
@@ -245,8 +258,17 @@ class _Rules:
                 continue
             if not prefix and end + 1 < n and (text[end + 1].isalnum() or text[end + 1] == "_"):
                 continue
-            found.append((start, rule))
-        return found
+            found.append((start, end, rule))
+        # Longest first at each start; a match that ends inside the one before it is dropped.
+        found.sort(key=lambda f: (f[0], -f[1]))
+        kept: list[tuple[int, EventRule]] = []
+        last_end = -1
+        for start, end, rule in found:
+            if end <= last_end:
+                continue
+            kept.append((start, rule))
+            last_end = end
+        return kept
 
     @staticmethod
     def _alias_regex(aliases: list[tuple[str, int]], flags: int) -> tuple[re.Pattern, dict[str, int]]:
@@ -340,10 +362,14 @@ def find_events(result: ParseResult) -> list[_Draft]:
         return max(0, bisect_right(starts, offset) - 1)
 
     triggers: dict[int, EventRule] = {}
+    trigger_at: dict[int, int] = {}
     for start, rule in rules.find_triggers(body):
         k = sentence_of(start)
         if k not in triggers or rule.rank < triggers[k].rank:
             triggers[k] = rule
+            trigger_at[k] = start
+    # "Officials condemned the attack": a reaction to an event told before, not a new one.
+    reactions = {k for k in triggers if rules.reaction.search(body, *spans[k])}
     dates: dict[int, date | None] = {}
     statement_dates: dict[int, date | None] = {}
     for k in triggers:  # only event sentences need their date
@@ -373,21 +399,27 @@ def find_events(result: ParseResult) -> list[_Draft]:
     loose: list[tuple[int, EventRule]] = []
     for k in sorted(triggers):
         rule = triggers[k]
-        if k in dates:
-            _add_dated(dated, _Draft(rule, [spans[k]], dates[k], True))
+        if k in reactions:
+            loose.append((k, rule))
+        elif k in dates:
+            _add_dated(dated, _Draft(rule, [spans[k]], dates[k], True, trigger=trigger_at[k]),
+                       places, spans)
             if dates[k] is None:
                 dated[-1].warnings.append("relative date with no published date to count from")
             elif k in stated:
                 dated[-1].warnings.append("dated by a statement about the event (\"said on ...\"), "
                                           "not by the event itself")
         elif k in located:
-            undated.append(_Draft(rule, [spans[k]], report.published, False))
+            undated.append(_Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k]))
         else:
             loose.append((k, rule))
-    # Undated sentences join the dated event of the same type; the rest stand alone.
+    # Undated sentences join the dated event of the same type at the same place (or one
+    # nearby); the rest stand alone: "an IED exploded in Hawija" is not yesterday's rocket
+    # in Tuz Khurmatu.
     events = list(dated)
     for draft in undated:
-        home = next((d for d in dated if d.rule.event_type == draft.rule.event_type), None)
+        home = next((d for d in dated if d.rule.event_type == draft.rule.event_type
+                     and _same_place(d, draft, places, spans)), None)
         if home is not None:
             _join(home, draft.sentences[0], draft.rule)
         else:
@@ -417,13 +449,28 @@ def find_events(result: ParseResult) -> list[_Draft]:
     return events
 
 
-def _add_dated(dated: list[_Draft], draft: _Draft) -> None:
-    """A dated sentence joins an earlier event of the same type and date, else starts one."""
+def _add_dated(dated: list[_Draft], draft: _Draft, places, spans) -> None:
+    """A dated sentence joins an earlier event of the same type, date and place (or one
+    nearby), else starts one."""
     for d in dated:
-        if d.rule.event_type == draft.rule.event_type and d.event_date == draft.event_date:
+        if d.rule.event_type == draft.rule.event_type and d.event_date == draft.event_date \
+                and _same_place(d, draft, places, spans):
             _join(d, draft.sentences[0], draft.rule)
             return
     dated.append(draft)
+
+
+def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans) -> bool:
+    """Could two drafts be one event: either names no local place, or some place of one
+    lies within settings.EVENT_JOIN_KM of a place of the other."""
+    def local(d: _Draft) -> list[Mention]:
+        k = spans.index(d.sentences[0])
+        return [m for m in places.get(k, []) if m.type not in _LARGE and m.lat is not None]
+
+    pa, pb = local(a), local(b)
+    if not pa or not pb:
+        return True
+    return any(_km(x, y) <= settings.EVENT_JOIN_KM for x in pa for y in pb)
 
 
 def _join(draft: _Draft, span: tuple[int, int], rule: EventRule) -> None:
@@ -490,27 +537,46 @@ def _best_place(rules: _Rules, body: str, mentions: list[Mention]) -> Mention | 
     if not mentions:
         return None
     ordered = sorted(mentions, key=lambda m: m.start)
+    # A town named inside a longer name ("Tuz Khurmatu and Sleman Bag Operations Command")
+    # stands for that name, not for an event place of its own.
+    ordered = [m for m in ordered if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                             and (o.end - o.start) > (m.end - m.start) for o in ordered)]
     containers: set[int] = set()
     wrong: set[int] = set()
+    located = {id(m) for m in ordered if _is_located(rules, body, m)}
     for a, b in zip(ordered, ordered[1:]):
         if _CONTAINER_GAP.fullmatch(body, a.end, b.start):
             containers.add(id(b))
             # "al-Rumaitha in Muqdadiya": a namesake far from its container is the wrong place.
             if _km(a, b) > settings.EVENT_CONTAINER_KM.get(b.type, 1e9):
                 wrong.add(id(a))
+        elif _POSSESSIVE_GAP.fullmatch(body, a.end, b.start):
+            # "in Kirkuk's Hawija district": the first is the container, the second is where.
+            containers.add(id(a))
+            if id(a) in located:
+                located.add(id(b))
+    # "the Kirkuk-Erbil road": towns naming a road are landmarks, not where it happened.
+    roads = {id(m) for m in ordered if _ROAD_AFTER.match(body, m.end) or (
+        _ROAD_JOIN.search(body, max(0, m.start - 2), m.start) and _ROAD_TAIL.match(body, m.end))}
     candidates = [m for m in ordered if id(m) not in wrong]
     if not candidates:
         return None
 
     def key(m: Mention):
-        reference = rules.reference.before(body, m.start)
+        reference = rules.reference.before(body, m.start) or id(m) in roads
         size = 1 if m.type in _LARGE else 0
         return (id(m) in containers, _is_origin(rules, body, m), size, reference,
-                not _is_located(rules, body, m), _SPECIFICITY.get(m.type, 99),
+                id(m) not in located, _SPECIFICITY.get(m.type, 99),
                 m.confidence < settings.EVENT_UNSURE_CONFIDENCE, m.start)
 
     return min(candidates, key=key)
 
+
+_POSSESSIVE_GAP = re.compile(r"['’]s\s+")
+# "Kirkuk-Erbil road", "the Tuz-Kifri highway": the first town, then the second.
+_ROAD_AFTER = re.compile(r"[-–]\s?[A-Z][\w'’]*(?:\s[A-Z][\w'’]*)?\s+(?:road|highway|motorway|route)\b", re.IGNORECASE)
+_ROAD_JOIN = re.compile(r"[-–]\s?$")
+_ROAD_TAIL = re.compile(r"\s+(?:road|highway|motorway|route)\b", re.IGNORECASE)
 
 # Large places (governorate, region, country) come after any other place, even one that is
 # only a landmark ("north of Jalawla, in Diyala province").
@@ -544,20 +610,62 @@ def _with_role(m: Mention, role: str) -> Mention:
 
 # --- event rows ------------------------------------------------------------------------------------
 
-def _actors_of(rules: _Rules, text: str) -> list[str]:
-    """Actor names in order of appearance; an actor named after "by" comes first."""
-    found: list[tuple[int, bool, str]] = []
+_VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"})
+_BY = re.compile(r"\bby\s+(?:the\s+)?$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+|a\s+|local\s+)*$", re.IGNORECASE)
+UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Iraq)"
+
+
+def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, actor) of each actor named in `text`, in order, without the sources of
+    the report ("police said", "according to security sources")."""
+    found = []
     for regex, groups in (rules.actor_exact, rules.actor_loose):
         for m in regex.finditer(text):
-            name = rules.actors[groups[m.lastgroup]].name
-            by = bool(re.search(r"\bby\s+(?:the\s+)?$", text[max(0, m.start() - 8):m.start()]))
-            found.append((m.start(), by, name))
-    found.sort(key=lambda t: (not t[1], t[0]))
+            if rules.source_after.match(text, m.end()) or _ACCORDING.search(text, max(0, m.start() - 30), m.start()):
+                continue
+            found.append((m.start(), m.end(), rules.actors[groups[m.lastgroup]].name))
+    found.sort()
+    return found
+
+
+def _actors_of(rules: _Rules, text: str) -> list[str]:
+    """Actor names in order of appearance; an actor named after "by" comes first."""
+    found = [(not _BY.search(text, max(0, s - 8), s), s, name) for s, _, name in _actor_mentions(rules, text)]
     ordered: list[str] = []
-    for _, _, name in found:
+    for _, _, name in sorted(found):
         if name not in ordered:
             ordered.append(name)
     return ordered
+
+
+def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) -> tuple[list[str], list[str]]:
+    """Who did it and to whom, from the anchor sentence `text` and its keyword's offset.
+
+    For violence: an actor after "by" ("kidnapped by ISIS militants") or right before the
+    keyword's noun ("an ISIS attack") did it; otherwise the subject (before the keyword) did
+    it to the object (after it), the other way round in the passive ("two shepherds were
+    kidnapped"). Other events keep the order of appearance. Returns (actors1, actors2).
+    """
+    found = _actor_mentions(rules, text)
+    if not violent or trigger is None:
+        return _actors_of(rules, text), []
+    passive = bool(_PASSIVE.search(text, max(0, trigger - 40), trigger))
+    doers: list[tuple[int, str]] = []
+    targets: list[tuple[int, str]] = []
+    for s, e, name in found:
+        if _BY.search(text, max(0, s - 8), s):
+            doers.append((0, name))
+        elif rules.attack_noun.match(text, e):
+            doers.append((1, name))  # "an ISIS attack", "ISIS militants ambushed"
+        elif (s < trigger) != passive:
+            doers.append((2, name))
+        else:
+            targets.append((s, name))
+    ones = [n for _, n in sorted(doers, key=lambda d: d[0])]
+    twos = [n for _, n in targets if n not in ones]
+    return list(dict.fromkeys(ones)), list(dict.fromkeys(twos))
 
 
 def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
@@ -569,19 +677,13 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
     rows = []
     for n, draft in enumerate(result.drafts, 1):
         evidence = " ".join(" ".join(body[s:e].split()) for s, e in sorted(draft.sentences))
-        anchor = " ".join(body[slice(*draft.sentences[0])].split())
-        names = _actors_of(rules, anchor)
-        names += [a for a in _actors_of(rules, evidence) if a not in names]
         etype, subtype = draft.rule.event_type, draft.rule.sub_event_type
-        civilians = [a for a in names if rules.kind.get(a) == "civilians"]
-        armed = [a for a in names if a not in civilians]
+        actor1, actor2 = _row_actors(rules, body, draft, etype)
         target = rules.civilian_target
-        if etype == "Battles" and civilians and len(armed) <= 1 and target:
+        if etype == "Battles" and target and rules.kind.get(actor2) == "civilians":
             etype, subtype = target["event_type"], target["sub_event_type"]
-        if etype == "Violence against civilians" and civilians:
-            names = armed + civilians  # the perpetrator first, the civilians second
-        actor1 = names[0] if names else ""
-        actor2 = names[1] if len(names) > 1 else ""
+        if etype == "Violence against civilians" and rules.kind.get(actor1) == "civilians":
+            actor1, actor2 = actor2 or UNIDENTIFIED_ACTOR, actor1  # the perpetrator first
         place = draft.place
         row = {c: None for c in EVENT_COLUMNS}
         row.update(
@@ -606,6 +708,33 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         row["notes"] = _notes(row, draft, subtype)
         rows.append(row)
     return rows
+
+
+def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tuple[str, str]:
+    """actor1 and actor2 of a draft: from its anchor sentence, then its other sentences; a
+    violent event with a known target and no known perpetrator gets ACLED's unidentified
+    armed group as actor1."""
+    start, end = draft.sentences[0]
+    violent = event_type in _VIOLENT
+    trigger = draft.trigger - start if draft.trigger is not None and start <= draft.trigger < end else None
+    ones, twos = _event_actors(rules, body[start:end], trigger, violent)
+    chosen = ones + [a for a in twos if a not in ones]
+    if not violent:
+        ones, twos = chosen[:1], chosen[1:]
+    others = [a for s, e in sorted(draft.sentences[1:]) for a in _actors_of(rules, body[s:e])]
+    others = [a for a in dict.fromkeys(others) if a not in chosen]
+    actor1 = ones[0] if ones else ""
+    actor2 = next((a for a in twos if a != actor1), "") or next((a for a in ones[1:] if a != actor1), "")
+    for extra in others:
+        if not actor1:
+            actor1 = extra
+        elif not actor2 and extra != actor1:
+            actor2 = extra
+    if violent and not actor1 and (actor2 or "explosive" in draft.rule.sub_event_type.lower()):
+        actor1 = UNIDENTIFIED_ACTOR
+    if actor2 == actor1:
+        actor2 = ""
+    return actor1, actor2
 
 
 def _notes(row: dict, draft: _Draft, subtype: str) -> str:

@@ -213,6 +213,7 @@ class _Index:
         self.gaz = gaz
         self.stop = frozenset(name_key(w) for w in rules.stop_names)
         self.not_names = frozenset(rules.not_names)
+        self.given_names = rules.given_names
         table: dict[str, dict[int, _Entry]] = {}
 
         def add(key: str, entry: _Entry) -> None:
@@ -334,7 +335,8 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
             blocked.append((hit.ostart, hit.oend))
             continue
         prev = _prev_word(body, hit.ostart)
-        if not _is_name_form(body, hit.ostart) or _in_person_name(body, hit.ostart, hit.oend, prev):
+        if not _is_name_form(body, hit.ostart) or prev in idx.given_names \
+                or _in_person_name(body, hit.ostart, hit.oend, prev):
             blocked.append((hit.ostart, hit.oend))
             continue
         _attach_type_word(idx, hit, body, prev)
