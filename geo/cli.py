@@ -253,12 +253,18 @@ def events_cmd(inputs, output, workers, places_files):
     failures: list[str] = []
     out = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
     reports = events = 0
+    warnings: list[str] = []
+    no_event: list[str] = []
     try:
         out.write(GEOJSON_HEAD)
         # Worker processes load the gazetteer themselves, with the user's places files.
         for item in iter_events(inputs, failures=failures, workers=workers,
                                 extra_places=tuple(places_files)):
             reports += 1
+            if not item.events:
+                no_event.append(item.report_id)
+            if len(warnings) <= _MAX_WARNINGS:
+                warnings.extend(item.warnings)
             for row in item.events:
                 out.write((",\n" if events else "") + feature_json(row))
                 events += 1
@@ -266,9 +272,26 @@ def events_cmd(inputs, output, workers, places_files):
     finally:
         if output:
             out.close()
-    if output:
-        click.echo(f"wrote {events} events from {reports} report(s) to {output}", err=True)
+    _print_warnings(warnings)
+    if output or no_event:
+        skipped = (f" ({len(no_event)} with no event: {', '.join(no_event[:5])}"
+                   f"{', ...' if len(no_event) > 5 else ''})") if no_event else ""
+        click.echo(f"wrote {events} events from {reports} report(s){skipped}"
+                   + (f" to {output}" if output else ""), err=True)
     _report_failures(failures, reports)
+
+
+_MAX_WARNINGS = 20
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    """The first warnings on stderr: a report that yields no event, an event without a place
+    or a date, said so and not dropped silently."""
+    for message in warnings[:_MAX_WARNINGS]:
+        click.echo(f"geo: warning: {message}", err=True)
+    if len(warnings) > _MAX_WARNINGS:
+        click.echo(f"geo: ... more warnings: every event's `warnings` property holds its own",
+                   err=True)
 
 
 # --- zones --------------------------------------------------------------------------------

@@ -703,8 +703,9 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
                        latitude=p.lat, longitude=p.lon, geo_precision=precision,
                        where_prec=where, evidence_place=place.text, geometry=(p.lon, p.lat))
         else:
-            row.update(location="", place_id=None, admin1="", admin2="", geo_precision=3,
-                       where_prec=6, evidence_place="", geometry=None)
+            # No place, no precision: 3 / 6 would claim a region or country was coded.
+            row.update(location="", place_id=None, admin1="", admin2="", geo_precision=None,
+                       where_prec=None, evidence_place="", geometry=None)
         row["notes"] = _notes(row, draft, subtype)
         rows.append(row)
     return rows
@@ -871,22 +872,14 @@ def _worker_init(extra_places: tuple[str, ...]) -> None:
     _WORKER_GAZ = Gazetteer.default(extra_places=extra_places)
 
 
-def _events_of_file(path: str, gaz=None) -> tuple[list[ReportEvents], list[str]]:
-    gaz = gaz or _WORKER_GAZ
-    failures: list[str] = []
-    # One bad record of a JSON or CSV file fails alone; the file's other reports go on.
-    reports = list(read_reports([path], failures))
-    return [report_events(r, gaz) for r in reports], failures
-
-
-def _events_of_chunk(paths: list[str]) -> list[tuple[list[ReportEvents], list[str]]]:
-    return [_events_of_file(p) for p in paths]
+def _events_of_reports(reports: list[Report]) -> list[ReportEvents]:
+    return [report_events(r, _WORKER_GAZ) for r in reports]
 
 
 def iter_events(inputs: Iterable[str | Path], gazetteer: "Gazetteer | None" = None,
                 failures: list[str] | None = None, workers: int | None = None,
-                extra_places: tuple[str, ...] = (), progress: bool | None = None
-                ) -> Iterator[ReportEvents]:
+                extra_places: tuple[str, ...] = (), progress: bool | None = None,
+                fmt: str = "auto") -> Iterator[ReportEvents]:
     """Events report by report, in input order, in constant memory.
 
     Parameters
@@ -894,56 +887,99 @@ def iter_events(inputs: Iterable[str | Path], gazetteer: "Gazetteer | None" = No
     inputs: files, folders or `-`.
     gazetteer: the places (in one process only; workers load the default gazetteer plus
         `extra_places`).
-    failures: a list that collects each unreadable file's error.
-    workers: processes to use; by default both cores when there are at least
-        settings.STREAM_PARALLEL_MIN_FILES files.
-    progress: a progress bar on stderr; by default only when stderr is a terminal.
+    failures: a list that collects each unreadable file's or record's error.
+    workers: processes to use; by default both cores when the input is large (at least
+        settings.STREAM_PARALLEL_MIN_FILES files or STREAM_PARALLEL_MIN_BYTES of text).
+    progress: a progress bar on stderr (files read, reports done); by default only when
+        stderr is a terminal.
+    fmt: the input format, as for geo.reports.read_reports.
+
+    Reports are read in this process and handed to the workers in batches, with only a few
+    batches in flight, so one 10,000-line JSON Lines file streams like 10,000 files.
     """
     failures = failures if failures is not None else []
     paths = list(iter_report_files(inputs, failures))  # names only: small even for 10,000 files
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if len(paths) >= settings.STREAM_PARALLEL_MIN_FILES else 1
-    if gazetteer is not None or "-" in paths:
+        workers = min(2, os.cpu_count() or 1) if _large_input(paths) else 1
+    if gazetteer is not None:
         workers = 1
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(len(paths)) if show else None
+    reports = _reports_of(paths, failures, fmt, bar)
     try:
-        for outs, errors in _file_results(paths, gazetteer, workers, extra_places):
-            failures.extend(errors)
-            if bar is not None:
-                bar[0].advance(bar[1])
-            yield from outs
+        if workers <= 1:
+            if gazetteer is None:
+                from geo.gazetteer import Gazetteer
+
+                gazetteer = Gazetteer.default(extra_places=extra_places)
+            for report in reports:
+                out = report_events(report, gazetteer)
+                _advance(bar, done=1)
+                yield out
+        else:
+            for out in _parallel(reports, workers, extra_places):
+                _advance(bar, done=1)
+                yield out
     finally:
         if bar is not None:
             bar[0].stop()
 
 
-def _file_results(paths: list[str], gazetteer, workers: int, extra_places: tuple[str, ...]):
-    if workers <= 1:
-        if gazetteer is None:
-            from geo.gazetteer import Gazetteer
+def _large_input(paths: list[str]) -> bool:
+    if len(paths) >= settings.STREAM_PARALLEL_MIN_FILES:
+        return True
+    size = 0
+    for path in paths:
+        try:
+            size += os.stat(path).st_size
+        except OSError:
+            continue  # stdin, or a file that the reader will report as unreadable
+    return size >= settings.STREAM_PARALLEL_MIN_BYTES
 
-            gazetteer = Gazetteer.default(extra_places=extra_places)
-        for path in paths:
-            yield _events_of_file(path, gazetteer)
-        return
+
+def _reports_of(paths: list[str], failures: list[str], fmt: str, bar) -> Iterator[Report]:
+    for path in paths:
+        yield from read_reports([path], failures, fmt=fmt)
+        _advance(bar, files=1)
+
+
+def _parallel(reports: Iterator[Report], workers: int, extra_places: tuple[str, ...]) -> Iterator[ReportEvents]:
+    """Batches of reports through a pool, results in input order, a bounded number of
+    batches in flight (Pool.imap would read the whole input ahead)."""
     import multiprocessing as mp
+    from collections import deque
+    from itertools import islice
 
-    chunks = [paths[i:i + settings.STREAM_CHUNK_FILES]
-              for i in range(0, len(paths), settings.STREAM_CHUNK_FILES)]
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     with ctx.Pool(workers, initializer=_worker_init, initargs=(tuple(extra_places),)) as pool:
-        # imap keeps input order and holds only a few chunks in flight: constant memory.
-        for chunk in pool.imap(_events_of_chunk, chunks):
-            yield from chunk
+        pending: deque = deque()
+        while True:
+            batch = list(islice(reports, settings.STREAM_BATCH_REPORTS))
+            if batch:
+                pending.append(pool.apply_async(_events_of_reports, (batch,)))
+            while pending and (len(pending) > settings.STREAM_BATCHES_IN_FLIGHT * workers or not batch):
+                yield from pending.popleft().get()
+            if not batch:
+                return
+
+
+def _advance(bar, files: int = 0, done: int = 0) -> None:
+    if bar is not None:
+        progress, task, counter = bar
+        if files:
+            progress.advance(task, files)
+        if done:
+            counter[0] += done
+            progress.update(task, reports=counter[0])
 
 
 def _progress(total: int):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("reports"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    bar = Progress(TextColumn("files"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[reports]} reports done"), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)
-    task = bar.add_task("events", total=total)
+    task = bar.add_task("events", total=total, reports=0)
     bar.start()
-    return bar, task
+    return bar, task, [0]

@@ -83,8 +83,10 @@ EVENT_UNSURE_CONFIDENCE = 0.8  # below this, a mention yields to a sure one as a
 #: for a namesake elsewhere in Iraq, by the container's type.
 EVENT_CONTAINER_KM = {"city": 150.0, "town": 150.0, "village": 150.0, "subdistrict": 150.0,
                       "district": 150.0, "governorate": 250.0}
-STREAM_PARALLEL_MIN_FILES = 64  # below this many files `iter_events` stays in one process
-STREAM_CHUNK_FILES = 32         # files per task handed to a worker process
+STREAM_PARALLEL_MIN_FILES = 64  # `iter_events` uses both cores from this many files ...
+STREAM_PARALLEL_MIN_BYTES = 2_000_000  # ... or this much report text
+STREAM_BATCH_REPORTS = 16       # reports per task handed to a worker process
+STREAM_BATCHES_IN_FLIGHT = 2    # per worker: bounds the reports held in memory
 
 #: GIS export (geo.export).
 EXPORT_FORMATS = ("geojson", "gpkg", "kml", "csv")

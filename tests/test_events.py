@@ -340,3 +340,85 @@ def test_cli_parse_text_output():
     lines = result.output.splitlines()
     assert lines[0].startswith("seed-2024-05-11-sulaimani-meeting  2024-05-11  -  ")
     assert any(" event    'Sulaimani' -> Sulaimani (city)" in line for line in lines)
+
+
+# --- who did what, where: realistic sentences through the built-in gazetteer ---------------------
+# Each: the text, then (event_type, sub_event_type, actor1, actor2, place_id, geo_precision) of
+# every event, in text order. Published Saturday 9 March 2024.
+
+ISF, PESH, IS = "Military Forces of Iraq", "Military Forces of Iraq (Peshmerga)", "Islamic State (Iraq)"
+AIR, POLICE, CIV = "Military Forces of Iraq (Iraqi Air Force)", "Police Forces of Iraq", "Civilians (Iraq)"
+UNID, TURKEY = "Unidentified Armed Group (Iraq)", "Military Forces of Turkey"
+EXPL, AIRSTRIKE, IED = "Explosions/Remote violence", "Air/drone strike", "Remote explosive/landmine/IED"
+
+CODED = [
+    ("Iraqi Air Force F-16s struck ISIS hideouts in the Hamrin mountains on Thursday.",
+     [(EXPL, AIRSTRIKE, AIR, IS, "hamrin-mountains", 3)]),
+    ("Turkish drones struck a car in Sinjar district on Monday.",
+     [(EXPL, AIRSTRIKE, TURKEY, "", "sinjar-district", 2)]),
+    ("Iraqi warplanes pounded ISIS hideouts near Makhmour on Sunday.",
+     [(EXPL, AIRSTRIKE, AIR, IS, "makhmour", 2)]),
+    ("Two soldiers were killed in Kirkuk's Hawija district on Monday.",
+     [("Battles", "Armed clash", "", "", "hawija-district", 2)]),
+    ("A car bomb hit the Kirkuk-Erbil road near Altun Kupri on Friday.",
+     [(EXPL, IED, UNID, "", "altun-kupri", 2)]),
+    ("Mahmoud Khanaqin told reporters in Baghdad on Monday that an IED exploded near Kifri.",
+     [(EXPL, IED, UNID, "", "kifri", 2)]),
+    ("Two shepherds were kidnapped near Tuz Khurmatu on Saturday by ISIS militants, police said.",
+     [("Violence against civilians", "Abduction/forced disappearance", IS, CIV, "tuz-khurmatu", 2)]),
+    ("A roadside bomb struck a Federal Police patrol near Daquq on Tuesday.",
+     [(EXPL, IED, UNID, POLICE, "daquq", 2)]),
+    ("An IED wounded two Peshmerga near Makhmour on Monday.",
+     [(EXPL, IED, UNID, PESH, "makhmour", 2)]),
+    ("An explosion killed a child in Daquq on Friday. Officials in Erbil and Baghdad condemned the attack.",
+     [(EXPL, IED, UNID, CIV, "daquq", 1)]),
+    ("Clashes erupted in Kirkuk last week. A day earlier an IED exploded in Hawija. "
+     "Yesterday a rocket hit Tuz Khurmatu.",
+     [("Battles", "Armed clash", "", "", "kirkuk", 1), (EXPL, IED, UNID, "", "hawija", 1),
+      (EXPL, "Shelling/artillery/missile attack", "", "", "tuz-khurmatu", 1)]),
+    ("On Monday an IED exploded in Kirkuk. On Monday another IED exploded in Sinjar.",
+     [(EXPL, IED, UNID, "", "kirkuk", 1), (EXPL, IED, UNID, "", "sinjar", 1)]),
+    ("Gunmen shot dead a shepherd near Jalawla on Tuesday, the Diyala police said.",
+     [("Violence against civilians", "Attack", UNID, CIV, "jalawla", 2)]),
+    ("ISIS militants attacked a Peshmerga post in Qarachogh on Monday.",
+     [("Battles", "Armed clash", IS, PESH, "qarachogh", 3)]),
+    ("Forces of the Tuz Khurmatu and Sleman Bag Operations Command raided an ISIS hideout on Monday.",
+     [("Battles", "Armed clash", ISF, IS, "tuz-khurmatu-sleman-bag-operations-command", 2)]),
+    ("Protesters gathered in Kirkuk city on Sunday.",
+     [("Protests", "Peaceful protest", "Protesters (Iraq)", "", "kirkuk", 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", CODED, ids=[c[0][:40] for c in CODED])
+def test_sentences_are_coded_as_an_analyst_would(text, expected):
+    events = events_from_reports([report(text, date(2024, 3, 9))]).events
+    got = [(e["event_type"], e["sub_event_type"], e["actor1"], e["actor2"], e["place_id"], e["geo_precision"])
+           for e in events.to_dict(orient="records")]
+    assert got == expected
+
+
+def test_a_report_without_an_event_is_said_so_on_the_command_line(tmp_path):
+    path = tmp_path / "calm.md"
+    path.write_text("---\nid: calm\npublished: 2024-03-09\n---\nThe weather in Kirkuk was mild.\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", str(path)])
+    assert result.exit_code == 0
+    assert "geo: warning: calm: no event found in the text" in result.stderr
+    assert "1 with no event: calm" in result.stderr
+
+
+def test_an_event_without_a_place_has_no_precision():
+    events = events_from_reports([report("On Monday ISIS attacked a checkpoint.", date(2024, 3, 9))]).events
+    row = events.iloc[0]
+    assert row["geometry"] is None and row["geo_precision"] is None and row["where_prec"] is None
+
+
+def test_one_big_json_lines_file_streams_on_two_workers_in_input_order(tmp_path):
+    path = tmp_path / "many.jsonl"
+    lines = [json.dumps({"id": f"r{i}", "published": "2024-03-09",
+                         "body": f"On Monday an IED exploded near {town}."})
+             for i, town in enumerate(["Kirkuk", "Daquq", "Kifri", "Jalawla"] * 25)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = [(i.report_id, e["place_id"]) for i in iter_events([path], workers=1) for e in i.events]
+    two = [(i.report_id, e["place_id"]) for i in iter_events([path], workers=2) for e in i.events]
+    assert one == two and len(one) == 100 and one[0] == ("r0", "kirkuk") and one[-1] == ("r99", "jalawla")
