@@ -191,11 +191,20 @@ def _report_failures(failures: list[str], done: int) -> None:
             sys.exit(1)
 
 
+_format_option = click.option(
+    "--format", "fmt", type=click.Choice(("auto", "md", "txt", "json", "jsonl", "csv"),
+                                         case_sensitive=False),
+    default="auto", show_default=True,
+    help="Input format: auto (by suffix; stdin and other suffixes sniffed), or force md, txt, "
+         "json, jsonl or csv.")
+
+
 @main.command("parse")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object a report.")
+@_format_option
 @_places_option
-def parse_cmd(inputs, as_json, places_files):
+def parse_cmd(inputs, as_json, fmt, places_files):
     """Find the places each report names (files, folders or `-` for stdin).
 
     \b
@@ -211,7 +220,7 @@ def parse_cmd(inputs, as_json, places_files):
     failures: list[str] = []
     results = []
     done = 0
-    for report in read_reports(inputs, failures):
+    for report in read_reports(inputs, failures, fmt=fmt):
         done += 1
         result = parse_report(report, gaz)
         if as_json:
@@ -234,9 +243,10 @@ def parse_cmd(inputs, as_json, places_files):
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the GeoJSON here instead of standard output.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes (default: both cores for 64+ files, else one).")
+              help="Processes (default: both cores for 64+ files or 2 MB of text, else one).")
+@_format_option
 @_places_option
-def events_cmd(inputs, output, workers, places_files):
+def events_cmd(inputs, output, workers, fmt, places_files):
     """The events the reports describe, as a GeoJSON FeatureCollection (EPSG:4326).
 
     Reports stream one at a time, so a folder of any size runs in constant memory; a
@@ -259,7 +269,7 @@ def events_cmd(inputs, output, workers, places_files):
         out.write(GEOJSON_HEAD)
         # Worker processes load the gazetteer themselves, with the user's places files.
         for item in iter_events(inputs, failures=failures, workers=workers,
-                                extra_places=tuple(places_files)):
+                                extra_places=tuple(places_files), fmt=fmt):
             reports += 1
             if not item.events:
                 no_event.append(item.report_id)
@@ -380,23 +390,35 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
               help="Inline every script and stylesheet: one file that needs no network "
                    "(vector layers on a plain background, no tiles).")
 @click.option("--title", default=None, help="Title shown on the map and as the page title.")
-def map_cmd(inputs, output, self_contained, title):
+@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Your own zone file (YAML or GeoJSON, see README); repeatable. A zone with "
+                   "a built-in zone's id replaces it. GEO_ZONES does the same.")
+def map_cmd(inputs, output, self_contained, title, zone_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
+
+    No located event is an error (`nothing to map: ...`, no file written). A zone that cannot
+    be built is reported on stderr (exit status 1); the map is written with the others.
 
     \b
     Examples:
       geo map
       geo map reports/ -o maps/kirkuk.html --title "Kirkuk, 2024"
       geo map seeds/ --self-contained -o maps/seeds-offline.html
+      geo map reports/ --zones my-zones.yaml
     """
     from geo.render import map_inputs
 
-    result = map_inputs(inputs, out=output, title=title, self_contained=self_contained)
+    result = map_inputs(inputs, out=output, title=title, self_contained=self_contained,
+                        zone_files=zone_files)
     click.echo(str(result.path))
     click.echo(f"mapped {result.located} of {result.events} events from {result.reports} "
                f"report(s), {result.zones} zones", err=True)
+    for message in result.zone_errors:
+        click.echo(f"geo: zone error: {message}", err=True)
     _report_failures(result.failures, result.reports)
+    if result.zone_errors:
+        sys.exit(1)
 
 
 # --- export -------------------------------------------------------------------------------

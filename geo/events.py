@@ -804,11 +804,13 @@ def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None"
                         kept, [], warnings)
 
 
-def events_from_inputs(inputs: list[str | Path], gazetteer: "Gazetteer | None" = None) -> EventsResult:
-    """Events of the report files and folders `inputs` (`-` for stdin). Files that cannot be
-    read are listed in `.failures`; the others still go through."""
+def events_from_inputs(inputs: list[str | Path], gazetteer: "Gazetteer | None" = None,
+                       fmt: str = "auto") -> EventsResult:
+    """Events of the report files and folders `inputs` (`-` for stdin; `fmt` as for
+    geo.reports.read_reports). Files that cannot be read are listed in `.failures`; the
+    others still go through."""
     failures: list[str] = []
-    result = events_from_reports(read_reports(inputs, failures), gazetteer)
+    result = events_from_reports(read_reports(inputs, failures, fmt=fmt), gazetteer)
     result.failures = failures
     return result
 

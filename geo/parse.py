@@ -349,7 +349,7 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
     extra, unresolved = _unknown_names(gazetteer, idx, body, mentions, blocked)
     mentions.extend(extra)
     mentions.sort(key=lambda m: (m.start, -m.end))
-    return ParseResult(report, mentions, unresolved, warnings=list(report.warnings))
+    return ParseResult(report, mentions, unresolved)
 
 
 def _all_hits(idx: _Index, padded: str) -> list[tuple[int, int, _Payload]]:

@@ -4,21 +4,27 @@ A report is one news item or field note: id, title, published date, outlet, URL,
 body. `read_reports(inputs)` takes files, folders (read recursively, in name order) and `-`
 (standard input) and yields one `Report` at a time, so a folder of any size streams.
 
-Formats, told apart by the file's suffix (stdin by its first character):
+Formats, told apart by the file's suffix; standard input and files with another suffix are
+sniffed (`sniff_format`), and `fmt=` forces one (`md`/`txt`, `json`, `jsonl`, `csv`):
 
 - Markdown or text (`.md`, `.txt`) with YAML front matter between `---` lines;
 - plain text without front matter, like a saved web article: the title is the first line
-  that reads like a headline, the published date the first full date the text states
-  ("Saturday, 11 May 2024", "Oct. 4, 2023"), otherwise unknown (with a warning);
+  that reads like a headline (page furniture such as "logo", "Share", "By X", "Posted 3 days
+  ago" or a lone date is passed over; a first line that is plainly body text, a dateline or
+  a long sentence, stays in the body and its first sentence becomes the title, with a
+  warning), the published date the first full date the text states ("Saturday, 11 May
+  2024", "Oct. 4, 2023"), otherwise unknown (with a warning);
 - JSON (one object or a list of objects), JSON Lines (`.jsonl`, `.ndjson`), CSV (one report a
   row). The fields: `body` (or `text`, required), `id`, `title`, `published` (or `date`,
   YYYY-MM-DD), `source`, `url`, `dateline`.
 
-A news dateline at the start of a paragraph ("ERBIL (Kurdistan 24) –") is found in the body:
-its place is where the report was written, its outlet the source when none is given.
+A news dateline at the start of a paragraph ("ERBIL (Kurdistan 24) –", "SINJAR, Iraq, March 4
+(Reuters) -") is found in the body: its place is where the report was written, its outlet the
+source when none is given.
 
 Malformed input raises `ReportError` naming the file and line ("a.md:3: field 'published':
 ...").  Pass a list as `failures` to collect the errors and go on with the other reports.
+Anything the reader had to guess (no date, no headline) is in `Report.warnings`.
 """
 from __future__ import annotations
 
@@ -36,14 +42,19 @@ from geo import settings
 from geo._errors import ReportError
 
 STDIN = "-"
+#: The values of `fmt=` (and of the CLI's --format): "auto" picks by suffix, sniffs stdin.
+FORMATS = ("auto", "md", "txt", "json", "jsonl", "csv")
+_FORMAT_READERS = {"md": "text", "markdown": "text", "txt": "text", "text": "text",
+                   "json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv"}
 
 _FIELD_ALIASES = {"text": "body", "date": "published", "outlet": "source", "link": "url"}
 _KNOWN_FIELDS = ("id", "title", "published", "source", "url", "dateline", "body")
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_MONTH_RE = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-             r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH_WORDS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+                r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MONTH_RE = rf"(?P<month>{_MONTH_WORDS})\.?"
 _WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
 # "Saturday, 11 May 2024", "11 May 2024", "May 11, 2024", "Oct. 4, 2023", "2024-05-11".
 _DATE_PATTERNS = (
@@ -51,17 +62,50 @@ _DATE_PATTERNS = (
     re.compile(_WEEKDAY_RE + _MONTH_RE + r"\s+(?P<day>\d{1,2}),?\s+(?P<year>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
 )
-# A dateline opens a paragraph: the place in capitals, an optional ", Iraq", an optional
-# "(Outlet)", then a dash. Mixed-case places count only with the outlet in brackets, so an
-# ordinary sentence with a dash is never taken for one.
+# A dateline opens a paragraph: the place in capitals, an optional ", Iraq", an optional date
+# (", March 4", ", 12 May 2024"), an optional "(Outlet)", then a dash. Mixed-case places count
+# only with the outlet in brackets, so an ordinary sentence with a dash is never taken for one.
+_DATELINE_DATE = (rf"(?:(?P<dl_month1>{_MONTH_WORDS})\.?[ \t]+(?P<dl_day1>\d{{1,2}})"
+                  rf"|(?P<dl_day2>\d{{1,2}})[ \t]+(?P<dl_month2>{_MONTH_WORDS})\.?)"
+                  r"(?:,?[ \t]+(?P<dl_year>(?:19|20)\d\d))?")
 _DATELINE = re.compile(
     r"^[ \t]*(?:(?P<caps>[A-Z][A-Z'’.\-]*(?:[ ][A-Z][A-Z'’.\-]*){0,3})"
     r"|(?P<mixed>[A-Z][\w'’.\-]*(?:[ ][A-Z][\w'’.\-]*){0,3})(?=(?:,[^()\n]{1,30})?\s*\())"
-    r"(?:,[ \t]*(?P<region>[A-Z][\w .'’-]{1,30}?))?"
+    rf"(?:,[ \t]*(?!{_MONTH_WORDS}\b)(?P<region>[A-Z][\w .'’-]{{1,30}}?))?"
+    rf"(?:,[ \t]*{_DATELINE_DATE})?"
     r"[ \t]*(?:\((?P<outlet>[^()\n]{1,40})\))?[ \t]*[–—-]{1,2}[ \t]+",
     re.MULTILINE)
 _DATELINE_SEARCH_CHARS = 3000  # a dateline opens the story: look no further than this
 _TITLE_MIN_WORDS = 3  # "logo", "Share", a lone date are page furniture, not the headline
+# A first line this long that ends in a full stop is a paragraph of the story, not a headline.
+_BODY_LINE_MIN_WORDS = 20
+_BODY_LINE_MIN_CHARS = 150
+_TITLE_MAX_CHARS = 100  # a title made from the first sentence is cut to this (with "…")
+_NO_HEADLINE = "no headline line; title taken from the first sentence"
+_NO_TITLE_FIELD = "no title field; title taken from the first sentence"
+# Page furniture of a saved web page that is never the headline, whatever its length.
+_RELATIVE_TIME = (r"(?:about[ ]|over[ ]|nearly[ ])?(?:\d+|an?|one|two|three|few)[ ]+"
+                  r"(?:sec(?:ond)?|min(?:ute)?|h(?:ou)?r|day|week|month|year)s?[ ]+ago\b")
+_FURNITURE = re.compile(
+    r"(?i:"
+    rf"{_RELATIVE_TIME}.{{0,30}}$"                                   # "3 days ago"
+    r"|(?:posted|published|updated|last[ ]updated|modified)(?:[ ]+(?:on|at))?[ :]+"
+    rf"(?=\d|{_RELATIVE_TIME}|yesterday|today|by[ ]|{_MONTH_WORDS}\b|(?:mon|tue|wed|thu|fri|sat|sun))"
+    r".{0,60}$"                                                      # "Posted 3 days ago"
+    r"|(?:share|logo|print|e-?mail|tweet|advertisement|subscribe|read[ ]more|follow[ ]us|"
+    r"skip[ ]to(?:[ ]main)?[ ]content|menu|home|comments?|listen|save)"
+    r"(?:[ ]+(?:this|on|via|to|the|article|story|page|now|it)\b.{0,30})?$"  # "Share this article"
+    r"|(?:yesterday|today|just[ ]now)\b.{0,20}$"
+    r")"
+    # a byline: "By Harem Jaff", "By John Smith and Jane Doe, Reuters", "Reporting by ..."
+    r"|(?:[Bb]y|(?i:written|reporting|words|story)[ ]by)[ ]+[A-Z][\w'’.-]*"
+    r"(?:(?:[ ]|,[ ]?|[ ]and[ ]|[ ]&[ ])[A-Z][\w'’.-]*){0,7}(?:[ ]*[|/,;–—-][^.]{0,40})?$")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d\d(?:[:.]\d\d)?(?:[ ]?[AaPp]\.?[Mm]\.?)?|\b(?:GMT|UTC|AST)\b"
+                   r"|[+-]\d\d:?\d\d\b|\b\d{1,2}[/.]\d{1,2}[/.](?:\d\d){1,2}\b")
+# Sentence ends that are not: "Gen. Saleh", "Oct. 4", "U.S. forces", "J. Smith".
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr gen lt col maj capt cpt sgt brig adm st no vs jan feb mar apr jun jul aug sep "
+    "sept oct nov dec approx est fig".split())
 
 
 @dataclass(frozen=True)
@@ -79,6 +123,8 @@ class Report:
     path: str
     body_line: int = 1
     dateline_span: tuple[int, int] | None = None  # the dateline's place within `body`
+    #: What the reader had to guess or could not find ("no published date: ...", "no headline
+    #: line; ..."), in the order found; also in `to_dict()["warnings"]`.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def line_of(self, offset: int) -> int:
@@ -90,13 +136,13 @@ class Report:
         return {"id": self.id, "title": self.title,
                 "published": self.published.isoformat() if self.published else None,
                 "source": self.source, "url": self.url, "dateline": self.dateline,
-                "path": self.path, "body_line": self.body_line}
+                "path": self.path, "body_line": self.body_line, "warnings": list(self.warnings)}
 
 
 # --- public API ------------------------------------------------------------------------------
 
 def read_reports(inputs: Iterable[str | Path] | str | Path,
-                 failures: list[str] | None = None) -> Iterator[Report]:
+                 failures: list[str] | None = None, fmt: str = "auto") -> Iterator[Report]:
     """Yield the reports in `inputs` (files, folders, `-` for stdin), one at a time.
 
     Parameters
@@ -104,19 +150,39 @@ def read_reports(inputs: Iterable[str | Path] | str | Path,
     inputs: paths of report files or folders, or `-`; a single path is accepted too.
     failures: when a list is given, each malformed file or record appends its error message
         (naming file and line) and reading goes on; otherwise the first error is raised.
+    fmt: one of FORMATS. "auto" (the default) reads each file by its suffix and sniffs
+        standard input and unknown suffixes (see `sniff_format`); any other value reads every
+        input in that format ("md" and "txt" alike: front matter when the text opens with
+        `---`, else plain text).
 
-    Raises ReportError (without `failures`).
+    Raises ReportError (without `failures`; an unknown `fmt` always, before any reading).
     """
+    reader = _reader_name(fmt)
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
+    return _read_all(inputs, failures, reader)
+
+
+def _read_all(inputs: Iterable[str | Path], failures: list[str] | None,
+              reader: str | None) -> Iterator[Report]:
     for path in iter_report_files(inputs, failures):
-        for item in _read_path(path):
+        for item in _read_path(path, reader):
             if isinstance(item, ReportError):
                 if failures is None:
                     raise item
                 failures.append(str(item))
             else:
                 yield item
+
+
+def _reader_name(fmt: str | None) -> str | None:
+    """The internal reader for a `fmt` value (None: choose per file)."""
+    key = (fmt or "auto").strip().lower()
+    if key == "auto":
+        return None
+    if key not in _FORMAT_READERS:
+        raise ReportError(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+    return _FORMAT_READERS[key]
 
 
 def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None = None) -> Iterator[str]:
@@ -145,10 +211,11 @@ def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None =
             failures.append(str(err))
 
 
-def read_report_file(path: str | Path) -> list[Report]:
-    """Every report in one file (raises the first ReportError)."""
+def read_report_file(path: str | Path, fmt: str = "auto") -> list[Report]:
+    """Every report in one file (raises the first ReportError); `fmt` as in read_reports."""
+    reader = _reader_name(fmt)
     out = []
-    for item in _read_path(str(path)):
+    for item in _read_path(str(path), reader):
         if isinstance(item, ReportError):
             raise item
         out.append(item)
@@ -170,7 +237,7 @@ def _stem(path: str) -> str:
     return "stdin" if path in (STDIN, "<stdin>") else Path(path).stem
 
 
-def _read_path(path: str) -> Iterator[Report | ReportError]:
+def _read_path(path: str, reader: str | None = None) -> Iterator[Report | ReportError]:
     """Reports and per-record errors from one file; a file-level error ends the file."""
     label = "<stdin>" if path == STDIN else path
     try:
@@ -178,7 +245,7 @@ def _read_path(path: str) -> Iterator[Report | ReportError]:
     except ReportError as exc:
         yield exc
         return
-    fmt = _format_of(path, text)
+    fmt = reader or _format_of(path, text)
     reader = {"text": _from_text, "json": _from_json, "jsonl": _from_jsonl, "csv": _from_csv}[fmt]
     yield from reader(text, label, _stem(path))
 
@@ -212,17 +279,50 @@ def _decode(data: bytes, label: str) -> str:
 
 def _format_of(path: str, text: str) -> str:
     if path != STDIN:
-        return settings.REPORT_EXTENSIONS.get(Path(path).suffix.lower(), "text")
-    head = text.lstrip()[:1]
+        known = settings.REPORT_EXTENSIONS.get(Path(path).suffix.lower())
+        if known:
+            return known
+    return sniff_format(text)
+
+
+def sniff_format(text: str) -> str:
+    """The format of a report text by its content: "text" (front matter or plain), "json",
+    "jsonl" or "csv".
+
+    - `---` first: front matter (text);
+    - `[` first, or `{` with the whole text one JSON value: JSON;
+    - `{` first, one object per line: JSON Lines (a bad line then fails alone, with its line);
+    - a first line that parses as a CSV header of plain column names, one of them `body` or
+      `text`, with at least two columns: CSV;
+    - anything else: plain text.
+    """
+    if text.startswith("---"):
+        return "text"
+    stripped = text.lstrip()
+    head = stripped[:1]
     if head == "[":
         return "json"
     if head == "{":
-        # One object over several lines is JSON; one object per line is JSON Lines.
         try:
             json.loads(text)
             return "json"
         except ValueError:
-            return "jsonl"
+            pass
+        first = stripped.split("\n", 1)[0]
+        try:
+            return "jsonl" if isinstance(json.loads(first), dict) else "json"
+        except ValueError:
+            return "json"  # one object over several lines with an error: the JSON reader says where
+    first_line = text.split("\n", 1)[0]
+    if "," in first_line:
+        try:
+            header = next(csv.reader([first_line]))
+        except (csv.Error, StopIteration):
+            header = []
+        names = [h.strip() for h in header]
+        if len(names) >= 2 and all(re.fullmatch(r"[A-Za-z_][\w.-]{0,40}", h) for h in names) and \
+                "body" in (_FIELD_ALIASES.get(h.lower(), h.lower()) for h in names):
+            return "csv"
     return "text"
 
 
@@ -249,9 +349,7 @@ def _front_matter_report(text: str, path: str, stem: str) -> Report:
     try:
         meta = yaml.load(header, Loader=_front_matter_loader()) if header.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line, problem = _yaml_problem(exc, first_line=2)
         raise ReportError(f"{path}:{line}: bad front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise ReportError(f"{path}:2: bad front matter: expected 'field: value' lines, "
@@ -274,6 +372,31 @@ def _front_matter_report(text: str, path: str, stem: str) -> Report:
                   title_from_body=True)
 
 
+def _yaml_problem(exc, first_line: int) -> tuple[int, str]:
+    """The file line where a YAML error starts (the opening quote or bracket, from the
+    error's context mark, rather than the end of the front matter where the parser gave up)
+    and a plain wording of it. `first_line` is the file line of the YAML's first line."""
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["not valid YAML"])[0]
+    context = getattr(exc, "context", None) or ""
+    c_mark, p_mark = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    c_line = c_mark.line + first_line if c_mark is not None else None
+    p_line = p_mark.line + first_line if p_mark is not None else None
+    at = f" on line {p_line}" if p_line is not None and p_line != c_line else ""
+    if c_line is None:
+        return (p_line or first_line), problem
+    if "quoted scalar" in context:
+        if "end of stream" in problem or "document separator" in problem:
+            return c_line, f"unclosed quote opened on line {c_line}"
+        return c_line, f"in the quoted text opened on line {c_line}: {problem}{at}"
+    if "flow sequence" in context:
+        return c_line, f"in the list opened with '[' on line {c_line}: {problem}{at}"
+    if "flow mapping" in context:
+        return c_line, f"in the mapping opened with '{{' on line {c_line}: {problem}{at}"
+    if "simple key" in context:
+        return c_line, f"expected a 'field: value' line ({problem})"
+    return c_line, f"{problem}{at} ({context} on line {c_line})"
+
+
 def _front_matter_loader():
     """A safe YAML loader that leaves dates as text, so a bad date ("2024-13-45") is our
     error with file and line, not a crash inside the YAML library."""
@@ -294,32 +417,98 @@ def _plain_report(text: str, path: str, stem: str) -> Report:
     if not nonblank:
         raise ReportError(f"{path}:1: empty report (no text)")
     title_i, title = _pick_title(nonblank)
-    body_start = title_i + 1
-    while body_start < len(lines) and not lines[body_start].strip():
-        body_start += 1
+    warnings: list[str] = []
+    if title is None:
+        # No headline: the story starts on this line, and its first sentence names the report.
+        body_start = title_i
+        title = _title_from_sentence(lines[title_i].strip())
+        warnings.append(_NO_HEADLINE)
+    else:
+        body_start = title_i + 1
+        while body_start < len(lines) and not lines[body_start].strip():
+            body_start += 1
     body = "\n".join(lines[body_start:]).rstrip()
     if not body.strip():
         raise ReportError(f"{path}:{title_i + 1}: no body text after the title line")
     found = find_date(text)
-    warnings = () if found else ("no published date in the text: relative dates stay unresolved",)
-    return _finish(stem, title, found, "", None, None, body, path, body_start + 1, warnings)
+    if not found:
+        warnings.append("no published date in the text: relative dates stay unresolved")
+    return _finish(stem, title, found, "", None, None, body, path, body_start + 1, tuple(warnings))
 
 
-def _pick_title(nonblank: list[tuple[int, str]]) -> tuple[int, str]:
-    """The first line that reads like a headline (not a lone date or page furniture)."""
+def _pick_title(nonblank: list[tuple[int, str]]) -> tuple[int, str | None]:
+    """The first line that reads like a headline (not a lone date or page furniture), or
+    (line, None) when the first such line is plainly the story itself (see _is_body_line)."""
     for i, line in nonblank:
-        clean = line.lstrip("#•*- \t").strip()
-        if len(clean.split()) >= _TITLE_MIN_WORDS and not _is_date_line(clean):
+        clean = _strip_bullet(line)
+        if _is_body_line(clean):
+            return i, None
+        if len(clean.split()) >= _TITLE_MIN_WORDS and not _is_date_line(clean) and \
+                not _is_furniture(clean):
             return i, clean
     i, line = nonblank[0]
-    return i, line.lstrip("#•*- \t").strip()
+    return i, _strip_bullet(line)
+
+
+def _strip_bullet(line: str) -> str:
+    return line.lstrip("#•*- \t").strip()
+
+
+def _is_furniture(line: str) -> bool:
+    """Page furniture: "Share", "logo", a byline "By X", "Posted 3 days ago", a lone date."""
+    return bool(_FURNITURE.match(line)) or _is_date_line(line)
+
+
+def _is_body_line(line: str) -> bool:
+    """A line that is the story, not a headline: it opens with a dateline and reads as a
+    sentence (a full stop at the end, or over 12 words), or it is a long sentence (over 20
+    words or 150 characters) ending in a full stop. A headline has no full stop, so
+    "KIRKUK – A city divided" stays a headline."""
+    words = len(line.split())
+    full_stop = bool(re.search(r"\.[\"”’')\]]*$", line))
+    if _dateline_match(line) is not None and (full_stop or words > 12):
+        return True
+    return full_stop and (words > _BODY_LINE_MIN_WORDS or len(line) > _BODY_LINE_MIN_CHARS)
+
+
+def _title_from_sentence(line: str) -> str:
+    """A title from a paragraph: its first sentence without the dateline, without the final
+    full stop, cut at a word to about _TITLE_MAX_CHARS characters with an ellipsis."""
+    m = _dateline_match(line)
+    text = line[m.end():] if m is not None and line[m.end():].strip() else line
+    sentence = _first_sentence(text.strip())
+    sentence = re.sub(r"\.(?=[\"”’')\]]*$)", "", sentence).strip()
+    return _shorten(sentence, _TITLE_MAX_CHARS)
+
+
+def _first_sentence(text: str) -> str:
+    for m in re.finditer(r"[.!?][\"”’')\]]*(?=\s+[\"“‘(]?[A-Z0-9])", text):
+        word = re.search(r"(\S+)$", text[:m.start()])
+        token = word.group(1).lstrip("\"“‘(") if word else ""
+        if token.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]", token):
+            continue  # "Gen. Saleh", "J. Smith", "U.S. forces"
+        return text[:m.end()]
+    return text
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–—-") + "…"
 
 
 def _is_date_line(line: str) -> bool:
+    """A line that is only a date, perhaps with a weekday, a time and a time zone."""
     for pattern in _DATE_PATTERNS:
         m = pattern.search(line)
-        if m and len(line) - (m.end() - m.start()) < 6:
-            return True
+        if m:
+            rest = _TIME.sub("", line[:m.start()] + line[m.end():])
+            if len(re.sub(r"[\s|/,.:;·•–—-]+", "", rest)) < 6:
+                return True
     return False
 
 
@@ -350,6 +539,9 @@ def _date_from_match(m: re.Match) -> date | None:
 def _from_json(text: str, path: str, stem: str) -> Iterator[Report | ReportError]:
     decoder = json.JSONDecoder()
     pos = _skip_ws(text, 0)
+    if pos >= len(text):
+        yield ReportError(f"{path}: no reports (empty file)")
+        return
     try:
         if text[pos:pos + 1] != "[":
             value, end = decoder.raw_decode(text, pos)
@@ -361,6 +553,7 @@ def _from_json(text: str, path: str, stem: str) -> Iterator[Report | ReportError
         pos = _skip_ws(text, pos + 1)
         n = 0
         if text[pos:pos + 1] == "]":
+            yield ReportError(f"{path}: no reports (empty list)")
             return
         while True:
             value, end = decoder.raw_decode(text, pos)
@@ -388,6 +581,9 @@ def _line_at(text: str, pos: int) -> int:
 
 
 def _from_jsonl(text: str, path: str, stem: str) -> Iterator[Report | ReportError]:
+    if not text.strip():
+        yield ReportError(f"{path}: no reports (empty file)")
+        return
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -400,14 +596,18 @@ def _from_jsonl(text: str, path: str, stem: str) -> Iterator[Report | ReportErro
 
 
 def _from_csv(text: str, path: str, stem: str) -> Iterator[Report | ReportError]:
-    reader = csv.reader(io.StringIO(text))
+    # A long report is one long cell: allow cells up to the size limit of a report file.
+    if csv.field_size_limit() < settings.REPORT_MAX_BYTES:
+        csv.field_size_limit(settings.REPORT_MAX_BYTES)
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         yield ReportError(f"{path}:1: empty CSV file (a header row is expected)")
         return
     except csv.Error as exc:
-        yield ReportError(f"{path}:1: bad CSV: {exc}")
+        yield ReportError(_csv_error(exc, text, path, 1, reader.line_num))
         return
     columns = [_FIELD_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     if "body" not in columns:
@@ -420,9 +620,9 @@ def _from_csv(text: str, path: str, stem: str) -> Iterator[Report | ReportError]
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as exc:
-            yield ReportError(f"{path}:{line}: bad CSV: {exc}")
+            yield ReportError(_csv_error(exc, text, path, line, reader.line_num))
             return
         if not any(cell.strip() for cell in row):
             continue
@@ -431,6 +631,39 @@ def _from_csv(text: str, path: str, stem: str) -> Iterator[Report | ReportError]
             yield ReportError(f"{path}:{line}: {len(row)} cells but the header has {len(columns)} columns")
             continue
         yield _record(dict(zip(columns, row)), path, stem, line, n)
+    if n == 0:
+        yield ReportError(f"{path}: no reports (header only)")
+
+
+def _csv_error(exc: csv.Error, text: str, path: str, record_line: int, at_line: int) -> str:
+    """The message of a CSV error; a quote left open names the line it was opened on."""
+    if "end of data" in str(exc):
+        opened = _unclosed_quote_line(text, record_line)
+        return (f"{path}:{opened}: bad CSV: unclosed quote opened on line {opened} "
+                f"(the cell runs to the end of the file)")
+    return f"{path}:{max(record_line, at_line)}: bad CSV: {exc}"
+
+
+def _unclosed_quote_line(text: str, start_line: int) -> int:
+    """The line of the quote that is still open at the end of `text`, scanning CSV records
+    from `start_line` (a quote opens a cell only at its start; `""` inside is a quote)."""
+    opened, in_quote = start_line, False
+    for lineno, line in enumerate(text.split("\n")[start_line - 1:], start_line):
+        cell_start, i = True, 0
+        while i < len(line):
+            ch = line[i]
+            if in_quote:
+                if ch == '"':
+                    if line[i + 1:i + 2] == '"':
+                        i += 2
+                        continue
+                    in_quote = False
+            elif ch == '"' and cell_start:
+                in_quote, opened = True, lineno
+            if not in_quote:
+                cell_start = ch == ","
+            i += 1
+    return opened
 
 
 def _record(value: Any, path: str, stem: str, line: int, n: int | None) -> Report | ReportError:
@@ -470,6 +703,9 @@ def _build(meta: dict, body: str, path: str, default_id: str, body_line: int, fi
     if not title and title_from_body:
         first = next((ln.strip() for ln in body.split("\n") if ln.strip()), "")
         title = first.lstrip("#").strip()
+        if _is_body_line(title):
+            title = _title_from_sentence(title)
+            warnings.append(_NO_TITLE_FIELD)
     rid = str(meta.get("id") or default_id).strip()
     url = str(meta["url"]).strip() if meta.get("url") else None
     return _finish(rid, title, published, str(meta.get("source") or "").strip(), url,
@@ -497,27 +733,55 @@ def _parse_published(value: Any, path: str, line: int) -> date | None:
 def _finish(rid: str, title: str, published: date | None, source: str, url: str | None,
             dateline: str | None, body: str, path: str, body_line: int,
             warnings: tuple[str, ...]) -> Report:
-    found = find_dateline(body)
+    m = _dateline_match(body)
     span = None
-    if found is not None:
-        place, start, end, outlet = found
+    if m is not None:
+        group = "caps" if m.group("caps") else "mixed"
+        place = m.group(group)
         if dateline is None or dateline.casefold() == place.casefold():
-            dateline, span = place, (start, end)
-        if not source and outlet:
-            source = outlet
+            dateline, span = place, (m.start(group), m.end(group))
+        if not source and m.group("outlet"):
+            source = m.group("outlet").strip()
+        # "SINJAR, Iraq, March 4, 2024 (Reuters) -": the day of writing, when nothing else
+        # dates the report. A dateline date without a year ("March 4") is left alone.
+        when = _dateline_date(m)
+        if published is None and when is not None:
+            published = when
+            warnings = tuple(w for w in warnings if not w.startswith("no published date")) + (
+                "published date taken from the dateline",)
     return Report(id=rid, title=title, published=published, source=source, url=url,
                   dateline=dateline, body=body, path=path, body_line=body_line,
                   dateline_span=span, warnings=warnings)
 
 
 def find_dateline(body: str) -> tuple[str, int, int, str | None] | None:
-    """The dateline opening a paragraph ("ERBIL (Kurdistan 24) –"): its place, the place's
-    start and end offsets in `body`, and the outlet in brackets (or None)."""
+    """The dateline opening a paragraph ("ERBIL (Kurdistan 24) –", "SINJAR, Iraq, March 4
+    (Reuters) -"): its place, the place's start and end offsets in `body`, and the outlet in
+    brackets (or None)."""
+    m = _dateline_match(body)
+    if m is None:
+        return None
+    group = "caps" if m.group("caps") else "mixed"
+    outlet = m.group("outlet").strip() if m.group("outlet") else None
+    return m.group(group), m.start(group), m.end(group), outlet
+
+
+def _dateline_match(body: str) -> re.Match | None:
     for m in _DATELINE.finditer(body, 0, min(len(body), _DATELINE_SEARCH_CHARS)):
-        group = "caps" if m.group("caps") else "mixed"
-        place = m.group(group)
-        if group == "caps" and len(place.replace(" ", "")) < 3:
+        if m.group("caps") and len(m.group("caps").replace(" ", "")) < 3:
             continue  # "A - ..." or "I -": a letter, not a place
-        outlet = m.group("outlet").strip() if m.group("outlet") else None
-        return place, m.start(group), m.end(group), outlet
+        return m
     return None
+
+
+def _dateline_date(m: re.Match) -> date | None:
+    """The full date a dateline states ("March 4, 2024"), or None (no date, or no year)."""
+    year = m.group("dl_year")
+    month = m.group("dl_month1") or m.group("dl_month2")
+    day = m.group("dl_day1") or m.group("dl_day2")
+    if not (year and month and day):
+        return None
+    try:
+        return date(int(year), _MONTHS[month[:3].lower()], int(day))
+    except ValueError:
+        return None

@@ -2,14 +2,17 @@
 the exact error the user sees."""
 from __future__ import annotations
 
+import io
 import json
+import sys
 from datetime import date
 
 import pytest
 
 from geo import settings
 from geo._errors import ReportError
-from geo.reports import find_date, find_dateline, read_report_file, read_reports
+from geo.reports import (FORMATS, find_date, find_dateline, parse_report_text, read_report_file,
+                         read_reports, sniff_format)
 
 FRONT_MATTER = """---
 id: k24-kifri
@@ -101,6 +104,14 @@ def test_find_date(text, expected):
     ("First paragraph.\n\nKIRKUK (AFP) -- Police said.", ("KIRKUK", 18, 24, "AFP")),
     ("Iraqi forces - and the Peshmerga - met.", None),
     ("A - list of things", None),
+    # agency datelines: a date between the place and the outlet
+    ("SINJAR, Iraq, March 4 (Reuters) - Gunmen attacked.", ("SINJAR", 0, 6, "Reuters")),
+    ("MOSUL, Iraq (AP) — Police said.", ("MOSUL", 0, 5, "AP")),
+    ("KIRKUK, Iraq, Jan 5 (Reuters) - A bomb went off.", ("KIRKUK", 0, 6, "Reuters")),
+    ("Kirkuk, 12 May (K24) – Protesters gathered.", ("Kirkuk", 0, 6, "K24")),
+    ("KIRKUK, May 5, 2024 (Reuters) - A bomb went off.", ("KIRKUK", 0, 6, "Reuters")),
+    ("Sinjar, Iraq, March 4, 2024 (Reuters) - Gunmen attacked.", ("Sinjar", 0, 6, "Reuters")),
+    ("Kirkuk, 12 May - a date and a dash, but no outlet.", None),
 ])
 def test_find_dateline(body, expected):
     assert find_dateline(body) == expected
@@ -132,6 +143,7 @@ def test_project_seeds(name, rid, published, source, dateline):
 def test_shared_seeds(shared_seeds_dir, name, title, published, source, dateline):
     report = read_report_file(shared_seeds_dir / name)[0]
     assert (report.title, report.published, report.source, report.dateline) == (title, published, source, dateline)
+    assert report.warnings == ()  # headline and date both found: nothing guessed
 
 
 def test_folder_skips_readme_and_reads_in_name_order(shared_seeds_dir):
@@ -144,7 +156,15 @@ def test_folder_skips_readme_and_reads_in_name_order(shared_seeds_dir):
 BAD_INPUTS = {
     "unclosed.md": ("---\ntitle: x\nbody never starts\n", "unclosed.md:1: front matter opened with '---' is never closed"),
     "badyaml.md": ("---\ntitle: [unclosed\npublished: 2024-01-01\n---\nText.\n",
-                   "badyaml.md:3: bad front matter: expected ',' or ']', but got ':'"),
+                   "badyaml.md:2: bad front matter: in the list opened with '[' on line 2: "
+                   "expected ',' or ']', but got ':' on line 3"),
+    # the line of the opening quote, not the end of the front matter where YAML gave up
+    "01_badfm.md": ('---\ntitle: "unclosed\npublished: 2024-01-01\n---\nbody\n',
+                    "01_badfm.md:2: bad front matter: unclosed quote opened on line 2"),
+    "badquote.md": ("---\nid: x\nsource: 'Rudaw\n---\nbody\n",
+                    "badquote.md:3: bad front matter: unclosed quote opened on line 3"),
+    "badkey.md": ("---\ntitle: x\njust words\n---\nText.\n",
+                  "badkey.md:3: bad front matter: expected a 'field: value' line (could not find expected ':')"),
     "notmap.md": ("---\n- a\n- b\n---\nText.\n", "notmap.md:2: bad front matter: expected 'field: value' lines, got a list"),
     "baddate.md": ("---\ntitle: x\npublished: 2024-13-45\n---\nText.\n",
                    "baddate.md:3: field 'published': '2024-13-45' is not a date (YYYY-MM-DD)"),
@@ -161,6 +181,18 @@ BAD_INPUTS = {
     "nobody.csv": ("id,title\n1,x\n", "nobody.csv:1: CSV header has no 'body' (or 'text') column (columns: id, title)"),
     "cells.csv": ("id,body\n1,text,extra\n", "cells.csv:2: 3 cells but the header has 2 columns"),
     "emptybody.csv": ("id,body\n1,\n", "emptybody.csv:2: field 'body': missing or empty (the report text)"),
+    # a quote left open swallowed the rest of the file as one cell
+    "unclosed.csv": ('id,published,body\nr1,2024-01-01,"fine"\nr4,2024-01-01,"unterminated\nmore text\n',
+                     "unclosed.csv:3: bad CSV: unclosed quote opened on line 3 (the cell runs to the end of the file)"),
+    "unclosed2.csv": ('id,title,body\nr1,"two\nlines","open\nand on\n',
+                      "unclosed2.csv:3: bad CSV: unclosed quote opened on line 3 (the cell runs to the end of the file)"),
+    "afterquote.csv": ('id,body\n1,"quoted"tail\n', "afterquote.csv:2: bad CSV: ',' expected after '\"'"),
+    # nothing to read is said, not silently skipped
+    "header.csv": ("id,title,body\n", "header.csv: no reports (header only)"),
+    "blankrows.csv": ("id,title,body\n\n,,\n", "blankrows.csv: no reports (header only)"),
+    "emptylist.json": ("[ ]\n", "emptylist.json: no reports (empty list)"),
+    "empty.json": ("  \n", "empty.json: no reports (empty file)"),
+    "empty.jsonl": ("\n\n", "empty.jsonl: no reports (empty file)"),
 }
 
 
@@ -206,3 +238,165 @@ def test_batch_goes_on_and_counts_failures(tmp_path):
     assert ids == ["k24-kifri", "ok1", "ok2"]
     assert len(failures) == 4  # files in name order: baddate, cells, good, mixed, nobody
     assert failures[2] == f"{tmp_path}/mixed.jsonl:2: bad JSON: Expecting value (column 1)"
+
+
+def test_unclosed_csv_quote_keeps_the_rows_before_it(tmp_path):
+    write(tmp_path, "unclosed.csv", BAD_INPUTS["unclosed.csv"][0])
+    failures: list[str] = []
+    assert [r.id for r in read_reports([tmp_path / "unclosed.csv"], failures)] == ["r1"]
+    assert failures == [f"{tmp_path}/{BAD_INPUTS['unclosed.csv'][1]}"]
+
+
+# --- plain text without a headline ----------------------------------------------------------------
+
+NO_HEADLINE = ("KIRKUK, Iraq — An IED exploded near Daquq on Monday, killing two soldiers.\n\n"
+               "Police opened an investigation.\n")
+
+
+def test_first_paragraph_is_not_taken_for_the_headline(tmp_path):
+    report = read_report_file(write(tmp_path, "ied.txt", NO_HEADLINE))[0]
+    assert report.title == "An IED exploded near Daquq on Monday, killing two soldiers"
+    assert report.body == NO_HEADLINE.rstrip()  # the first paragraph stays in the body
+    assert (report.body_line, report.dateline, report.dateline_span) == (1, "KIRKUK", (0, 6))
+    assert report.warnings == ("no headline line; title taken from the first sentence",
+                               "no published date in the text: relative dates stay unresolved")
+    assert report.line_of(report.body.index("Police")) == 3
+
+
+def test_no_headline_report_still_yields_its_places(tmp_path):
+    from geo.parse import parse_report
+
+    report = read_report_file(write(tmp_path, "ied.txt", NO_HEADLINE))[0]
+    roles = {m.text: m.role for m in parse_report(report).mentions}
+    assert roles.get("KIRKUK") == "dateline" and "Daquq" in roles
+
+
+LONG_FIRST = ("Maj. Gen. Saleh Hadhar of the U.S.-backed 8th Division said on Monday that the Iraqi "
+              "army and the Kurdish Peshmerga would step up joint operations in the Hamrin mountains. "
+              "Police opened an investigation.\n\nA second paragraph.\n")
+
+
+def test_long_first_sentence_is_shortened_for_the_title(tmp_path):
+    report = read_report_file(write(tmp_path, "long.txt", "logo\nShare\n\n" + LONG_FIRST))[0]
+    assert report.title == ("Maj. Gen. Saleh Hadhar of the U.S.-backed 8th Division said on Monday that "
+                            "the Iraqi army and the…")
+    assert len(report.title) <= 101
+    assert report.body.startswith("Maj. Gen. Saleh Hadhar") and report.body_line == 4
+    assert report.warnings[0] == "no headline line; title taken from the first sentence"
+
+
+@pytest.mark.parametrize("furniture", [
+    "Posted 3 days ago", "2 hours ago", "Updated: 10:30 GMT", "Published on May 5, 2024 by Admin",
+    "By Harem Jaff", "By John Smith and Jane Doe, Reuters", "Reporting by Ahmed Rasheed; Editing by Alex Richardson",
+    "Share this article", "Share", "logo", "Saturday, 11 May 2024 | 10:30 AM GMT", "Listen to this article",
+])
+def test_page_furniture_is_not_the_title(tmp_path, furniture):
+    text = f"{furniture}\n\nRockets hit a base near Kirkuk\n\nTwo rockets struck the base on Friday.\n"
+    report = read_report_file(write(tmp_path, "f.txt", text))[0]
+    assert report.title == "Rockets hit a base near Kirkuk"
+    assert report.body == "Two rockets struck the base on Friday."
+    assert "no headline line; title taken from the first sentence" not in report.warnings
+
+
+@pytest.mark.parametrize("headline", [
+    "Updated death toll rises to 12 in Kirkuk attack",
+    "Share prices fall in Erbil after the border closure",
+    "By the numbers: attacks in Kirkuk in 2023",
+    "KIRKUK – A city divided",  # a dash after capitals, but no sentence: still a headline
+    # long, but a question and no full stop: a headline
+    "Why do ISIS cells still find shelter in the Hamrin mountains between Diyala, Kirkuk and "
+    "Salahaddin after all these years of operations?",
+])
+def test_headlines_that_look_like_furniture_stay_titles(tmp_path, headline):
+    report = read_report_file(write(tmp_path, "h.txt", f"{headline}\n\nThe body of the story.\n"))[0]
+    assert report.title == headline and report.body == "The body of the story."
+
+
+def test_single_paragraph_text_is_all_body():
+    report = parse_report_text("SULAIMANI, Iraq — Rockets struck a base on Friday. Nobody was hurt.",
+                               path="one.txt")
+    assert report.title == "Rockets struck a base on Friday"
+    assert report.body.startswith("SULAIMANI") and report.dateline == "SULAIMANI"
+
+
+def test_record_without_title_takes_its_first_sentence(tmp_path):
+    body = ("KIRKUK, Iraq, Jan 5 (Reuters) - A roadside bomb killed two soldiers near Daquq on Sunday, "
+            "police said. A second bomb was defused.")
+    report = read_report_file(write(tmp_path, "r.json", json.dumps({"id": "r", "body": body})))[0]
+    assert report.title == "A roadside bomb killed two soldiers near Daquq on Sunday, police said"
+    assert (report.source, report.dateline, report.published) == ("Reuters", "KIRKUK", None)
+    assert report.warnings == ("no published date: relative dates stay unresolved",
+                               "no title field; title taken from the first sentence")
+
+
+def test_dateline_with_a_full_date_dates_an_undated_report(tmp_path):
+    body = "SINJAR, Iraq, March 4, 2024 (Reuters) - Gunmen attacked a checkpoint on Sunday."
+    report = read_report_file(write(tmp_path, "r.json", json.dumps({"title": "T", "body": body})))[0]
+    assert (report.published, report.source, report.dateline) == (date(2024, 3, 4), "Reuters", "SINJAR")
+    assert report.warnings == ("published date taken from the dateline",)
+    # a stated published date wins over the dateline's
+    given = read_report_file(write(tmp_path, "g.json", json.dumps(
+        {"title": "T", "published": "2024-03-05", "body": body})))[0]
+    assert (given.published, given.warnings) == (date(2024, 3, 5), ())
+
+
+def test_warnings_are_in_to_dict(tmp_path):
+    report = read_report_file(write(tmp_path, "ied.txt", NO_HEADLINE))[0]
+    assert report.to_dict()["warnings"] == list(report.warnings)
+    assert read_report_file(write(tmp_path, "k.md", FRONT_MATTER))[0].to_dict()["warnings"] == []
+
+
+# --- standard input: sniffed, or the format forced -----------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    (FRONT_MATTER, "text"),
+    (PLAIN, "text"),
+    (NO_HEADLINE, "text"),
+    (json.dumps(JSON_ONE, indent=2), "json"),
+    (json.dumps(JSON_LIST), "json"),
+    ("\n".join(json.dumps(r) for r in JSON_LIST) + "\n", "jsonl"),
+    ('{"body": "fine"}\n{"body": \n', "jsonl"),     # a bad line fails alone
+    ('{\n  "body": "x",\n}', "json"),               # one object with an error: JSON says where
+    (CSV_TEXT, "csv"),
+    ("ID, Text\n1, Clashes in Jalawla.\n", "csv"),
+    ("id,title\n1,x\n", "text"),                    # no body column: not a report CSV
+    ("Text, body and soul: a headline\n\nThe story.\n", "text"),
+])
+def test_sniff_format(text, expected):
+    assert sniff_format(text) == expected
+
+
+def stdin(monkeypatch, text):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+
+
+def test_csv_on_stdin(monkeypatch):
+    stdin(monkeypatch, CSV_TEXT)
+    reports = list(read_reports("-"))
+    assert [(r.id, r.path, r.body_line) for r in reports] == [("c1", "<stdin>", 2), ("c2", "<stdin>", 3)]
+
+
+@pytest.mark.parametrize("text, fmt, ids", [
+    (CSV_TEXT, "csv", ["c1", "c2"]),
+    (CSV_TEXT, "txt", ["stdin"]),                                  # forced: one plain-text report
+    ("\n".join(json.dumps(r) for r in JSON_LIST), "jsonl", ["a", "stdin-2"]),
+    (json.dumps(JSON_ONE), "JSON", ["j1"]),
+    (FRONT_MATTER, "md", ["k24-kifri"]),
+])
+def test_forced_format_on_stdin(monkeypatch, text, fmt, ids):
+    stdin(monkeypatch, text)
+    assert [r.id for r in read_reports(["-"], fmt=fmt)] == ids
+
+
+def test_forced_format_on_a_file_and_unknown_suffix_sniffed(tmp_path):
+    path = write(tmp_path, "export.dat", CSV_TEXT)
+    assert [r.id for r in read_report_file(path)] == ["c1", "c2"]  # unknown suffix: sniffed
+    txt = write(tmp_path, "rows.txt", CSV_TEXT)
+    assert [r.id for r in read_report_file(txt, fmt="csv")] == ["c1", "c2"]
+
+
+def test_unknown_format_is_refused_before_reading():
+    assert FORMATS == ("auto", "md", "txt", "json", "jsonl", "csv")
+    with pytest.raises(ReportError) as err:
+        read_reports(["-"], fmt="xml")
+    assert str(err.value) == "unknown report format 'xml' (one of: auto, md, txt, json, jsonl, csv)"
