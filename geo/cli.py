@@ -88,6 +88,7 @@ def resolve(name, as_json, limit, types, online, places_files):
     candidates = gaz.resolve(name, limit=limit, types=types or None)
     rows = [c.to_dict() for c in candidates]
     if not rows and online:
+        # No network, a refusal or a timeout raises GeocoderError (a GeoError): one line, exit 2.
         from geo.geocoder import CachedOnlineGeocoder, online_geocoder
 
         found = CachedOnlineGeocoder(online_geocoder(online)).geocode(name)
@@ -109,22 +110,53 @@ def resolve(name, as_json, limit, types, online, places_files):
         sys.exit(1)
 
 
+#: `geo zones` and `geo where` take the user's zone files the same way.
+_zones_option = click.option(
+    "--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
+    help="Your own zone file (YAML or GeoJSON, see README); repeatable. A zone with "
+         "a built-in zone's id replaces it. GEO_ZONES does the same.")
+
+
+def _zone_messages(result) -> None:
+    """A zones build's errors and warnings on stderr, one line each."""
+    for message in result.warnings:
+        click.echo(f"geo: zone warning: {message}", err=True)
+    for message in result.errors:
+        click.echo(f"geo: zone error: {message}", err=True)
+
+
 @main.command()
 @click.argument("lat", type=float)
 @click.argument("lon", type=float)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object with `nearest`.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@_zones_option
 @_places_option
-def where(lat, lon, as_json, limit, places_files):
-    """What is at LAT LON: nearest places (km, bearing), admin units and zones."""
+def where(lat, lon, as_json, limit, zone_files, places_files):
+    """What is at LAT LON: nearest places (km, bearing), admin units and zones.
+
+    Zones are the built-in ones with your --zones files (a zone file with official district
+    boundaries replaces the approximate disputed territories here too); a zone that cannot be
+    built is reported on stderr (exit status 1) after the answer.
+    """
     gaz = _gazetteer(places_files)
     result = gaz.where(lat, lon, limit=limit)
     try:
-        from geo.zones import zones_containing
+        from geo import zones as zones_api
     except ImportError:  # the zones step is optional for `where`
-        zones_containing = None
-    if zones_containing is not None:
-        result["zones"] = zones_containing(lat, lon)
+        zones_api = None
+    built = None
+    if zones_api is not None:
+        built = zones_api.build_zones(zone_files, gazetteer=gaz)
+        result["zones"] = zones_api.zones_containing(lat, lon, built.zones)
+    _where_output(lat, lon, result, as_json)
+    if built is not None:
+        _zone_messages(built)
+        if built.errors:
+            sys.exit(1)
+
+
+def _where_output(lat, lon, result, as_json) -> None:
     if as_json:
         _print_json(result)
         return
@@ -152,18 +184,33 @@ def import_geonames_cmd(dump):
     """Load a GeoNames country dump (e.g. IQ.txt) into the local cache for full coverage."""
     from geo.geonames import import_geonames
 
-    count, path = import_geonames(dump)
-    click.echo(f"imported {count} places from {dump} into {path}")
+    result = import_geonames(dump)
+    for message in result.skipped[:20]:
+        click.echo(f"geo: warning: {message}", err=True)
+    if len(result.skipped) > 20:
+        click.echo(f"geo: warning: ... and {len(result.skipped) - 20} more bad rows skipped", err=True)
+    skipped = f", skipped {len(result.skipped)} bad row(s)" if result.skipped else ""
+    click.echo(f"imported {result.count} places from {dump} into {result.path}{skipped}")
 
 
 @gazetteer.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_cmd(files):
-    """Check places FILES (the gazetteer's CSV format) and report every bad row."""
-    from geo.gazetteer import Gazetteer, read_places_file
+    """Check places FILES (the gazetteer's CSV format) and report every bad row.
 
-    total = sum(len(read_places_file(f)) for f in files)
-    Gazetteer.from_files([*Gazetteer.builtin_files(), *files])
+    Each problem is one line on stderr, `FILE:LINE: field 'x': what is wrong`: malformed
+    cells, then the gazetteer's rules (a point inside Iraq, a known governorate and district,
+    an id slug, a source, no name shared with a place of the same type without a rule in
+    data/preferred_names.csv). Exit status 1 when there is any.
+    """
+    from geo.gazetteer import check_places_files
+
+    problems, total = check_places_files(files)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"geo: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
     click.echo(f"ok: {total} places in {len(files)} file(s)")
 
 
@@ -313,15 +360,14 @@ def _print_warnings(warnings: list[str]) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Also write the zones as GeoJSON (EPSG:4326, same bytes every run).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Your own zone file (YAML or GeoJSON, see README); repeatable. A zone with "
-                   "a built-in zone's id replaces it. GEO_ZONES does the same.")
+@_zones_option
 @_places_option
 def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
     """The zones (sectors, fronts, security vacuums, disputed territories), or, with
     --events, how many events of INPUT... fall in each.
 
     A zone that cannot be built is reported on stderr (exit status 1); the rest still print.
+    A zone without a description or a source is a warning on stderr (exit status 0).
     """
     from geo import zones as zones_api
 
@@ -347,8 +393,7 @@ def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
                        f"{'yes' if z.approximate else 'no':<6} {z.name}")
     if output:
         click.echo(f"wrote {len(result.zones)} zones to {output}", err=True)
-    for message in result.errors:
-        click.echo(f"geo: zone error: {message}", err=True)
+    _zone_messages(result)
     if result.errors:
         sys.exit(1)
 
@@ -390,9 +435,7 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
               help="Inline every script and stylesheet: one file that needs no network "
                    "(vector layers on a plain background, no tiles).")
 @click.option("--title", default=None, help="Title shown on the map and as the page title.")
-@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Your own zone file (YAML or GeoJSON, see README); repeatable. A zone with "
-                   "a built-in zone's id replaces it. GEO_ZONES does the same.")
+@_zones_option
 def map_cmd(inputs, output, self_contained, title, zone_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
@@ -414,8 +457,9 @@ def map_cmd(inputs, output, self_contained, title, zone_files):
     click.echo(str(result.path))
     click.echo(f"mapped {result.located} of {result.events} events from {result.reports} "
                f"report(s), {result.zones} zones", err=True)
-    for message in result.zone_errors:
-        click.echo(f"geo: zone error: {message}", err=True)
+    from types import SimpleNamespace
+
+    _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
     _report_failures(result.failures, result.reports)
     if result.zone_errors:
         sys.exit(1)

@@ -16,7 +16,8 @@ candidate (``Tuz Khurmato``), or a literal ``[lon, lat]`` point.
 Geometry is computed in UTM 38N (settings.CRS_METRIC) and returned in WGS84: valid polygons,
 no slivers, coordinates rounded to settings.ZONE_COORD_DECIMALS and normalized, so the same
 definitions give the same bytes on every run. A definition that cannot be built becomes one
-error message naming the file, the zone and the field; the other zones still build.
+error message naming the file, the zone and the field; the other zones still build. A zone that
+builds but lacks its `description` or `source` gets a warning, named the same way.
 
     >>> from geo.zones import load_zones, zones_containing
     >>> zones_containing(34.89, 44.63)           # doctest: +SKIP
@@ -63,10 +64,12 @@ LonLat = tuple[float, float]
 
 @dataclass
 class ZonesResult:
-    """What build_zones returns: the zones that built, and one message per zone that did not."""
+    """What build_zones returns: the zones that built, one message per zone that did not, and
+    one warning per missing `description` or `source` of a zone that did."""
 
     zones: "gpd.GeoDataFrame"
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- reading zone files --------------------------------------------------------------------
@@ -494,7 +497,9 @@ def build_zones(extra_files: Iterable[str | os.PathLike] = (), gazetteer: Any = 
     Returns
     -------
     ZonesResult: `.zones`, a GeoDataFrame (geo.schema.ZONE_COLUMNS, EPSG:4326, sorted by
-    zone_id), and `.errors`, one message per file or zone that could not be built.
+    zone_id); `.errors`, one message per file or zone that could not be built; `.warnings`,
+    one message per built zone without a `description` or a `source` (it still builds: the
+    analyst is told what to add, as for an error, by file, zone and field).
     """
     files = zone_files(extra_files, include_builtin)
     errors: list[str] = []
@@ -515,13 +520,29 @@ def build_zones(extra_files: Iterable[str | os.PathLike] = (), gazetteer: Any = 
             definitions[d.zone_id] = d  # a later file's zone replaces one with the same id
     places = _Places(gazetteer)
     rows = []
+    warnings: list[str] = []
     for zone_id in sorted(definitions):
         d = definitions[zone_id]
         try:
             rows.append(_build(d, places, d.file.parent))
         except ZoneError as exc:
             errors.append(str(exc))
-    return ZonesResult(_frame(rows), errors)
+            continue
+        warnings += _missing_documentation(d, rows[-1])
+    return ZonesResult(_frame(rows), errors, warnings)
+
+
+#: What a zone without each field leaves its reader asking (the issue: every zone has both).
+_DOCUMENTATION = {
+    "description": "say what the zone is; tables, popups and exports show it",
+    "source": "say where the zone comes from: a report, a map, a boundary file",
+}
+
+
+def _missing_documentation(d: _Definition, row: dict[str, Any]) -> list[str]:
+    """One warning per empty `description` or `source` of a zone that built."""
+    return [f"{d.label}: {key}: missing ({why})" for key, why in _DOCUMENTATION.items()
+            if not row[key]]
 
 
 def _frame(rows: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
@@ -539,8 +560,11 @@ def _frame(rows: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
 @lru_cache(maxsize=8)
 def _cached(files: tuple[str, ...], env: str) -> ZonesResult:
     result = build_zones(files)
+    log = logging.getLogger(__name__)
     for message in result.errors:  # callers of load_zones want zones, not a list of errors
-        logging.getLogger(__name__).warning("zone not built: %s", message)
+        log.warning("zone not built: %s", message)
+    for message in result.warnings:
+        log.warning("zone: %s", message)
     return result
 
 
@@ -683,13 +707,14 @@ def zones_containing(lat: float, lon: float, zones: "gpd.GeoDataFrame | None" = 
 
 
 def zones_to_geojson(zones: "gpd.GeoDataFrame") -> str:
-    """The zones as a GeoJSON FeatureCollection string, byte-for-byte the same on every run.
+    """The zones as an RFC 7946 GeoJSON FeatureCollection string, the same bytes on every run.
 
     Features are sorted by zone_id; properties follow geo.schema.ZONE_COLUMNS; coordinates are
-    rounded to settings.ZONE_COORD_DECIMALS.
+    rounded to settings.ZONE_COORD_DECIMALS; polygons are wound by the right-hand rule
+    (exterior rings counter-clockwise, holes clockwise), as `geo export` writes them.
     """
-    from shapely.geometry import mapping
-
+    # The export's helper, so `geo zones -o` and `geo export` wind and round alike.
+    from geo.export import prepared_geometry
     from geo.schema import ZONE_COLUMNS
 
     zones = _as_wgs84(zones)
@@ -697,9 +722,22 @@ def zones_to_geojson(zones: "gpd.GeoDataFrame") -> str:
     for _, row in zones.sort_values("zone_id", kind="mergesort").iterrows():
         props = {c: _plain(row[c]) for c in ZONE_COLUMNS if c != "geometry" and c in row}
         features.append({"type": "Feature", "id": props.get("zone_id"), "properties": props,
-                         "geometry": _rounded(mapping(row.geometry))})
+                         "geometry": _geojson_geometry(row.geometry, prepared_geometry)})
     doc = {"type": "FeatureCollection", "name": "zones", "features": features}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _geojson_geometry(geom: Any, prepare: Any) -> dict[str, Any] | None:
+    """A zone geometry as GeoJSON: rounded and wound by RFC 7946 (section 3.1.6).
+
+    shapely.normalize, which `_geometry.finish` runs last so that bytes are stable, winds
+    exterior rings clockwise; `prepare` (geo.export.prepared_geometry) reverses them, which
+    keeps each ring's first position, so the output is as deterministic as the geometry.
+    """
+    from shapely.geometry import mapping
+
+    geom = prepare(geom, settings.ZONE_COORD_DECIMALS)
+    return None if geom is None else _rounded(mapping(geom))
 
 
 def _plain(value: Any) -> Any:

@@ -117,3 +117,37 @@ def test_construction_is_deterministic(construction):
     a = zone_from_definition({"name": "P", "kind": "sector", **construction})
     b = zone_from_definition({"name": "P", "kind": "sector", **construction})
     assert a["geometry"].wkb == b["geometry"].wkb and a["area_km2"] == b["area_km2"]
+
+
+def _signed_area(ring) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
+
+
+@hsettings(**PROFILE)
+@given(st.lists(points, min_size=2, max_size=6, unique=True), km, st.booleans())
+def test_geojson_is_right_hand_wound_and_stable(pts, width_km, as_band):
+    """Whatever the construction gives (one polygon or several, with holes where a band
+    folds back on itself), `zones_to_geojson` winds it by RFC 7946 and writes the same bytes
+    for the same zone."""
+    import json
+
+    import geopandas as gpd
+
+    from geo import settings
+    from geo.schema import ZONE_COLUMNS
+    from geo.zones import zones_to_geojson
+
+    construction = ({"along": {"line": [list(p) for p in pts], "width_km": width_km}}
+                    if as_band else
+                    {"around": {"points": [list(p) for p in pts], "buffer_km": width_km}})
+    zone = zone_from_definition({"name": "P", "kind": "sector", **construction})
+    frame = gpd.GeoDataFrame([zone], columns=ZONE_COLUMNS, geometry="geometry",
+                             crs=settings.CRS_WGS84)
+    text = zones_to_geojson(frame)
+    assert text == zones_to_geojson(frame.copy())
+    geometry = json.loads(text)["features"][0]["geometry"]
+    polygons = ([geometry["coordinates"]] if geometry["type"] == "Polygon"
+                else geometry["coordinates"])
+    for rings in polygons:
+        assert _signed_area(rings[0]) > 0
+        assert all(_signed_area(hole) < 0 for hole in rings[1:])
