@@ -5,10 +5,14 @@
 network; `map_inputs(inputs)` is what `geo map` does.
 
 Each layer is one class that renders itself (folium's way): `EventsLayer`, `ZonesLayer`,
-`PlacesLayer`, `Legend` and `MapControls`. Report text never reaches the page as HTML: layers
-carry their data as JSON (with `<`, `>`, `&` and line separators escaped) and popups, tooltips
-and the search list are built in the browser from DOM text nodes, so `<script>`, `onerror=`
-and `${...}` in a report show as text and run nothing. The same input gives the same bytes:
+`PlacesLayer`, `Legend`, `MapControls` and `FitView` (the first view: the located events with
+a margin). The title bar and controls sit above Leaflet's popup pane, so popups pan clear of
+them: their autopan paddings are measured from those overlays in the browser.
+
+Report text never reaches the page as HTML: layers carry their data as JSON (with `<`, `>`,
+`&` and line separators escaped) and popups, tooltips and the search list are built in the
+browser from DOM text nodes, so `<script>`, `onerror=` and `${...}` in a report show as text
+and run nothing. The same input gives the same bytes:
 folium's random element ids are replaced by a counter per map.
 """
 from __future__ import annotations
@@ -33,6 +37,11 @@ _MC = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
 
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 _ICON_RE = re.compile(r"^[a-z0-9-]+$")
+
+#: The first view and a zone found by search zoom in no further than this.
+FIT_MAX_ZOOM = 12
+#: The first view's margin around the events, as a fraction of their extent on each side.
+FIT_MARGIN = 0.1
 
 GEO_PRECISION = {1: "town", 2: "near a town, or a subdistrict, district, sector or base",
                  3: "governorate, region or feature"}
@@ -136,6 +145,8 @@ def _folium():
 _HELPERS_JS = r"""
 window.geoDisputed = window.geoDisputed || {};
 (function (G) {
+  G.MARGIN = 8;      // px between a popup (or the fitted data) and an overlay
+  G.MIN_FREE = 240;  // px of map a padding must leave free, else it is dropped
   G.el = function (tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -174,7 +185,7 @@ window.geoDisputed = window.geoDisputed || {};
     var src = p[3], u = G.safeUrl(p[4]);
     if (u) { src = G.el('a', null, p[3] || u); src.href = u; src.target = '_blank';
              src.rel = 'noopener noreferrer'; }
-    G.row(d, 'Source', src);
+    G.row(d, 'Source', src || 'unknown');
     G.row(d, 'Event type', p[5] + (p[6] ? ' \u2014 ' + p[6] : ''));
     G.row(d, 'Actors', [p[7], p[8]].filter(Boolean).join(' \u2014 '));
     G.row(d, 'Place', p[9] + (p[10] ? ' (' + p[10] + ')' : ''));
@@ -187,7 +198,7 @@ window.geoDisputed = window.geoDisputed || {};
       d.appendChild(q);
     }
     G.row(d, 'Report', p[15]);
-    return d;
+    return G.fitPopup(d);
   };
   G.zonePopup = function (z) {
     var d = G.el('div', 'geo-popup');
@@ -198,7 +209,7 @@ window.geoDisputed = window.geoDisputed || {};
     G.row(d, 'Source', z.source);
     if (z.description) d.appendChild(G.el('p', 'geo-zone-description', z.description));
     G.row(d, 'Zone id', z.zone_id);
-    return d;
+    return G.fitPopup(d);
   };
   G.placePopup = function (p) {
     var d = G.el('div', 'geo-popup');
@@ -206,7 +217,72 @@ window.geoDisputed = window.geoDisputed || {};
     G.row(d, 'Type', p[3]);
     G.row(d, 'Mentioned in', p[4] + ' report(s)');
     G.row(d, 'Coordinates', p[0] + ', ' + p[1]);
+    return G.fitPopup(d);
+  };
+  // Overlays (the title bar, the offline note and every control) sit above the map's panes,
+  // popups included, so popups pan clear of them: the corner controls make a band along the
+  // left and right sides, the title bar one along the top, the offline note one along the
+  // bottom. Every popup shares these two arrays (Leaflet reads them each time it pans) and
+  // G.updatePadding refills them when the layout changes (start, resize, fullscreen).
+  G.padTL = [G.MARGIN, G.MARGIN];
+  G.padBR = [G.MARGIN, G.MARGIN];
+  G.popupOptions = function () {
+    return {maxWidth: G.POPUP_WIDTH, autoPanPaddingTopLeft: G.padTL,
+            autoPanPaddingBottomRight: G.padBR};
+  };
+  G.overlayPadding = function (map) {
+    var c = map.getContainer(), cr = c.getBoundingClientRect(), W = cr.width, H = cr.height;
+    var left = 0, right = 0, top = 0, bottom = 0;
+    function each(sel, f) {
+      var els = c.querySelectorAll(sel);
+      for (var i = 0; i < els.length; i++) {
+        var r = els[i].getBoundingClientRect();
+        if (r.width && r.height) f(r.left - cr.left, r.top - cr.top, r.right - cr.left,
+                                   r.bottom - cr.top);
+      }
+    }
+    each('.leaflet-left .leaflet-control', function (l, t, r) { left = Math.max(left, r); });
+    each('.leaflet-right .leaflet-control', function (l) { right = Math.max(right, W - l); });
+    // The title bar (and the offline note) fit between the corner controls beside them.
+    [['.geo-title', '.leaflet-top'], ['.geo-offline', '.leaflet-bottom']].forEach(function (x) {
+      var side = 0, els = c.querySelectorAll(x[0]);
+      each(x[1] + '.leaflet-left .leaflet-control', function (l, t, r) { side = Math.max(side, r); });
+      each(x[1] + '.leaflet-right .leaflet-control', function (l) { side = Math.max(side, W - l); });
+      for (var i = 0; i < els.length; i++)
+        els[i].style.maxWidth = Math.max(120, W - 2 * side - 2 * G.MARGIN) + 'px';
+    });
+    each('.geo-title', function (l, t, r, b) { top = Math.max(top, b); });
+    each('.geo-offline', function (l, t) { bottom = Math.max(bottom, H - t); });
+    left += G.MARGIN; right += G.MARGIN; top += G.MARGIN; bottom += G.MARGIN;
+    // A small window: no band rather than a padding that leaves no room at all.
+    if (W - left - right < G.MIN_FREE) left = right = G.MARGIN;
+    if (H - top - bottom < G.MIN_FREE) top = bottom = G.MARGIN;
+    return {tl: [left, top], br: [right, bottom]};
+  };
+  G.updatePadding = function (map) {
+    var p = G.overlayPadding(map), size = map.getSize();
+    G.padTL[0] = p.tl[0]; G.padTL[1] = p.tl[1]; G.padBR[0] = p.br[0]; G.padBR[1] = p.br[1];
+    G.free = [size.x - p.tl[0] - p.br[0], size.y - p.tl[1] - p.br[1]];
+    return p;
+  };
+  // A popup's content no larger than the free space between the overlays (less the popup's
+  // own margins and tip), so autopan can always show all of it, close button included.
+  G.fitPopup = function (d) {
+    if (!G.free) return d;
+    d.style.maxWidth = Math.max(160, G.free[0] - 50) + 'px';
+    d.style.maxHeight = Math.max(120, G.free[1] - 60) + 'px';
+    d.style.overflowY = 'auto';
     return d;
+  };
+  G.fitBounds = function (map, bounds, maxZoom, animate) {
+    var p = G.updatePadding(map);
+    map.fitBounds(bounds, {paddingTopLeft: p.tl, paddingBottomRight: p.br, maxZoom: maxZoom,
+                           animate: !!animate});
+  };
+  // The first view, once every control is in place: the data's bounds clear of the overlays.
+  G.fitView = function (map, bounds, maxZoom) {
+    G.fitBounds(map, bounds, maxZoom);
+    map.on('resize', function () { G.updatePadding(map); });
   };
   G.control = function (map, position, cls, build) {
     var C = L.Control.extend({ onAdd: function () {
@@ -236,16 +312,26 @@ _HELPERS_CSS = """
   color: #fff; font-size: 11px; box-sizing: border-box; }
 .geo-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
   background: rgba(255,255,255,.92); padding: 4px 12px; border-radius: 4px; font: 600 15px
-  system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 50%; text-align: center; }
+  system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 50%; text-align: center;
+  box-sizing: border-box; }
 .geo-offline { position: absolute; bottom: 24px; left: 50%; transform: translateX(-50%);
   z-index: 1000; background: #fff8d6; border: 1px solid #d8c36a; padding: 3px 10px;
-  border-radius: 4px; font: 12px system-ui, sans-serif; }
+  border-radius: 4px; font: 12px system-ui, sans-serif; box-sizing: border-box; }
 .geo-legend .geo-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: middle; border: 1px solid #555; }
 .geo-legend .geo-round { border-radius: 50%; }
 .geo-legend i { width: 14px; text-align: center; margin-right: 5px; }
 .geo-legend h4 { margin: 4px 0 2px; font-size: 12px; }
 .geo-dates input { font-size: 11px; width: 120px; }
+.marker-cluster.geo-cluster { background: rgba(38, 50, 56, .3); border-radius: 50%; }
+.marker-cluster.geo-cluster div { box-sizing: border-box; width: auto; height: auto;
+  position: absolute; inset: 4px; margin: 0; border-radius: 50%; background: #263238;
+  border: 1px solid #fff; color: #fff; display: flex; align-items: center;
+  justify-content: center; font: 600 12px/1 system-ui, sans-serif; }
+.marker-cluster.geo-cluster span { line-height: 1; }
+.geo-legend .geo-cluster-swatch { display: inline-block; min-width: 18px; height: 18px;
+  margin-right: 5px; border-radius: 50%; background: #263238; color: #fff; font: 600 10px/18px
+  system-ui, sans-serif; text-align: center; vertical-align: middle; }
 .geo-search input { width: 180px; font-size: 12px; }
 """
 
@@ -259,11 +345,13 @@ def _element_classes():
 
         _template = Template(
             "{% macro header(this, kwargs) %}<style>" + _HELPERS_CSS + "</style>{% endmacro %}"
-            "{% macro script(this, kwargs) %}" + _HELPERS_JS + "{% endmacro %}")
+            "{% macro script(this, kwargs) %}" + _HELPERS_JS
+            + "window.geoDisputed.POPUP_WIDTH = {{ this.popup_width }};\n{% endmacro %}")
 
         def __init__(self):
             super().__init__()
             self._name = "GeoHelpers"
+            self.popup_width = int(settings.MAP_POPUP_MAX_WIDTH)
 
     class EventsLayer(JSCSSMixin, Layer):
         """Events as markers coloured by event type, with an icon per actor family, clustered
@@ -277,7 +365,14 @@ def _element_classes():
         _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.markerClusterGroup({chunkedLoading: false,
-    maxClusterRadius: {{ this.radius }}, spiderfyOnMaxZoom: true, showCoverageOnHover: false});
+    maxClusterRadius: {{ this.radius }}, spiderfyOnMaxZoom: true, showCoverageOnHover: false,
+    // A neutral cluster (dark slate, white count), not markercluster's green/yellow/orange,
+    // which would read as event types.
+    iconCreateFunction: function (c) {
+      var n = c.getChildCount(), s = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+      return L.divIcon({html: '<div><span>' + n + '</span></div>',
+                        className: 'marker-cluster geo-cluster', iconSize: L.point(s, s)});
+    }});
 (function (G, layer, D) {
   var icons = {};
   function icon(t, f) {
@@ -297,13 +392,13 @@ var {{ this.get_name() }} = L.markerClusterGroup({chunkedLoading: false,
     var e = D.ev[i];
     var m = L.marker([e[0], e[1]], {icon: icon(e[2], e[3])});
     m.geoIndex = i; m.geoDate = e[4];
-    m.bindPopup(popup, {maxWidth: {{ this.popup_width }}});
+    m.bindPopup(popup, G.popupOptions());
     all[i] = m;
   }
   layer.geoMarkers = all;
   G.events = layer;
-  // After the view is set (fitBounds comes later in this script): a zoom while markercluster
-  // is still loading chunks breaks it.
+  // After the view is set (FitView's fitBounds comes later in this script): a zoom while
+  // markercluster is still loading chunks breaks it.
   // (chunkedLoading is off: markercluster 1.1.0 throws when the view changes mid-load.)
   setTimeout(function () { layer.addLayers(all); G.ready = true; }, 0);
 })(window.geoDisputed, {{ this.get_name() }}, {{ this.data }});
@@ -315,7 +410,6 @@ var {{ this.get_name() }} = L.markerClusterGroup({chunkedLoading: false,
             self._name = "EventsLayer"
             self.data = _js(data)
             self.radius = int(settings.MAP_CLUSTER_RADIUS)
-            self.popup_width = int(settings.MAP_POPUP_MAX_WIDTH)
 
     class ZonesLayer(Layer):
         """Zones as semi-transparent polygons coloured by kind, with tooltip and popup."""
@@ -332,7 +426,7 @@ var {{ this.get_name() }} = (function (G, D) {
       var p = f.properties;
       l.bindTooltip(G.el('span', null, p.name + ' (' + String(p.kind).replace(/_/g, ' ')
                          + (p.approximate ? ', approximate' : '') + ')'), {sticky: true});
-      l.bindPopup(function () { return G.zonePopup(p); }, {maxWidth: {{ this.popup_width }}});
+      l.bindPopup(function () { return G.zonePopup(p); }, G.popupOptions());
     }
   });
   G.zones = layer;
@@ -345,7 +439,6 @@ var {{ this.get_name() }} = (function (G, D) {
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "ZonesLayer"
             self.data = _js(data)
-            self.popup_width = int(settings.MAP_POPUP_MAX_WIDTH)
 
     class PlacesLayer(Layer):
         """Places reports mention that are not an event's place: small grey dots."""
@@ -358,7 +451,7 @@ var {{ this.get_name() }} = (function (G, D) {
     var m = L.circleMarker([p[0], p[1]], {radius: 4, color: D.colour, weight: 1,
                                           fillColor: D.colour, fillOpacity: 0.7});
     m.bindTooltip(G.el('span', null, p[2] + ' (' + p[3] + ')'));
-    m.bindPopup(function () { return G.placePopup(p); });
+    m.bindPopup(function () { return G.placePopup(p); }, G.popupOptions());
     m.addTo(layer);
   });
   G.places = layer;
@@ -415,8 +508,9 @@ window.geoDisputed.control({{ this._parent.get_name() }}, 'bottomright', 'geo-le
       for (var i = 0; i < D.search.length; i++) {
         var s = D.search[i];
         if (s[0].toLowerCase() === v) {
-          if (s[1].length === 2 && Array.isArray(s[1][0])) map.fitBounds(s[1]);
-          else map.setView(s[1], Math.max(map.getZoom(), 12));
+          // A zone: its bounds, clear of the overlays; a place: the zoom of its type.
+          if (Array.isArray(s[1][0])) G.fitBounds(map, s[1], D.maxZoom, true);
+          else map.setView([s[1][0], s[1][1]], s[1][2]);
           return true;
         }
       }
@@ -458,6 +552,22 @@ window.geoDisputed.control({{ this._parent.get_name() }}, 'bottomright', 'geo-le
             self._name = "MapControls"
             self.data = _js(data)
 
+    class FitView(MacroElement):
+        """The first view: the events' bounds (the zones' when no event is located), fitted
+        clear of the title bar and controls; added after every control."""
+
+        _template = Template("""
+{% macro script(this, kwargs) %}
+window.geoDisputed.fitView({{ this._parent.get_name() }}, {{ this.bounds }}, {{ this.max_zoom }});
+{% endmacro %}
+""")
+
+        def __init__(self, bounds: list, max_zoom: int):
+            super().__init__()
+            self._name = "FitView"
+            self.bounds = _js(bounds)
+            self.max_zoom = int(max_zoom)
+
     class GeoMap(folium.Map):
         """folium.Map without the assets this map does not use (jQuery, Bootstrap,
         awesome-markers): fewer requests, and fewer files to inline offline."""
@@ -466,7 +576,8 @@ window.geoDisputed.control({{ this._parent.get_name() }}, 'bottomright', 'geo-le
         default_css = [("leaflet_css", _LEAFLET_CSS)]
 
     return dict(Helpers=Helpers, EventsLayer=EventsLayer, ZonesLayer=ZonesLayer,
-                PlacesLayer=PlacesLayer, Legend=Legend, MapControls=MapControls, GeoMap=GeoMap)
+                PlacesLayer=PlacesLayer, Legend=Legend, MapControls=MapControls, FitView=FitView,
+                GeoMap=GeoMap)
 
 
 _CLASSES: dict | None = None
@@ -496,8 +607,12 @@ class _Bounds:
         self.north, self.east = max(self.north, n), max(self.east, e)
         self.empty = False
 
-    def padded(self, min_span: float = 0.05) -> list[list[float]]:
+    def padded(self, min_span: float = 0.05, margin: float = 0.0) -> list[list[float]]:
+        """[[south, west], [north, east]], at least `min_span` degrees each way, widened by
+        `margin` (a fraction of the span) on every side."""
         s, w, n, e = self.south, self.west, self.north, self.east
+        dy, dx = (n - s) * margin, (e - w) * margin
+        s, n, w, e = max(s - dy, -90.0), min(n + dy, 90.0), w - dx, e + dx
         if n - s < min_span:
             s, n = (s + n) / 2 - min_span / 2, (s + n) / 2 + min_span / 2
         if e - w < min_span:
@@ -669,48 +784,110 @@ def places_data(mentions, events=None) -> dict:
 
 
 def legend_html(event_types: Iterable[str] | None = None,
-                zone_kinds: Iterable[str] | None = None) -> str:
-    """The legend's HTML (every name escaped): event types, actor icons, zone kinds."""
+                zone_kinds: Iterable[str] | None = None,
+                actor_families: Iterable[str] | None = None, *, clusters: bool = False) -> str:
+    """The legend's HTML (every name escaped): event types, actor icons, zone kinds.
+
+    Each of `event_types`, `zone_kinds` and `actor_families` names the entries to list, in the
+    order of data/styles.yaml; None lists them all and an empty collection drops the section
+    (the map passes what it draws). `clusters` adds the cluster symbol.
+    """
     st = styles()
-    parts = ["<h4>Event type</h4>"]
-    for name, colour in st["event_types"].items():
-        if event_types is not None and name not in event_types:
-            continue
-        parts.append(f'<div><span class="geo-swatch geo-round" style="background:{escape(colour)}">'
-                     f"</span>{escape(name)}</div>")
-    parts.append("<h4>First actor</h4>")
-    for family, icon in st["actor_icons"].items():
-        label = family.replace("_", " ").capitalize()
-        parts.append(f'<div><i class="fa fa-{escape(icon)}"></i>{escape(label)}</div>')
-    if zone_kinds:
+
+    def keep(names, wanted):
+        return [n for n in names if wanted is None or n in wanted]
+
+    parts = []
+    types = keep(st["event_types"], None if event_types is None else set(event_types))
+    if types:
+        parts.append("<h4>Event type</h4>")
+        for name in types:
+            colour = st["event_types"][name]
+            parts.append(f'<div><span class="geo-swatch geo-round" '
+                         f'style="background:{escape(colour)}"></span>{escape(name)}</div>')
+    families = keep(st["actor_icons"], None if actor_families is None else set(actor_families))
+    if families:
+        parts.append("<h4>First actor</h4>")
+        for family in families:
+            label = family.replace("_", " ").capitalize()
+            icon = st["actor_icons"][family]
+            parts.append(f'<div><i class="fa fa-{escape(icon)}"></i>{escape(label)}</div>')
+    if clusters:
+        parts.append('<div><span class="geo-cluster-swatch">n</span>Cluster of n events</div>')
+    kinds = keep(st["zone_kinds"], None if zone_kinds is None else set(zone_kinds))
+    if kinds:
         parts.append("<h4>Zone kind</h4>")
-        for kind, colour in st["zone_kinds"].items():
-            if kind not in zone_kinds:
-                continue
+        for kind in kinds:
+            colour = st["zone_kinds"][kind]
             parts.append(f'<div><span class="geo-swatch" style="background:{escape(colour)};'
                          f'opacity:.7"></span>{escape(kind.replace("_", " "))}</div>')
     return "".join(parts)
 
 
-def _search_entries(ev: dict, zd: dict | None, pd_: dict | None) -> list:
-    """[name, [lat, lon] or [[s, w], [n, e]]] for event places, zones and mentioned places."""
-    entries: dict[str, Any] = {}
-    for e, p in zip(ev["ev"], ev["pop"]):
-        if p[9] and p[9] not in entries:
-            entries[p[9]] = [e[0], e[1]]
-    if pd_:
-        for p in pd_["places"]:
-            if p[2] and p[2] not in entries:
-                entries[p[2]] = [p[0], p[1]]
+#: The zoom `geo map`'s search goes to for a place, by gazetteer type (default: SEARCH_ZOOM_DEFAULT)
+SEARCH_ZOOM = {"country": 6, "region": 7, "governorate": 8, "river": 9, "district": 10,
+               "lake": 10, "mountain": 10, "valley": 10, "sector": 10, "front": 10,
+               "command_area": 10, "subdistrict": 11, "city": 12, "town": 13, "village": 14,
+               "site": 14, "dam": 14, "military_base": 14}
+#: ... and by UCDP `where_prec` for an event's place whose type is not known
+SEARCH_ZOOM_BY_PREC = {1: 13, 2: 12, 3: 10, 4: 8, 5: 7, 6: 6, 7: 6}
+SEARCH_ZOOM_DEFAULT = 12
+
+
+def _search_entries(ev: dict, zd: dict | None, pd_: dict | None, events=None,
+                    mentions=None) -> list:
+    """The search list: [name, [lat, lon, zoom]] for places, [name, [[s, w], [n, e]]] for zones.
+
+    Zones, then event places, then mentioned places; a name that differs from an earlier one
+    only in case is the same entry (a zone wins: "Second Qaratapa-Hamrin sector" the zone over
+    "... Sector" the gazetteer's point). A place's zoom follows its type (SEARCH_ZOOM), so a
+    governorate or a country is not shown at a town's zoom.
+    """
+    entries: dict[str, list] = {}
+
+    def add(name: str, where: list) -> None:
+        key = name.strip().casefold()
+        if key and key not in entries:
+            entries[key] = [name.strip(), where]
+
     if zd:
         import shapely
 
         for f in zd["geojson"]["features"]:
-            name = f["properties"]["name"]
-            if name and name not in entries:
-                w, s, e, n = shapely.geometry.shape(f["geometry"]).bounds
-                entries[name] = [[_round(s), _round(w)], [_round(n), _round(e)]]
-    return [[k, entries[k]] for k in sorted(entries, key=str.casefold)]
+            w, s, e, n = shapely.geometry.shape(f["geometry"]).bounds
+            add(f["properties"]["name"], [[_round(s), _round(w)], [_round(n), _round(e)]])
+    types: dict[str, str] = {}  # place_id or name -> gazetteer type
+    if mentions is not None and len(mentions):
+        n = len(mentions)
+        for pid, name, ptype in zip(_column(mentions, "place_id", n), _column(mentions, "name", n),
+                                    _column(mentions, "type", n)):
+            for key in (_text(pid), _text(name)):
+                if key and _text(ptype):
+                    types.setdefault(key, _text(ptype))
+    prec: dict[str, int | None] = {}
+    if events is not None and len(events):
+        n = len(events)
+        for loc, pid, wp in zip(_column(events, "location", n), _column(events, "place_id", n),
+                                _column(events, "where_prec", n)):
+            loc = _text(loc)
+            if loc and loc not in types and _text(pid) in types:
+                types[loc] = types[_text(pid)]
+            if loc:
+                prec.setdefault(loc, _int(wp))
+
+    def zoom(name: str) -> int:
+        if name in types:
+            return SEARCH_ZOOM.get(types[name], SEARCH_ZOOM_DEFAULT)
+        return SEARCH_ZOOM_BY_PREC.get(prec.get(name), SEARCH_ZOOM_DEFAULT)
+
+    for e, p in zip(ev["ev"], ev["pop"]):
+        if p[9]:
+            add(p[9], [e[0], e[1], zoom(p[9])])
+    if pd_:
+        for p in pd_["places"]:
+            if p[2]:
+                add(p[2], [p[0], p[1], SEARCH_ZOOM.get(p[3], SEARCH_ZOOM_DEFAULT)])
+    return [entries[k] for k in sorted(entries)]
 
 
 # --- the map --------------------------------------------------------------------------------
@@ -765,9 +942,9 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
         events = events.events
     if events is None:
         raise MapError("no events given to map")
-    bounds = _Bounds()
+    bounds, zone_bounds = _Bounds(), _Bounds()
     ev = events_data(events, bounds)
-    zd = zones_data(zones, bounds) if zones is not None and len(zones) else None
+    zd = zones_data(zones, zone_bounds) if zones is not None and len(zones) else None
     if not ev["ev"] and not (zd and zd["geojson"]["features"]):
         unlocated = len(events)
         raise MapError(
@@ -805,16 +982,20 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     m.add_child(_cls("EventsLayer")(ev), name="geo_events")
     if pdata["places"]:
         m.add_child(_cls("PlacesLayer")(pdata), name="geo_places")
+    # The legend lists what the map draws, nothing more.
     present_types = {ev["types"][e[2]] for e in ev["ev"]}
+    present_families = {ev["families"][e[3]] for e in ev["ev"]}
     kinds = {f["properties"]["kind"] for f in zd["geojson"]["features"]} if zd else set()
-    m.add_child(_cls("Legend")(legend_html(present_types or None, kinds)), name="geo_legend")
+    m.add_child(_cls("Legend")(legend_html(present_types, kinds, present_families,
+                                           clusters=len(ev["ev"]) > 1)), name="geo_legend")
     dates = sorted(e[4] for e in ev["ev"] if e[4])
     controls = {
         "title": title,
         "offline": ("Offline map: no background tiles, vector layers only"
                     if self_contained else ""),
-        "search": _search_entries(ev, zd, pdata),
+        "search": _search_entries(ev, zd, pdata, events, mentions),
         "listId": "geo-search-list",
+        "maxZoom": FIT_MAX_ZOOM,
         "dates": [dates[0], dates[-1]] if dates else None,
     }
     m.add_child(_cls("MapControls")(controls), name="geo_controls")
@@ -825,7 +1006,11 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
                                        secondary_length_unit="meters",
                                        primary_area_unit="sqkilometers"), name="geo_measure")
     m.add_child(folium.LayerControl(position="topright", collapsed=True), name="geo_layers")
-    m.fit_bounds(bounds.padded(), padding=(20, 20), max_zoom=12)
+    # The view fits the located events with a margin (the zones are drawn, but a built-in set
+    # covering the whole disputed belt would otherwise set the view); the zones' bounds only
+    # when no event is located. Fitted in the browser once the controls exist, clear of them.
+    view = bounds.padded(margin=FIT_MARGIN) if not bounds.empty else zone_bounds.padded()
+    m.add_child(_cls("FitView")(view, FIT_MAX_ZOOM), name="geo_fit_view")
     m._geo_self_contained = self_contained
     _fix_ids(m.get_root())
     return m
@@ -862,7 +1047,9 @@ def save_map(m, path, *, self_contained: bool = False) -> Path:
 
 @dataclass
 class MapResult:
-    """What `map_inputs` did: the file, counts and the reports that could not be read."""
+    """What `map_inputs` did: the file, counts, the reports that could not be read and the
+    zones that could not be built (the map is written without them) and the zones' warnings
+    (a missing description or source)."""
 
     path: Path
     events: int
@@ -870,35 +1057,89 @@ class MapResult:
     zones: int
     reports: int
     failures: list[str] = field(default_factory=list)
+    zone_errors: list[str] = field(default_factory=list)
+    zone_warnings: list[str] = field(default_factory=list)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+_UNRESOLVED_RE = re.compile(r"\(unresolved: ([^)]*)\)")
+
+
+def _nothing_to_map(result, events, located: int, named: str) -> str | None:
+    """Why there is nothing to map (the message of the MapError), or None."""
+    failures = list(result.failures)
+    failed = f"; {_count(len(failures), 'report')} could not be read" if failures else ""
+    if not result.reports:
+        if failures:
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            return f"no report could be read from {named}: {failures[0]}{more}"
+        return f"no report found in {named}"
+    reports = _count(len(result.reports), "report")
+    if not len(events):
+        return f"no event found in the {reports} of {named}{failed}"
+    if located:
+        return None
+    unresolved: list[str] = []
+    for text in _column(events, "warnings", len(events)):
+        for names in _UNRESOLVED_RE.findall(_text(text)):
+            unresolved += [n.strip() for n in names.split(",")
+                           if n.strip() and n.strip() not in unresolved]
+    without = sum(1 for w in _column(events, "warnings", len(events))
+                  if "no resolvable place" in _text(w))
+    detail = (f"{_count(without, 'event')} with no resolvable place" if without == len(events)
+              else f"{_count(without, 'event')} with no resolvable place, "
+                   f"{len(events) - without} with no coordinates")
+    if unresolved:
+        shown = ", ".join(unresolved[:10]) + (", ..." if len(unresolved) > 10 else "")
+        detail += f"; names not in the gazetteer: {shown}"
+    return (f"{_count(len(events), 'event')} in the {reports} of {named}, none located "
+            f"({detail}){failed}")
 
 
 def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
-               title: str | None = None, self_contained: bool = False) -> MapResult:
+               title: str | None = None, self_contained: bool = False,
+               zone_files: Iterable[str | Path] = ()) -> MapResult:
     """Map the events of report files or folders `inputs` (what `geo map` does).
 
     With no inputs, maps settings.SEEDS_DIR into settings.MAPS_DIR/seeds.html; otherwise
-    the default output is MAPS_DIR/<first input's name>.html.
+    the default output is MAPS_DIR/<first input's name>.html. `zone_files` are the user's
+    zone files (as `geo zones --zones`: added to the built-in zones and $GEO_ZONES, a zone
+    with a built-in zone's id replaces it); zones that cannot be built are left out and listed
+    in `.zone_errors`.
+
+    Raises MapError ("nothing to map: ...", no file written) when no event is located: no
+    report found or readable, no event in the reports, or no event with a place.
     """
     from geo.events import events_from_inputs
-    from geo.zones import assign_zones, load_zones
+    from geo.zones import assign_zones, build_zones
 
     inputs = [str(p) for p in inputs] or [str(settings.SEEDS_DIR)]
-    if out is None:
+    default_out = out is None
+    if default_out:
         stem = Path(inputs[0].rstrip("/\\")).stem or "map"
         if stem == "-":
             stem = "stdin"
         out = settings.MAPS_DIR / f"{stem}.html"
-        out.parent.mkdir(parents=True, exist_ok=True)
     out = Path(out)
-    if not out.parent.is_dir():
+    if not default_out and not out.parent.is_dir():
         raise MapError(f"{out}: folder {out.parent} does not exist")
     result = events_from_inputs(inputs)
-    zones = load_zones()
-    events = assign_zones(result.events, zones)
-    if not len(events) and result.failures and not result.reports:
-        raise MapError(f"no report could be read from {', '.join(inputs)}")
-    m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained)
-    save_map(m, out, self_contained=self_contained)
+    events = result.events
     located = int(sum(1 for g in events.geometry if g is not None and not g.is_empty))
+    why = _nothing_to_map(result, events, located, ", ".join(inputs))
+    if why:
+        raise MapError(f"nothing to map: {why}")
+    built = build_zones(tuple(str(f) for f in zone_files))
+    zones = built.zones
+    events = assign_zones(events, zones)
+    m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained)
+    if default_out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    save_map(m, out, self_contained=self_contained)
     return MapResult(path=out, events=len(events), located=located, zones=len(zones),
-                     reports=len(result.reports), failures=list(result.failures))
+                     reports=len(result.reports), failures=list(result.failures),
+                     zone_errors=list(built.errors),
+                     zone_warnings=list(getattr(built, "warnings", None) or []))

@@ -91,10 +91,136 @@ def test_empty_input_is_a_clear_error():
         render.build_map(events_frame([make_event(0, lat=None, lon=None)]))
 
 
-def test_zones_only_map_is_fine():
+def test_zones_only_map_is_fine_from_the_api():
+    # build_map draws zones alone when asked to (a notebook showing the zones); `geo map`
+    # (map_inputs) refuses a map with no located event, see below.
     m = render.build_map(events_frame([]), zones_frame())
     html = html_of(m)
     assert "L.geoJSON" in html and "Kirkuk \\u003cb\\u003esector" in html
+    # The view is the zones' then.
+    assert fit_view(html) == [35.4, 44.3, 35.6, 44.5]
+    assert "Event type" not in legend_of(html) and "First actor" not in legend_of(html)
+
+
+def far_zone_frame():
+    """One small zone near Kirkuk and one far away in the south (Basra)."""
+    near = Polygon([(44.3, 35.4), (44.5, 35.4), (44.5, 35.6), (44.3, 35.4)])
+    far = Polygon([(47.7, 30.4), (47.9, 30.4), (47.9, 30.6), (47.7, 30.4)])
+    rows = [{"zone_id": "z1", "name": "Kirkuk sector", "kind": "sector", "description": "",
+             "source": "", "area_km2": 1.0, "approximate": True, "geometry": near},
+            {"zone_id": "z2", "name": "Basra vacuum", "kind": "security_vacuum",
+             "description": "", "source": "", "area_km2": 1.0, "approximate": True,
+             "geometry": far}]
+    return gpd.GeoDataFrame(rows, columns=ZONE_COLUMNS, geometry="geometry", crs="EPSG:4326")
+
+
+def fit_view(html):
+    m = re.search(r"geoDisputed\.fitView\(map_geo\d+, \[\[([\d.-]+),([\d.-]+)\],"
+                  r"\[([\d.-]+),([\d.-]+)\]\], (\d+)\)", html)
+    assert m, "no fitView call"
+    return [float(x) for x in m.groups()[:4]]
+
+
+def legend_of(html):
+    """The legend's HTML, as the page sets it."""
+    m = re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', html)
+    assert m, "no legend"
+    return json.loads(m.group(1))
+
+
+def write_reports(folder, texts):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, body in enumerate(texts):
+        (folder / f"r{i}.md").write_text(f"---\ntitle: Report {i}\npublished: 2024-03-01\n"
+                                         f"source: Test\n---\n{body}\n", encoding="utf-8")
+    return folder
+
+
+NO_PLACE = "Gunmen attacked a checkpoint on Monday, killing two soldiers."
+
+
+@pytest.mark.parametrize("texts,message", [
+    (None, "nothing to map: no report found in "),
+    ([], "nothing to map: no report found in "),
+    (["The weather was fine."], "nothing to map: no event found in the 1 report of "),
+    ([NO_PLACE, NO_PLACE, "The weather was fine."],
+     "nothing to map: 2 events in the 3 reports of .*, none located "
+     "\\(2 events with no resolvable place\\)"),
+])
+def test_map_inputs_without_a_located_event_is_an_error(tmp_path, texts, message):
+    pytest.importorskip("geo.events")
+    folder = tmp_path / "in"
+    if texts is None:
+        folder.mkdir()
+    else:
+        write_reports(folder, texts)
+    out = tmp_path / "out.html"
+    with pytest.raises(MapError, match=message):
+        render.map_inputs([folder], out=out)
+    assert not out.exists()
+
+
+def test_cli_map_nothing_to_map(tmp_path):
+    pytest.importorskip("geo.events")
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    folder = write_reports(tmp_path / "in", [NO_PLACE])
+    out = tmp_path / "out.html"
+    res = CliRunner().invoke(main, ["map", str(folder), "-o", str(out)])
+    assert res.exit_code == 2
+    assert res.output.startswith("geo: error: nothing to map: 1 event in the 1 report of ")
+    assert "1 event with no resolvable place" in res.output
+    assert not out.exists()
+    (tmp_path / "empty").mkdir()
+    res = CliRunner().invoke(main, ["map", str(tmp_path / "empty"), "-o", str(out)])
+    assert res.exit_code == 2 and "geo: error: nothing to map: no report found in" in res.output
+    assert not out.exists()
+
+
+USER_ZONE = """zones:
+  - id: test-user-zone
+    name: Test user zone <i>x</i>
+    kind: joint_brigade_area
+    description: A user's zone.
+    source: test
+    geometry:
+      type: Polygon
+      coordinates: [[[45.3, 35.5], [45.5, 35.5], [45.5, 35.7], [45.3, 35.5]]]
+"""
+
+
+def test_cli_map_zones_option(tmp_path):
+    pytest.importorskip("geo.events")
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    zone_file = tmp_path / "mine.yaml"
+    zone_file.write_text(USER_ZONE, encoding="utf-8")
+    out = tmp_path / "seeds.html"
+    res = CliRunner().invoke(main, ["map", "-o", str(out), "--zones", str(zone_file)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "Test user zone \\u003ci\\u003ex" in html and "<i>x</i>" not in html
+    assert "joint brigade area" in html  # its kind is in the legend
+    # A zone file that cannot be read: reported, exit status 1, the map still written.
+    out.unlink()
+    res = CliRunner().invoke(main, ["map", "-o", str(out), "--zones", str(zone_file),
+                                    "--zones", str(tmp_path / "absent.yaml")])
+    assert res.exit_code == 1
+    assert f"geo: zone error: {tmp_path / 'absent.yaml'}: zone file not found" in res.output
+    assert "Test user zone" in out.read_text(encoding="utf-8")
+
+
+def test_map_inputs_zone_files(tmp_path):
+    pytest.importorskip("geo.events")
+    zone_file = tmp_path / "mine.yaml"
+    zone_file.write_text(USER_ZONE, encoding="utf-8")
+    plain = render.map_inputs([], out=tmp_path / "a.html")
+    mine = render.map_inputs([], out=tmp_path / "b.html", zone_files=[zone_file])
+    assert mine.zones == plain.zones + 1 and mine.zone_errors == []
 
 
 def test_same_input_same_bytes():
@@ -126,11 +252,75 @@ def test_report_text_never_reaches_html_raw():
     assert "\\u003cscript\\u003ewindow.__pwned=1" in html
 
 
-def test_view_fits_data():
-    ev = events_frame([make_event(0, lat=35.0, lon=44.0), make_event(1, lat=36.0, lon=45.0)])
-    html = html_of(render.build_map(ev))
-    m = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", html)
-    assert m and [float(x) for x in m.groups()] == [35.0, 44.0, 36.0, 45.0]
+def test_view_fits_the_events_not_the_zones():
+    ev = events_frame([make_event(0, lat=35.0, lon=44.0), make_event(1, lat=36.0, lon=45.0),
+                       make_event(2, lat=None, lon=None)])
+    # Events with a 10% margin on each side; the far zone is drawn but does not set the view.
+    expected = [34.9, 43.9, 36.1, 45.1]
+    assert fit_view(html_of(render.build_map(ev))) == expected
+    html = html_of(render.build_map(ev, far_zone_frame()))
+    assert fit_view(html) == expected
+    assert "Basra vacuum" in html
+    # One event: at least 0.05 degrees each way (and the browser zooms no further than 12).
+    one = fit_view(html_of(render.build_map(events_frame([make_event(0, lat=35.0, lon=44.0)]))))
+    assert one == [34.975, 43.975, 35.025, 44.025]
+    assert ", 12);" in html.split("fitView(", 1)[1][:80]
+
+
+def test_legend_lists_only_what_is_drawn():
+    ev = events_frame([make_event(0, event_type="Protests", actor1="Civilians (Iraq)"),
+                       make_event(1, lat=35.1, event_type="Protests",
+                                  actor1="Civilians (Iraq)"),
+                       make_event(2, lat=None, lon=None, event_type="Battles")])
+    html = html_of(render.build_map(ev, zones_frame()))
+    legend = legend_of(html)
+    assert "Protests" in legend and "Civilians" in legend and "sector" in legend
+    for absent in ("Battles", "Riots", "Strategic developments", "State forces", "Militias",
+                   "Default", "front line", "security vacuum", "disputed territory"):
+        assert absent not in legend, absent
+    assert "geo-cluster-swatch" in legend  # two markers: they may cluster
+    # The function itself: None lists everything, an empty set drops the section.
+    full = render.legend_html()
+    assert "Riots" in full and "Militias" in full and "disputed territory" in full
+    assert "Event type" not in render.legend_html(set(), set(), set())
+
+
+def test_search_entries_dedupe_zoom_by_type_and_zone_bounds():
+    ev = events_frame([
+        make_event(0, location="Diyala", place_id="diyala", where_prec=4, lat=33.75, lon=44.6),
+        make_event(1, location="Iraq", place_id="iraq", where_prec=6, lat=33.2, lon=43.7),
+        make_event(2, location="Kirkuk sector", place_id="ks", where_prec=3),
+        make_event(3, location="Tuz Khurmatu", place_id="tuz", where_prec=1, lat=34.9,
+                   lon=44.6)])
+    mentions = gpd.GeoDataFrame(
+        [{"report_id": "r0", "text": "Diyala", "start": 0, "end": 6, "place_id": "diyala",
+          "name": "Diyala", "type": "governorate", "role": "event", "confidence": 1.0,
+          "lat": 33.75, "lon": 44.6, "geometry": Point(44.6, 33.75)},
+         {"report_id": "r0", "text": "Kirkuk Sector", "start": 9, "end": 22, "place_id": "x",
+          "name": "Kirkuk Sector", "type": "sector", "role": "mention", "confidence": 1.0,
+          "lat": 35.5, "lon": 44.4, "geometry": Point(44.4, 35.5)}],
+        columns=MENTION_COLUMNS, geometry="geometry", crs="EPSG:4326")
+    zones = far_zone_frame()
+    data = render.events_data(ev)
+    entries = render._search_entries(data, render.zones_data(zones),
+                                     render.places_data(mentions, ev), ev, mentions)
+    names = [e[0] for e in entries]
+    assert names == ["Basra vacuum", "Diyala", "Iraq", "Kirkuk sector", "Tuz Khurmatu"]
+    where = dict(entries)
+    assert where["Kirkuk sector"] == [[35.4, 44.3], [35.6, 44.5]]  # the zone, not a point
+    assert where["Diyala"] == [33.75, 44.6, 8]   # governorate (from the mention's type)
+    assert where["Iraq"] == [33.2, 43.7, 6]      # country (from UCDP where_prec 6)
+    assert where["Tuz Khurmatu"] == [34.9, 44.6, 13]
+
+
+def test_popup_source_unknown_and_neutral_clusters():
+    html = html_of(render.build_map(events_frame([make_event(0, source="")]), zones_frame(),
+                                    mentions_frame()))
+    assert "G.row(d, 'Source', src || 'unknown');" in html
+    assert "iconCreateFunction" in html and "marker-cluster geo-cluster" in html
+    assert "marker-cluster-small" not in html.split("<script>", 1)[1]
+    # Every popup shares the overlay padding.
+    assert html.count("G.popupOptions()") == 3
 
 
 def test_layers_and_controls_present():
