@@ -107,15 +107,43 @@ def _document_styles(doc: ET.Element) -> None:
         ET.SubElement(ET.SubElement(icon_style, "Icon"), "href").text = settings.KML_ICON_HREF
 
 
+class Markup(str):
+    """HTML built here from escaped parts (a link, a highlight): popup_html keeps it as is."""
+
+
 def popup_html(title: str, fields: list[tuple[str, object]]) -> str:
     """The popup: a bold title and one `label: value` line per non-empty field, every value
-    HTML-escaped (report text may hold `<`, `&` or quotes)."""
+    HTML-escaped (report text may hold `<`, `&` or quotes) unless it is Markup."""
     lines = [f"<b>{html.escape(title)}</b>"]
     for label, value in fields:
         if value is None or value == "":
             continue
-        lines.append(f"{html.escape(label)}: {html.escape(str(value))}")
+        text = value if isinstance(value, Markup) else html.escape(str(value))
+        lines.append(f"{html.escape(label)}: {text}")
     return "<br/>".join(lines)
+
+
+def highlighted(text: str | None, term: str | None) -> Markup | None:
+    """`text` escaped, with the first occurrence of `term` in bold (the evidence sentence with
+    the place it names), as on the web map."""
+    if not text:
+        return None
+    escaped = html.escape(text)
+    if term:
+        mark = html.escape(term)
+        at = escaped.find(mark)
+        if at >= 0:
+            escaped = f"{escaped[:at]}<b>{mark}</b>{escaped[at + len(mark):]}"
+    return Markup(escaped)
+
+
+def link(url: str | None) -> Markup | str | None:
+    """An http(s) URL as a link; anything else (a `javascript:` URL) as plain text."""
+    if not url:
+        return None
+    if re.match(r"https?://", url, re.IGNORECASE):
+        return Markup(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+    return url
 
 
 def to_kml(folders: list[tuple[str, list[dict]]],
@@ -126,7 +154,8 @@ def to_kml(folders: list[tuple[str, list[dict]]],
     Parameters
     ----------
     folders : (layer name, rows) in order; each row a dict of plain values plus `geometry`
-    describe : (layer, row) -> (placemark name, description HTML, style id)
+    describe : (layer, row) -> (placemark name, description HTML, style id, date or None);
+        the date (ISO 8601) becomes the placemark's TimeStamp, for Google Earth's time slider
     decimals : coordinate decimals
     """
     root = ET.Element("kml", {"xmlns": KML_NS})
@@ -137,10 +166,12 @@ def to_kml(folders: list[tuple[str, list[dict]]],
         folder = ET.SubElement(doc, "Folder", {"id": layer})
         ET.SubElement(folder, "name").text = layer
         for row in rows:
-            name, description, style = describe(layer, row)
+            name, description, style, when = describe(layer, row)
             placemark = ET.SubElement(folder, "Placemark")
             ET.SubElement(placemark, "name").text = name
             ET.SubElement(placemark, "description").text = description
+            if when:  # KML's order: description, then the time primitive, then the style
+                ET.SubElement(ET.SubElement(placemark, "TimeStamp"), "when").text = when
             ET.SubElement(placemark, "styleUrl").text = f"#{style}"
             extended = ET.SubElement(placemark, "ExtendedData")
             for key, value in row.items():

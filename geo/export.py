@@ -486,9 +486,9 @@ def _event_label(row: dict) -> str:
     return f"{what}, {where}, {when}"
 
 
-def _describe(layer: str, row: dict) -> tuple[str, str, str]:
-    """(placemark name, popup HTML, style id) of one KML placemark."""
-    from geo._kml import popup_html, style_id
+def _describe(layer: str, row: dict) -> tuple[str, str, str, str | None]:
+    """(placemark name, popup HTML, style id, date) of one KML placemark."""
+    from geo._kml import highlighted, link, popup_html, style_id
     from geo._qgis_style import styles
 
     if layer == "events":
@@ -502,11 +502,13 @@ def _describe(layer: str, row: dict) -> tuple[str, str, str]:
                   ("Place", f"{row.get('location') or ''} ({admin})" if admin
                    else row.get("location")),
                   ("Actors", actors), ("Summary", row.get("notes")),
-                  ("Evidence", row.get("evidence")), ("Zones", row.get("zones")),
+                  ("Evidence", highlighted(row.get("evidence"), row.get("evidence_place"))),
+                  ("Zones", row.get("zones")),
                   ("Source", row.get("source")), ("Published", row.get("published")),
-                  ("Report", row.get("title")), ("URL", row.get("url")),
+                  ("Report", row.get("title")), ("URL", link(row.get("url"))),
                   ("Warnings", row.get("warnings")), ("Event id", row.get("event_id"))]
-        return _event_label(row), popup_html(_event_label(row), fields), style
+        when = row.get("event_date") or row.get("published") or None
+        return _event_label(row), popup_html(_event_label(row), fields), style, when
     if layer == "zones":
         area = row.get("area_km2")
         fields = [("Kind", row.get("kind")),
@@ -515,19 +517,19 @@ def _describe(layer: str, row: dict) -> tuple[str, str, str]:
                   ("Description", row.get("description")), ("Source", row.get("source")),
                   ("Zone id", row.get("zone_id"))]
         name = row.get("name") or row.get("zone_id") or "zone"
-        return name, popup_html(name, fields), style_id("zone", row.get("kind") or "")
+        return name, popup_html(name, fields), style_id("zone", row.get("kind") or ""), None
     if layer == "places":
         admin = " / ".join(p for p in (row.get("governorate"), row.get("district")) if p)
         fields = [("Type", row.get("type")), ("Admin", admin),
                   ("Reports", row.get("reports")), ("Place id", row.get("place_id"))]
         name = row.get("name") or row.get("place_id") or "place"
-        return name, popup_html(name, fields), "place"
+        return name, popup_html(name, fields), "place", None
     fields = [("Place", row.get("name")), ("Type", row.get("type")), ("Role", row.get("role")),
               ("Report", row.get("report_id")),
               ("Characters", f"{row.get('start')}-{row.get('end')}"),
               ("Confidence", row.get("confidence")), ("Place id", row.get("place_id"))]
     name = row.get("text") or "mention"
-    return name, popup_html(name, fields), "mention"
+    return name, popup_html(name, fields), "mention", None
 
 
 def _write_kml(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:

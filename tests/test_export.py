@@ -383,7 +383,9 @@ def test_kml_round_trip(layers, tmp_path):
     assert "<b>Remote explosive/landmine/IED, Tuz Khurmatu, 2024-03-04</b>" in \
         events["description"][1]
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in events["description"][1]
-    assert "URL: https://example.org/a?b=1&amp;c=2" in events["description"][1]
+    # an http(s) URL is a link, its `&` escaped in both the attribute and the text
+    assert ('URL: <a href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a>'
+            in events["description"][1])
     zones = pyogrio.read_dataframe(path, layer="zones")
     assert list(zones["Name"]) == ["Security vacuum Tuz Khurmatu", "Kirkuk sector"]
 
@@ -786,3 +788,30 @@ def test_qgis_opens_the_geopackage_styled(layers, tmp_path):
     alpha = round(styles()["zone_opacity"] * 255)
     assert seen["zones"]["colours"] == {k: [v, alpha] for k, v in styles()["zone_kinds"].items()}
     assert seen["places"]["renderer"] == "singleSymbol"
+
+
+def test_kml_event_time_stamps_highlighted_evidence_and_safe_links(tmp_path):
+    from geo._kml import highlighted, link
+
+    assert highlighted("Shells hit <Kirkuk> & Kirkuk.", "Kirkuk") == \
+        "Shells hit &lt;<b>Kirkuk</b>&gt; &amp; Kirkuk."
+    assert highlighted("An <img onerror=x> in Daquq", None) == "An &lt;img onerror=x&gt; in Daquq"
+    assert link("javascript:alert(1)") == "javascript:alert(1)"  # plain text, escaped later
+    assert link('https://x.org/"><script>') == \
+        '<a href="https://x.org/&quot;&gt;&lt;script&gt;">https://x.org/&quot;&gt;&lt;script&gt;</a>'
+    path = tmp_path / "seeds.kml"
+    export_inputs([str(SEEDS)], "kml", path, "events")
+    root = ET.parse(path).getroot()
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    marks = root.findall(".//k:Folder[@id='events']/k:Placemark", ns)
+    assert marks
+    for mark in marks:
+        children = [child.tag.split("}")[1] for child in mark]
+        # KML 2.2's order: description, TimeStamp, styleUrl
+        assert children.index("description") < children.index("TimeStamp") < children.index("styleUrl")
+        date = {d.get("name"): d.findtext("k:value", namespaces=ns)
+                for d in mark.findall(".//k:Data", ns)}["event_date"]
+        assert mark.findtext("k:TimeStamp/k:when", namespaces=ns) == date
+        place = {d.get("name"): d.findtext("k:value", namespaces=ns)
+                 for d in mark.findall(".//k:Data", ns)}["evidence_place"]
+        assert f"<b>{place}</b>" in mark.findtext("k:description", namespaces=ns)
