@@ -104,11 +104,15 @@ def compact(text: str) -> str:
 # Type words as they appear around names, mapped to the place types they imply.
 # Multi-word entries come first where they share words with shorter ones.
 _TYPE_WORD_TABLE: dict[str, frozenset[str]] = {}
+_TYPE_WORD_OWN: dict[str, str] = {}
 
 
 def _add(types: str, *words: str) -> None:
+    # The first type is the one the word names ("town"); the others are what writers also
+    # use it for ("town" for a city or a large village).
     for word in words:
         _TYPE_WORD_TABLE[normalize(word)] = frozenset(types.split())
+        _TYPE_WORD_OWN[normalize(word)] = types.split()[0]
 
 
 _add("governorate", "province", "governorate", "governorates", "muhafazah", "muhafazat", "muhafaza",
@@ -123,7 +127,7 @@ _add("mountain", "mountains", "mountain", "mount", "mt", "jabal", "jebel", "jabe
      "hills", "chiya", "çiya", "çiyayê", "جبل", "جبال", "چیای", "چیا")
 _add("lake", "lake", "reservoir", "buhayrat", "بحيرة", "دەریاچەی")
 _add("dam", "dam", "سد", "بەنداوی")
-_add("river", "river", "nahr", "نهر", "ڕووباری")
+_add("river", "river", "rivers", "nahr", "نهر", "ڕووباری")
 _add("valley", "wadi", "valley", "وادي")
 _add("front", "front", "frontline", "front line", "axis", "محور", "بەرەی")
 _add("sector", "sector", "قاطع", "کەرتی")
@@ -133,6 +137,8 @@ _add("region", "region", "إقليم", "هەرێمی")
 _add("military_base", "base", "airbase", "air base", "camp", "قاعدة")
 
 TYPE_WORDS: dict[str, frozenset[str]] = dict(_TYPE_WORD_TABLE)
+#: The one type each type word names ("village" -> village), for ranking among TYPE_WORDS' set.
+TYPE_WORD_OWN_TYPE: dict[str, str] = dict(_TYPE_WORD_OWN)
 
 # Longest first, so "operations command" is tried before "command".
 _TYPE_WORDS_BY_LENGTH = sorted(TYPE_WORDS, key=lambda w: (-len(w.split()), -len(w), w))
@@ -144,9 +150,61 @@ def split_type_word(normalized: str) -> tuple[str, frozenset[str] | None]:
     Returns the remaining name and the types the word implies, or (name, None) when the name
     carries no type word or is nothing but one ("Mount" alone stays a name).
     """
-    for word in _TYPE_WORDS_BY_LENGTH:
-        if normalized.endswith(" " + word):
-            return normalized[: -len(word) - 1].strip(), TYPE_WORDS[word]
-        if normalized.startswith(word + " "):
-            return normalized[len(word) + 1:].strip(), TYPE_WORDS[word]
-    return normalized, None
+    found = _find_type_word(normalized)
+    if found is None:
+        return normalized, None
+    word, at_end = found
+    core = normalized[: -len(word) - 1] if at_end else normalized[len(word) + 1:]
+    return core.strip(), TYPE_WORDS[word]
+
+
+def _find_type_word(normalized: str) -> tuple[str, bool] | None:
+    """The type word at the end or start of `normalized` (and whether at the end), in the order
+    of _TYPE_WORDS_BY_LENGTH: more words first, then longer, then alphabetical; at the end
+    before at the start for the same word. Looks only at the first and last three words, so it
+    costs a few dict look-ups instead of a scan of every type word (the index build calls it for
+    every name)."""
+    tokens = normalized.split(" ")
+    for n in (3, 2, 1):
+        if len(tokens) <= n:
+            continue
+        tail = " ".join(tokens[-n:])
+        head = " ".join(tokens[:n])
+        hits = [(w, end) for w, end in ((tail, True), (head, False)) if w in TYPE_WORDS]
+        if hits:
+            return min(hits, key=lambda h: (-len(h[0]), h[0], not h[1]))
+    return None
+
+def type_word_own_type(normalized: str) -> str | None:
+    """The type named by the type word that `split_type_word` finds in `normalized`."""
+    found = _find_type_word(normalized)
+    return TYPE_WORD_OWN_TYPE[found[0]] if found else None
+
+def type_word_splits(text: str) -> list[tuple[str | None, str, frozenset[str], str]]:
+    """The readings of a type word around a name as written, for the resolver.
+
+    Each reading is (core as written, normalized core, the types the word implies, the one
+    type it names): one for a type word at the end ("Kan‘ān town" -> "Kan‘ān", town) and one
+    for a type word at the start ("Mount Sinjar"), so "Nāḩiyat Yathrib village" is read both
+    as the village "Nāḩiyat Yathrib" and as the subdistrict "Yathrib village". The core as
+    written is None when the type word is only found after normalizing ("Jabal-Hamrin").
+    A name that is nothing but a type word has no reading.
+    """
+    words = text.split()
+    out: list[tuple[str | None, str, frozenset[str], str]] = []
+    for at_end in (True, False):
+        for n in (3, 2, 1):  # the longest type word first ("operations command", not "command")
+            if len(words) <= n:
+                continue
+            span, rest = (words[-n:], words[:-n]) if at_end else (words[:n], words[n:])
+            word = normalize(" ".join(span))
+            if word in TYPE_WORDS:
+                raw = " ".join(rest)
+                if normalize(raw):
+                    out.append((raw, normalize(raw), TYPE_WORDS[word], TYPE_WORD_OWN_TYPE[word]))
+                break
+    if not out:
+        core, types = split_type_word(normalize(text))
+        if types is not None and core:
+            out.append((None, core, types, type_word_own_type(normalize(text)) or next(iter(types))))
+    return out

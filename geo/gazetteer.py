@@ -8,12 +8,19 @@ the same id; a GeoNames row is dropped when a curated row already cites its GeoN
 `Gazetteer.resolve(name)` ranks candidates: exact canonical name, then alias or script form,
 then the normalized form (case, diacritics, hyphens, article, script variants), then fuzzy
 matches whose score drops with the edit distance. A name that matches nothing returns `[]`.
+A type word ("Kifri district", "Kan‘ān town") narrows the types, and the name without it
+never scores above a normalized match.
+
+`Gazetteer.validate()` holds the row rules (inside Iraq, known governorate and district, id
+slug, source, namesakes decided); `geo gazetteer check` and the data test both use it.
 """
 from __future__ import annotations
 
 import csv
 import math
 import os
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +28,7 @@ from typing import Iterable, Sequence
 
 from geo import settings
 from geo._errors import GazetteerError, QueryError
-from geo._text import compact, normalize, split_type_word
+from geo._text import compact, normalize, split_type_word, type_word_splits
 
 #: Every type a place row may have.
 PLACE_TYPES = (
@@ -40,6 +47,28 @@ _TYPE_PREFERENCE = {t: i for i, t in enumerate((
     "sector", "command_area", "mountain", "lake", "dam", "river", "valley", "military_base",
     "site", "country",
 ))}
+
+#: Canonical governorate names (the `governorate` and `governorate_krg` columns).
+GOVERNORATES = frozenset({
+    "Anbar", "Babil", "Baghdad", "Basra", "Dhi Qar", "Diyala", "Duhok", "Erbil", "Halabja",
+    "Karbala", "Kirkuk", "Maysan", "Muthanna", "Najaf", "Nineveh", "Qadisiyah", "Salahaddin",
+    "Sulaimani", "Wasit",
+})
+
+# Resolver scores below settings.SCORE_NORMALIZED, for names with a type word ("Kan‘ān town").
+# The name without its type word is matched as written (exact or alias index) or only after
+# folding; the first is the better evidence between two namesakes ("Ḩamdānīyah" vs
+# "Al Ḩamdānīyah"), so the folded match scores a little lower. A populated-place word
+# (city, town, village) is a soft preference: the other populated types and sites (UCDP
+# calls a Mosul neighbourhood a town) stay candidates, ranked below the type the word names.
+_CORE_FOLDED_PENALTY = 0.005
+_TYPE_WORD_NEAR_PENALTY = 0.02   # "Kanan town" when the row is a village
+_TYPE_WORD_SITE_PENALTY = 0.04   # "Arbajiyah town" when the row is a site (neighbourhood)
+_TYPE_WORD_MISMATCH_PENALTY = 0.01  # a whole-name match whose type the query's type word contradicts
+# Fuzzy matching: a typo rarely hits the first letter, and a long name of three or more
+# words ("Erbil International Airport") is a different place, not a typo, unless it is close.
+_FUZZY_MULTIWORD_WORDS = 3
+_FUZZY_MULTIWORD_MIN_RATIO = 90.0
 
 COLUMNS = (
     "id", "name", "type", "lat", "lon", "governorate", "district", "governorate_krg",
@@ -147,12 +176,26 @@ class NearbyPlace:
 
 # --- reading places files ------------------------------------------------------------------
 
+class _RowError(ValueError):
+    """A bad cell: the field and what is wrong with it."""
+
+    def __init__(self, field_name: str, message: str):
+        sep = " " if message.startswith("is ") else ": "
+        super().__init__(f"field '{field_name}'{sep}{message}")
+        self.field = field_name
+
+
 def _split_multi(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split("|") if v.strip())
 
 
-def read_places_file(path: str | Path) -> list[Place]:
-    """Read one places CSV. Every bad row is reported (file, line, field); none is skipped."""
+def read_places_file(path: str | Path, problems: list[str] | None = None) -> list[Place]:
+    """Read one places CSV. Every bad row is reported (file, line, field).
+
+    Without `problems`, any bad row raises GazetteerError listing them all. With a list,
+    bad rows are appended to it (as `file:line: field 'x': message`) and skipped, and the
+    good rows are returned. A missing, unreadable or headerless file always raises.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -163,8 +206,10 @@ def read_places_file(path: str | Path) -> list[Place]:
     except OSError as exc:
         raise GazetteerError(f"{path}: cannot read places file: {exc.strerror}") from None
 
-    # Comment lines are left out; `file_line` maps csv's line count back to the file's lines.
-    kept = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if not ln.lstrip().startswith("#")]
+    # Comment and blank lines are left out; `file_line` maps csv's line count back to the
+    # file's lines.
+    kept = [(n, ln) for n, ln in enumerate(text.splitlines(), 1)
+            if ln.strip() and not ln.lstrip().startswith("#")]
     file_line = [n for n, _ in kept]
     reader = csv.DictReader([ln for _, ln in kept], strict=True)
     try:
@@ -180,28 +225,37 @@ def read_places_file(path: str | Path) -> list[Place]:
                              f"expected some of {', '.join(COLUMNS)}")
 
     places: list[Place] = []
-    problems: list[str] = []
+    found: list[str] = []
     seen: dict[str, int] = {}
+    record_end = 1  # csv's line count after the last complete record (the header)
     try:
         for row in reader:
-            line = file_line[reader.line_num - 1]
+            line = file_line[record_end]  # the record's first line (a quoted cell may span lines)
+            record_end = reader.line_num
             if None in row:
-                problems.append(f"{path}:{line}: more cells than header columns")
+                found.append(f"{path}:{line}: more cells than header columns")
                 continue
             try:
                 place = _place_from_row(row, path, line)
             except ValueError as exc:
-                problems.append(f"{path}:{line}: {exc}")
+                found.append(f"{path}:{line}: {exc}")
                 continue
             if place.id in seen:
-                problems.append(f"{path}:{line}: field 'id': {place.id!r} already used on line {seen[place.id]}")
+                found.append(f"{path}:{line}: field 'id': {place.id!r} already used on line {seen[place.id]}")
                 continue
             seen[place.id] = line
             places.append(place)
     except csv.Error as exc:
-        problems.append(f"{path}:{file_line[min(reader.line_num, len(file_line)) - 1]}: {exc}")
-    if problems:
-        raise GazetteerError("bad places file:\n  " + "\n  ".join(problems))
+        start = file_line[min(record_end, len(file_line) - 1)]
+        if "unexpected end of data" in str(exc):
+            found.append(f"{path}:{start}: unterminated quoted cell: a '\"' opened on this line "
+                         f"(or below it) is never closed, so the rest of the file was read as one cell")
+        else:
+            found.append(f"{path}:{start}: {exc}")
+    if found and problems is None:
+        raise GazetteerError("bad places file:\n  " + "\n  ".join(found))
+    if problems is not None:
+        problems.extend(found)
     return places
 
 
@@ -211,27 +265,29 @@ def _place_from_row(row: dict, path: Path, line: int) -> Place:
 
     pid = cell("id")
     if not pid:
-        raise ValueError("field 'id' is empty")
+        raise _RowError("id", "is empty")
     if not cell("name"):
-        raise ValueError("field 'name' is empty")
+        raise _RowError("name", "is empty")
     ptype = cell("type")
     if ptype not in PLACE_TYPES:
-        raise ValueError(f"field 'type': {ptype!r} is not one of {', '.join(PLACE_TYPES)}")
+        raise _RowError("type", f"{ptype!r} is not one of {', '.join(PLACE_TYPES)}")
     coords = {}
     for axis, limit in (("lat", 90.0), ("lon", 180.0)):
         try:
             value = float(cell(axis))
         except ValueError:
-            raise ValueError(f"field '{axis}': {cell(axis)!r} is not a number") from None
+            raise _RowError(axis, f"{cell(axis)!r} is not a number") from None
         if not -limit <= value <= limit or math.isnan(value):
-            raise ValueError(f"field '{axis}': {value} is out of range")
+            raise _RowError(axis, f"{value} is out of range -{limit:g}..{limit:g}")
         coords[axis] = value
     population = None
     if cell("population"):
         try:
             population = int(float(cell("population")))
-        except ValueError:
-            raise ValueError(f"field 'population': {cell('population')!r} is not a number") from None
+        except (ValueError, OverflowError):
+            raise _RowError("population", f"{cell('population')!r} is not a number") from None
+        if population < 0:
+            raise _RowError("population", f"{population} is negative")
     raw = {k: v for k, v in row.items() if k is not None}
     raw.update(_file=str(path), _line=line)
     return Place(
@@ -269,7 +325,7 @@ class Gazetteer:
                 merged[place.id] = place
         if geonames_cache and Path(geonames_cache).is_file():
             cited = {s for p in merged.values() for s in p.sources if s.startswith("geonames:")}
-            for place in read_places_file(geonames_cache):
+            for place in _read_geonames_cache(Path(geonames_cache)):
                 if place.id not in merged and f"geonames:{place.id.removeprefix('gn-')}" not in cited:
                     merged[place.id] = place
         return cls(merged.values())
@@ -346,45 +402,71 @@ class Gazetteer:
             raise QueryError(f"unknown place type(s): {', '.join(sorted(wanted - set(PLACE_TYPES)))}")
         best: dict[int, Candidate] = {}
 
-        def offer(index: int, score: float, match: str, matched: str, allowed: frozenset | None) -> None:
+        def offer(index: int, score: float, match: str, matched: str, penalty=None) -> None:
             place = self.places[index]
             if wanted and place.type not in wanted:
                 return
-            if allowed and place.type not in allowed:
-                return
+            if penalty is not None:
+                cost = penalty(place.type)
+                if cost is None:
+                    return
+                score -= cost
             old = best.get(index)
             if old is None or score > old.score:
                 best[index] = Candidate(place, score, match, matched)
 
         key = normalize(query)
-        core, implied = split_type_word(key)
-        # A type word both narrows the types and is dropped from the name to look up.
-        lookups = [(query.casefold(), key, None)]
-        if implied is not None and core:
-            lookups.append((core, core, implied))
-        for exact_key, norm_key, allowed in lookups:
-            for index, kind, matched in self._exact.get(exact_key, ()):
-                score = settings.SCORE_EXACT if kind == "exact" else settings.SCORE_ALIAS
-                offer(index, score, kind, matched, allowed)
-            for index, matched in self._norm.get(compact(norm_key), ()):
-                offer(index, settings.SCORE_NORMALIZED, "normalized", matched, allowed)
+        readings = type_word_splits(query)
+        # The name as a whole: as written (canonical name or alias), then folded. When it has a
+        # type word and places of that type and of others match it ("Nahiyat Yathrib", an alias
+        # of the subdistrict and of its town), the others rank just below.
+        whole = [(index, settings.SCORE_EXACT if kind == "exact" else settings.SCORE_ALIAS, kind, matched)
+                 for index, kind, matched in self._exact.get(query.casefold(), ())]
+        whole += [(index, settings.SCORE_NORMALIZED, "normalized", matched)
+                  for index, matched in self._norm.get(compact(key), ())]
+        typed = frozenset().union(*(r[2] for r in readings)) if readings else frozenset()
+        mismatch = None
+        if typed and any(self.places[w[0]].type in typed for w in whole):
+            mismatch = lambda t: 0.0 if t in typed else _TYPE_WORD_MISMATCH_PENALTY  # noqa: E731
+        for index, score, kind, matched in whole:
+            offer(index, score, kind, matched, mismatch)
+        # With a type word ("Kan‘ān town", "Diyala province"): the rest of the name, for places
+        # of that type, and never above a normalized match (the whole query is not a name).
+        fuzzy_keys: list[tuple[str, object]] = [(key, None)]
+        for raw_core, core, implied, own in readings:
+            penalty = _type_word_penalty(own, implied)
+            if raw_core is not None:
+                for index, _kind, matched in self._exact.get(raw_core.strip().casefold(), ()):
+                    offer(index, settings.SCORE_NORMALIZED, "normalized", matched, penalty)
+            for index, matched in self._norm.get(compact(core), ()):
+                offer(index, settings.SCORE_NORMALIZED - _CORE_FOLDED_PENALTY, "normalized", matched, penalty)
+            fuzzy_keys.append((core, penalty))
         # Typos only: a name that matched exactly gets no fuzzy noise, and a word known not to
         # be a place ("Iraqi", "Kurdistan 24") is not a misspelt one ("Iraq", "Kurdistan Region").
         if not best and compact(key) not in not_place_keys():
-            for _, norm_key, allowed in lookups:
+            for norm_key, penalty in fuzzy_keys:
                 for index, score, matched in self._fuzzy(norm_key, limit * 4):
-                    offer(index, score, "fuzzy", matched, allowed)
+                    offer(index, score, "fuzzy", matched, penalty)
         ranked = sorted(best.values(), key=self._rank_key)
         return ranked[:limit]
 
     @staticmethod
     def _rank_key(c: Candidate):
+        # Equal scores: the populated place before the admin unit or feature, then the place
+        # data/preferred_names.csv names, then one in the study region over a namesake elsewhere,
+        # then the larger.
         preferred = preferred_names().get(compact(c.matched)) == c.place.id
-        return (-round(c.score, 6), _TYPE_PREFERENCE.get(c.place.type, 99), not preferred,
+        study = c.place.governorate in settings.STUDY_GOVERNORATES or (
+            c.place.governorate_krg in settings.STUDY_GOVERNORATES)
+        return (-round(c.score, 6), _TYPE_PREFERENCE.get(c.place.type, 99), not preferred, not study,
                 -(c.place.population or 0), c.place.id)
 
     def _fuzzy(self, key: str, limit: int) -> list[tuple[int, float, str]]:
-        """Fuzzy candidates: (place index, score, matched name); score falls with the ratio."""
+        """Fuzzy candidates: (place index, score, matched name); score falls with the ratio.
+
+        A candidate must share the query's first letter, and a query of three or more words
+        must be closer (ratio 90) than a shorter one (settings.FUZZY_MIN_RATIO).
+        """
         probe = compact(key)
         if len(probe) < 4:  # too short to tell a typo from another name
             return []
@@ -392,9 +474,14 @@ class Gazetteer:
 
         if self._fuzzy_keys is None:
             self._fuzzy_keys = list(self._norm)
+        cutoff = settings.FUZZY_MIN_RATIO
+        if len(key.split()) >= _FUZZY_MULTIWORD_WORDS:
+            cutoff = max(cutoff, _FUZZY_MULTIWORD_MIN_RATIO)
         out = []
         for found, ratio, _ in process.extract(probe, self._fuzzy_keys, scorer=fuzz.ratio,
-                                               score_cutoff=settings.FUZZY_MIN_RATIO, limit=limit):
+                                               score_cutoff=cutoff, limit=limit):
+            if found[:1] != probe[:1]:
+                continue
             for index, matched in self._norm[found]:
                 out.append((index, settings.SCORE_FUZZY_MAX * ratio / 100.0, matched))
         return out
@@ -427,6 +514,67 @@ class Gazetteer:
             result["district_krg"] = s.place.district_krg
         return result
 
+    def validate(self, files: Iterable[str | Path] | None = None) -> list["Problem"]:
+        """Check the rows against the gazetteer's rules; `[]` when every row is valid.
+
+        Rules: coordinates inside Iraq's bounding box (settings.IRAQ_BBOX; a swapped lat/lon
+        is named as such), a lower-case ASCII slug for `id`, a `source`, a known governorate
+        (GOVERNORATES) and district (the name of a district row), aliases of 3+ letters, and
+        no name shared by two places of one type unless data/preferred_names.csv decides
+        between them or both have (different) populations.
+
+        `files`: report only the rows read from these places files; the whole gazetteer is
+        still the context (district names, namesakes). `geo gazetteer check` and the data test
+        use this; a gazetteer with the GeoNames cache merged in is not meant to pass.
+        """
+        only = None if files is None else {str(Path(f)) for f in files}
+        districts = {p.name for p in self.places if p.type == "district"}
+        named = {p.name for p in self.places}
+        problems: list[Problem] = []
+        for p in self.places:
+            if only is None or p.raw.get("_file") in only:
+                problems.extend(_row_problems(p, districts, named))
+        problems.extend(self._namesake_problems(only))
+        if only is None:
+            problems.extend(self._preference_problems())
+        return problems
+
+    def _namesake_problems(self, only: set[str] | None) -> list["Problem"]:
+        prefs = preferred_names()
+        groups: dict[tuple[str, str], dict[str, tuple[Place, str]]] = defaultdict(dict)
+        for p in self.places:
+            for name in p.all_names():
+                groups[(compact(name), p.type)].setdefault(p.id, (p, name))
+        problems = []
+        for (key, ptype), members in groups.items():
+            if len(members) < 2 or prefs.get(key) in members:
+                continue
+            pops = [p.population for p, _ in members.values()]
+            if all(pops) and len(set(pops)) == len(pops):
+                continue  # the larger place ranks first, and the order is stable
+            ordered = list(members.values())
+            for i, (p, name) in enumerate(ordered):
+                if (only is None and i == 0) or (only is not None and p.raw.get("_file") not in only):
+                    continue
+                others = ", ".join(f"{o.id} ({_where(o)})" for o, _ in ordered if o.id != p.id)
+                problems.append(Problem(
+                    p.raw.get("_file", ""), p.raw.get("_line"), "name" if name == p.name else "aliases",
+                    f"{name!r} also names the {ptype} {others}; add a rule to "
+                    f"data/preferred_names.csv (name,prefer,reason) or give each row a population",
+                    p.id))
+        return problems
+
+    def _preference_problems(self) -> list["Problem"]:
+        """A data/preferred_names.csv rule must name a place that has the rule's name (rules
+        for ids this gazetteer lacks are left alone: it may be a partial one)."""
+        path = settings.DATA_DIR / "preferred_names.csv"
+        problems = []
+        for key, pid in preferred_names().items():
+            if pid in self._by_id and key not in {compact(n) for n in self.get(pid).all_names()}:
+                problems.append(Problem(str(path), None, "name",
+                                        f"{pid!r} has no name that normalizes to {key!r}"))
+        return problems
+
     def to_geodataframe(self):
         """All places as a GeoDataFrame in EPSG:4326 (multi-valued fields joined with `|`)."""
         import geopandas as gpd
@@ -440,6 +588,142 @@ class Gazetteer:
             rows.append(d)
         return gpd.GeoDataFrame(rows, geometry=[Point(p.lon, p.lat) for p in self.places],
                                 crs=settings.CRS_WGS84)
+
+
+# --- row checks -----------------------------------------------------------------------------
+
+_ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SOURCE_PATTERNS = {"geonames": re.compile(r"\d+"), "ucdp": re.compile(r"\d+"),
+                    "ocha": re.compile(r"IQG\d{2}(?:Q\d{2}(?:N\d{2})?)?")}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule a row breaks: where (file, line, field) and what is wrong."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    place_id: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        who = f" (id {self.place_id})" if self.place_id else ""
+        sep = " " if self.message.startswith("is ") else ": "
+        return f"{where}: field '{self.field}'{sep}{self.message}{who}"
+
+
+def _where(p: Place) -> str:
+    return f"{Path(p.raw.get('_file', '?')).name}:{p.raw.get('_line', '?')}"
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _row_problems(p: Place, districts: set[str], named: set[str]) -> list[Problem]:
+    found: list[tuple[str, str]] = []
+    if not _ID_PATTERN.fullmatch(p.id):
+        slug = re.sub(r"[^a-z0-9]+", "-", p.id.lower()).strip("-")
+        found.append(("id", f"{p.id!r} is not a lower-case ASCII slug (a-z, 0-9 and single "
+                            f"hyphens, e.g. {slug!r})"))
+    lon_min, lat_min, lon_max, lat_max = settings.IRAQ_BBOX
+    inside = lambda lat, lon: lat_min <= lat <= lat_max and lon_min <= lon <= lon_max  # noqa: E731
+    if not inside(p.lat, p.lon):
+        box = f"lat {lat_min:g}..{lat_max:g}, lon {lon_min:g}..{lon_max:g}"
+        if inside(p.lon, p.lat):
+            found.append(("lat, lon", f"{p.lat:g}, {p.lon:g} is outside Iraq ({box}); lat and lon "
+                                      f"look swapped: {p.lon:g}, {p.lat:g} is inside"))
+        else:
+            found.append(("lat" if not lat_min <= p.lat <= lat_max else "lon",
+                          f"{p.lat:g}, {p.lon:g} is outside Iraq's bounding box ({box})"))
+    if not p.source:
+        found.append(("source", "is empty: cite a GeoNames id (geonames:90026), a UCDP event "
+                                "(ucdp:114064), an OCHA P-code (ocha:IQG16Q07) or a short citation"))
+    for src in p.sources:
+        kind, sep, ref = src.partition(":")
+        if sep and kind in _SOURCE_PATTERNS and not _SOURCE_PATTERNS[kind].fullmatch(ref.strip()):
+            found.append(("source", f"{src!r} is not a valid {kind} reference"))
+    for column in ("governorate", "governorate_krg"):
+        value = getattr(p, column)
+        if value and value not in GOVERNORATES:
+            found.append((column, f"{value!r} is not a governorate{_suggest(value, GOVERNORATES)} "
+                                  f"(one of {', '.join(sorted(GOVERNORATES))})"))
+    if p.district and p.district not in districts:
+        found.append(("district", f"{p.district!r} has no district row{_suggest(p.district, districts)}"))
+    if p.district_krg and p.district_krg not in named:
+        found.append(("district_krg", f"{p.district_krg!r} is not the name of any row"
+                                      f"{_suggest(p.district_krg, named)}"))
+    for alias in p.aliases:
+        if len(compact(alias)) < 3:
+            found.append(("aliases", f"{alias!r} is too short to be a safe alias (3+ letters)"))
+    return [Problem(p.raw.get("_file", ""), p.raw.get("_line"), f, m, p.id) for f, m in found]
+
+
+def check_places_files(files: Sequence[str | Path]) -> tuple[list[str], int]:
+    """Check user places files as `geo gazetteer check` does: (problems, rows read).
+
+    Each file is read (every malformed row reported), merged over the built-in gazetteer,
+    and its rows are checked with `Gazetteer.validate` against the whole.
+    """
+    problems: list[str] = []
+    readable: list[Path] = []
+    count = 0
+    for f in files:
+        try:
+            count += len(read_places_file(f, problems))
+            readable.append(Path(f))
+        except GazetteerError as exc:
+            problems.append(str(exc))
+    if readable:
+        merged: dict[str, Place] = {}
+        for path in [*Gazetteer.builtin_files(), *readable]:
+            for place in read_places_file(path, []):  # bad rows were reported above
+                merged.pop(place.id, None)
+                merged[place.id] = place
+        problems.extend(str(p) for p in Gazetteer(merged.values()).validate(files=readable))
+    return problems, count
+
+
+def _type_word_penalty(own: str | None, implied: frozenset[str]):
+    """How much a type word lowers a candidate of each type; None drops the candidate."""
+    def penalty(ptype: str) -> float | None:
+        if ptype == own:
+            return 0.0
+        if own in SETTLEMENT_TYPES:
+            if ptype in SETTLEMENT_TYPES:
+                return _TYPE_WORD_NEAR_PENALTY
+            return _TYPE_WORD_SITE_PENALTY if ptype == "site" else None
+        return 0.0 if ptype in implied else None
+    return penalty
+
+
+def _warn(message: str) -> None:
+    """A warning on stderr (via logging, so tests and applications can capture it)."""
+    import logging
+
+    logging.getLogger("geo").warning("geo: warning: %s", message)
+
+
+def _read_geonames_cache(path: Path) -> list[Place]:
+    """The GeoNames cache's rows; a bad row is skipped and a broken file ignored, with a
+    warning that names the file and how to rebuild it, so one bad import never bricks the tool."""
+    fix = (f"rebuild it with `geo gazetteer import-geonames IQ.txt` (the GeoNames dump) "
+           f"or delete {path}")
+    problems: list[str] = []
+    try:
+        places = read_places_file(path, problems)
+    except GazetteerError as exc:
+        _warn(f"GeoNames cache {path} is unreadable and was ignored ({exc}); {fix}")
+        return []
+    if problems:
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        _warn(f"GeoNames cache {path}: {len(problems)} bad row(s) skipped ({problems[0]}{more}); {fix}")
+    return places
 
 
 @lru_cache(maxsize=1)

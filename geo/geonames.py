@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from geo import settings
 from geo._errors import GazetteerError
@@ -45,16 +47,57 @@ def _place_type(feature_code: str, population: int) -> str | None:
     return None
 
 
-def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> tuple[int, Path]:
-    """Convert a GeoNames dump into the places cache; return (rows written, cache path).
+class GeoNamesImport(NamedTuple):
+    """What `import_geonames` did: rows written, the cache file, and each row skipped as bad
+    (`file:line: field 'x': message; row skipped`)."""
 
-    Raises GazetteerError naming the file and line of the first malformed row; the earlier
-    cache stays untouched in that case (the new one is written to a temporary file first).
+    count: int
+    path: Path
+    skipped: list[str]
+
+
+def _check_row(cells: list[str]) -> tuple[float, float, int]:
+    """(lat, lon, population) of a dump row, or ValueError naming the field at fault."""
+    lon_min, lat_min, lon_max, lat_max = settings.IRAQ_BBOX
+    values = {}
+    for field, index, low, high in (("latitude", 4, -90.0, 90.0), ("longitude", 5, -180.0, 180.0)):
+        try:
+            value = float(cells[index])
+        except ValueError:
+            raise ValueError(f"field '{field}': {cells[index]!r} is not a number") from None
+        if math.isnan(value) or not low <= value <= high:
+            raise ValueError(f"field '{field}': {cells[index]} is out of range {low:g}..{high:g}")
+        values[field] = value
+    lat, lon = values["latitude"], values["longitude"]
+    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+        raise ValueError(f"field 'latitude'/'longitude': {lat:g}, {lon:g} is outside Iraq "
+                         f"(lat {lat_min:g}..{lat_max:g}, lon {lon_min:g}..{lon_max:g})")
+    try:
+        population = int(cells[14] or 0)
+    except ValueError:
+        raise ValueError(f"field 'population': {cells[14]!r} is not a whole number") from None
+    if population < 0:
+        raise ValueError(f"field 'population': {population} is negative")
+    if not cells[1].strip():
+        raise ValueError("field 'name' is empty")
+    return lat, lon, population
+
+
+def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> GeoNamesImport:
+    """Convert a GeoNames dump into the places cache; return (rows written, cache path,
+    rows skipped).
+
+    A row with a bad value (latitude 95, a non-numeric population, a point outside Iraq, an
+    empty name) is skipped and listed in `skipped` with its line and field; the good rows are
+    imported. A file that is not a GeoNames dump at all (a line without the dump's 19 columns)
+    raises GazetteerError naming the file and line, and the earlier cache stays untouched (the
+    new one is written to a temporary file first).
     """
     dump = Path(dump)
     cache_dir = Path(cache_dir) if cache_dir else settings.CACHE_DIR
     admin1 = _admin1_names()
     rows = []
+    skipped: list[str] = []
     try:
         handle = dump.open(encoding="utf-8", newline="")
     except FileNotFoundError:
@@ -69,14 +112,16 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> tu
                     raise GazetteerError(f"{dump}:{line_no}: expected {GEONAMES_COLUMNS} tab-separated "
                                          f"columns of a GeoNames dump, found {len(cells)}")
                 gid, name, ascii_name, alternates, lat, lon, _fclass, fcode, country = cells[:9]
-                try:
-                    population = int(cells[14] or 0)
-                    float(lat), float(lon)
-                except ValueError:
-                    raise GazetteerError(f"{dump}:{line_no}: latitude, longitude or population is not a number") from None
-                ptype = _place_type(fcode, population)
-                if ptype is None or country != "IQ":
+                if country != "IQ" or (fcode not in _FEATURE_TYPES and fcode not in _POPULATED):
                     continue
+                try:
+                    if not gid.isdigit():
+                        raise ValueError(f"field 'geonameid': {gid!r} is not a number")
+                    _, _, population = _check_row(cells)
+                except ValueError as exc:
+                    skipped.append(f"{dump}:{line_no}: {exc}; row skipped")
+                    continue
+                ptype = _place_type(fcode, population)
                 aliases = [a for a in dict.fromkeys([ascii_name, *alternates.split(",")]) if a and a != name]
                 rows.append({
                     "id": f"gn-{gid}", "name": name, "type": ptype, "lat": lat, "lon": lon,
@@ -101,4 +146,4 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> tu
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return len(rows), target
+    return GeoNamesImport(len(rows), target, skipped)

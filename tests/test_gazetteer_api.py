@@ -149,8 +149,8 @@ def test_import_geonames_into_cache(tmp_path, monkeypatch):
         + geonames_line("90026", "Ţūz Khūrmātū", "Tuz", "34.888", "44.632", "PPLA2", "18", "50000")
         + geonames_line("99002", "Some farm", "", "34.1", "44.1", "FRM", "10", "0"),
         encoding="utf-8")
-    count, cache = import_geonames(dump, cache_dir=tmp_path / "cache")
-    assert count == 2
+    count, cache, skipped = import_geonames(dump, cache_dir=tmp_path / "cache")
+    assert (count, skipped) == (2, [])
     base = write(tmp_path, HEADER + ROWS, "base.csv")
     gaz = Gazetteer.from_files([base], geonames_cache=cache)
     got = gaz.resolve("Qara Tapa")[0]
@@ -164,13 +164,166 @@ def test_import_geonames_rejects_a_bad_line_and_keeps_the_old_cache(tmp_path):
 
     good = tmp_path / "IQ.txt"
     good.write_text(geonames_line("99001", "Qarah Tappah", "", "34.43", "44.93", "PPL", "10", "9000"), encoding="utf-8")
-    _, cache = import_geonames(good, cache_dir=tmp_path)
+    _, cache, _ = import_geonames(good, cache_dir=tmp_path)
     before = cache.read_bytes()
     bad = tmp_path / "bad.txt"
     bad.write_text(geonames_line("1", "A", "", "34", "44", "PPL", "10", "1") + "only\tthree\tcells\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match=r"bad.txt:2: expected 19 tab-separated columns"):
         import_geonames(bad, cache_dir=tmp_path)
     assert cache.read_bytes() == before
+
+
+def test_import_geonames_skips_bad_rows_naming_line_and_field(tmp_path):
+    from geo.geonames import import_geonames
+
+    dump = tmp_path / "IQ.txt"
+    dump.write_text(
+        geonames_line("99001", "Qarah Tappah", "", "34.43", "44.93", "PPL", "10", "9000")
+        + geonames_line("99003", "Bad Lat", "", "95", "44.9", "PPL", "10", "10")        # line 2
+        + geonames_line("99004", "No Lon", "", "34.1", "east", "PPL", "10", "10")       # line 3
+        + geonames_line("99005", "Paris", "", "48.85", "2.35", "PPL", "10", "10")        # line 4
+        + geonames_line("99006", "Bad Pop", "", "34.2", "44.2", "PPL", "10", "many"),    # line 5
+        encoding="utf-8")
+    result = import_geonames(dump, cache_dir=tmp_path / "cache")
+    assert result.count == 1 and len(result.skipped) == 4
+    assert "IQ.txt:2: field 'latitude': 95 is out of range -90..90; row skipped" in result.skipped[0]
+    assert "IQ.txt:3: field 'longitude': 'east' is not a number" in result.skipped[1]
+    assert "IQ.txt:4: field 'latitude'/'longitude': 48.85, 2.35 is outside Iraq" in result.skipped[2]
+    assert "IQ.txt:5: field 'population': 'many' is not a whole number" in result.skipped[3]
+    gaz = Gazetteer.from_files([write(tmp_path, HEADER + ROWS, "base.csv")], geonames_cache=result.path)
+    assert "gn-99001" in gaz and "gn-99003" not in gaz
+
+
+def test_cli_import_geonames_then_resolve_still_works(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dump = tmp_path / "IQ.txt"
+    dump.write_text(geonames_line("99001", "Qarah Tappah", "", "34.43", "44.93", "PPL", "10", "9000")
+                    + geonames_line("99003", "Bad Lat", "", "95", "44.9", "PPL", "10", "10"), encoding="utf-8")
+    env = {**os.environ, "GEO_CACHE_DIR": str(tmp_path / "cache")}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "geo.cli", *a], capture_output=True, env=env)  # noqa: E731
+    imported = run("gazetteer", "import-geonames", str(dump))
+    assert imported.returncode == 0, imported.stderr
+    assert b"IQ.txt:2: field 'latitude': 95 is out of range" in imported.stderr
+    assert b"imported 1 places" in imported.stdout and b"skipped 1 bad row(s)" in imported.stdout
+    assert run("resolve", "Kirkuk").returncode == 0
+
+
+def test_a_bad_geonames_cache_does_not_brick_the_tool(tmp_path, caplog):
+    """A cache row with lat 95 (written by an older import) is skipped with a warning that
+    names the cache file and how to rebuild it; the rest of the gazetteer loads."""
+    cache = write(tmp_path, HEADER + "gn-1,Good,village,35.1,44.1,Kirkuk,,,geonames:1\n"
+                  "gn-2,Bad,village,95,44.1,Kirkuk,,,geonames:2\n", "geonames-places.csv")
+    base = write(tmp_path, HEADER + ROWS, "base.csv")
+    with caplog.at_level("WARNING", logger="geo"):
+        gaz = Gazetteer.from_files([base], geonames_cache=cache)
+    assert "gn-1" in gaz and "gn-2" not in gaz and "kirkuk" in gaz
+    assert f"GeoNames cache {cache}: 1 bad row(s) skipped" in caplog.text
+    assert "geonames-places.csv:3: field 'lat': 95.0 is out of range" in caplog.text
+    assert "import-geonames" in caplog.text and f"delete {cache}" in caplog.text
+    # a cache that is not a places file at all is ignored, with the same advice
+    cache.write_text("garbage\n\x00\n", encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="geo"):
+        gaz = Gazetteer.from_files([base], geonames_cache=cache)
+    assert len(gaz) == 5 and "is unreadable and was ignored" in caplog.text
+
+
+def test_cli_resolve_with_a_bad_cache_warns_and_answers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "geonames-places.csv").write_text(HEADER + "gn-2,Bad,village,95,44.1,Kirkuk,,,geonames:2\n",
+                                                  encoding="utf-8")
+    env = {**os.environ, "GEO_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "geo.cli", "resolve", "Kirkuk"], capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert b"geo: warning: GeoNames cache" in proc.stderr and b"geonames-places.csv" in proc.stderr
+
+
+# --- row validity: Gazetteer.validate, check_places_files, `geo gazetteer check` ----------------
+
+BAD_USER_FILE = HEADER + (
+    "ten,Ten,town,10,10,Kirkuk,Kirkuk,,test\n"                       # line 2: outside Iraq
+    "swapped,Swapped,town,44.2,35.1,Kirkuk,Kirkuk,,test\n"           # line 3: lat/lon swapped
+    "kirkok-town,Kirkok Town,town,35.4,44.3,Kirkok,Kirkuk,,test\n"   # line 4: governorate
+    "nod,Nod,town,35.4,44.3,Kirkuk,Nodistrict,,test\n"               # line 5: district
+    "Bad Id,Bad,town,35.4,44.3,Kirkuk,Kirkuk,,test\n"                # line 6: id
+    "nosrc,No Source,town,35.4,44.3,Kirkuk,Kirkuk,,\n"               # line 7: source
+    "kirkuk-2,Kirkuk,city,35.41,44.31,Kirkuk,Kirkuk,,test\n"         # line 8: a second Kirkuk city
+    "fine,Fine Village,village,35.4,44.3,Kirkuk,Kirkuk,,my survey\n"  # line 9: valid
+)
+EXPECTED_PROBLEMS = [
+    "user.csv:2: field 'lat': 10, 10 is outside Iraq's bounding box",
+    "user.csv:3: field 'lat, lon': 44.2, 35.1 is outside Iraq",
+    "lat and lon look swapped: 35.1, 44.2 is inside",
+    "user.csv:4: field 'governorate': 'Kirkok' is not a governorate; did you mean 'Kirkuk'?",
+    "user.csv:5: field 'district': 'Nodistrict' has no district row",
+    "user.csv:6: field 'id': 'Bad Id' is not a lower-case ASCII slug",
+    "user.csv:7: field 'source' is empty",
+    "user.csv:8: field 'name': 'Kirkuk' also names the city kirkuk (kirkuk.csv:",
+    "data/preferred_names.csv",
+]
+
+
+def test_check_places_files_names_file_line_and_field(tmp_path):
+    from geo.gazetteer import check_places_files
+
+    path = write(tmp_path, BAD_USER_FILE, "user.csv")
+    problems, count = check_places_files([path])
+    text = "\n".join(problems)
+    assert count == 8
+    for expected in EXPECTED_PROBLEMS:
+        assert expected in text, (expected, text)
+    assert not [p for p in problems if ":9:" in p]  # the valid row passes
+    assert len(problems) == 7
+
+
+def test_cli_gazetteer_check_fails_bad_files(tmp_path):
+    import subprocess
+    import sys
+
+    path = write(tmp_path, BAD_USER_FILE, "user.csv")
+    proc = subprocess.run([sys.executable, "-m", "geo.cli", "gazetteer", "check", str(path)], capture_output=True)
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    for expected in EXPECTED_PROBLEMS:
+        assert expected in err, (expected, err)
+    assert "geo: 7 problem(s) in 1 file(s)" in err
+    good = write(tmp_path, HEADER + "fine,Fine Village,village,35.4,44.3,Kirkuk,Kirkuk,,my survey\n", "good.csv")
+    ok = subprocess.run([sys.executable, "-m", "geo.cli", "gazetteer", "check", str(good)], capture_output=True)
+    assert ok.returncode == 0 and b"ok: 1 places in 1 file(s)" in ok.stdout
+
+
+def test_check_reports_malformed_rows_and_an_unterminated_quote(tmp_path):
+    from geo.gazetteer import check_places_files
+
+    quote = write(tmp_path, HEADER + 'a,"A village,village,35,44,Kirkuk,,,s\nb,B,village,35,44,Kirkuk,,,s\n', "q.csv")
+    problems, _ = check_places_files([quote])
+    assert len(problems) == 1
+    assert "q.csv:2: unterminated quoted cell: a '\"' opened on this line" in problems[0]
+    with pytest.raises(GazetteerError, match="q.csv:2: unterminated quoted cell"):
+        read_places_file(quote)
+
+
+def test_validate_a_namesake_with_a_rule_or_populations_passes(tmp_path):
+    rows = ("a,Samename,village,35.1,44.1,Kirkuk,,,s\n"
+            "b,Samename,village,35.2,44.2,Kirkuk,,,s\n")
+    gaz = Gazetteer.from_files([write(tmp_path, "id,name,type,lat,lon,governorate,district,aliases,source\n" + rows)])
+    assert [p.field for p in gaz.validate()] == ["name"]
+    with_pops = "id,name,type,lat,lon,governorate,population,source\n" + (
+        "a,Samename,village,35.1,44.1,Kirkuk,100,s\nb,Samename,village,35.2,44.2,Kirkuk,200,s\n")
+    assert Gazetteer.from_files([write(tmp_path, with_pops, "pops.csv")]).validate() == []
+
+
+def test_row_errors_keep_file_line_and_field_in_the_multiline_record(tmp_path):
+    path = write(tmp_path, HEADER + 'a,"Two\nlines",town,35,44,,,,s\nb,B,town,north,44,,,,s\n')
+    with pytest.raises(GazetteerError) as err:
+        read_places_file(path)
+    assert "bad.csv:4: field 'lat': 'north' is not a number" in str(err.value)
 
 
 # --- geopy geocoder ----------------------------------------------------------------------------
@@ -191,6 +344,63 @@ def test_geopy_geocoder_offline(small):
     assert geocoder.geocode("Atlantis") is None
     back = geocoder.reverse((35.45, 44.40))
     assert back.raw["id"] == "kirkuk" and back.raw["distance_km"] < 3
+
+
+def test_geopy_geocoder_takes_geopys_keyword_arguments(small):
+    from geo import GazetteerGeocoder
+
+    geocoder = GazetteerGeocoder(small)
+    loc = geocoder.geocode("Tuz Khurmato", language="en", addressdetails=True, country_codes="iq", timeout=5)
+    assert loc.raw["id"] == "tuz-khurmatu"
+    several = geocoder.geocode("Kirkuk", exactly_one=False, limit=2, language="en")
+    assert [l.raw["id"] for l in several] == ["kirkuk", "kirkuk-governorate"]
+    back = geocoder.reverse("35.45, 44.40", language="en", zoom=10, addressdetails=False)
+    assert back.raw["id"] == "kirkuk"
+
+
+def test_geopy_address_shows_the_krg_attribution(gazetteer):
+    from geo import GazetteerGeocoder
+
+    loc = GazetteerGeocoder(gazetteer).geocode("Kifri")
+    assert loc.address == "Kifri, Diyala, Iraq (KRG: Garmiyan, Sulaimani)"
+    assert GazetteerGeocoder(gazetteer).geocode("Kirkuk").address == "Kirkuk, Iraq"
+
+
+def test_online_fallback_unavailable_is_a_clear_error(tmp_path):
+    from geopy.exc import GeocoderTimedOut, GeocoderUnavailable
+
+    from geo._errors import GeoError
+    from geo.geocoder import CachedOnlineGeocoder
+
+    for exc in (GeocoderUnavailable("Max retries exceeded"), GeocoderTimedOut("timed out"),
+                ConnectionRefusedError(111, "Connection refused")):
+        class Failing:
+            def geocode(self, query, exactly_one=True, _exc=exc):
+                raise _exc
+
+        with pytest.raises(GeoError, match=r"the online geocoder \(Failing\) could"):
+            CachedOnlineGeocoder(Failing(), tmp_path / "online.json").geocode("Somewhere")
+    assert not (tmp_path / "online.json").exists()  # a failure is not cached
+
+
+def test_online_cache_corrupt_file_is_set_aside_with_a_warning(tmp_path, caplog):
+    from geopy.location import Location
+    from geopy.point import Point
+
+    from geo.geocoder import CachedOnlineGeocoder
+
+    class FakeOnline:
+        def geocode(self, query, exactly_one=True):
+            return Location("Somewhere, Iraq", Point(33.3, 44.4), {})
+
+    cache = tmp_path / "online.json"
+    cache.write_text('{"FakeOnline:x": {"lat": 1', encoding="utf-8")
+    with caplog.at_level("WARNING", logger="geo"):
+        online = CachedOnlineGeocoder(FakeOnline(), cache)
+    assert f"online geocoder cache {cache} is not valid JSON (line 1" in caplog.text
+    assert (tmp_path / "online.json.corrupt").exists()
+    assert online.geocode("Somewhere")["lat"] == 33.3
+    assert "FakeOnline:somewhere" in cache.read_text(encoding="utf-8")
 
 
 def test_online_fallback_is_cached(tmp_path):

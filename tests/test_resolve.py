@@ -1,7 +1,8 @@
 """The resolver on the built-in gazetteer: real names, real spellings, every script.
 
-Each row: a query as reports and analysts write it, and the id of the place it must resolve
-to first. `match` is checked where the row names one.
+Each row of CASES: a query as reports and analysts write it, and the id of the place it must
+resolve to first. MATCH_CASES also name how it must match (exact, alias, normalized, fuzzy):
+typos that are not stored as aliases, Arabic letter variants, type words, namesakes.
 """
 from __future__ import annotations
 
@@ -94,6 +95,43 @@ CASES = [
 ]
 
 
+# (query, expected id, expected match kind)
+MATCH_CASES = [
+    # typos that are not stored as aliases: fuzzy, scored below every exact match
+    ("Tuz Khurmto", "tuz-khurmatu", "fuzzy"), ("Sulaimanyah", "sulaimani", "fuzzy"),
+    ("Khaniqeen", "khanaqin", "fuzzy"), ("Tikrt", "tikrit", "fuzzy"), ("Kirkok", "kirkuk", "fuzzy"),
+    # doubled letters and diacritics fold away: normalized
+    ("Kirkukk", "kirkuk", "normalized"), ("Baqubaa", "baqubah", "normalized"),
+    ("Jalawlaa", "jalawla", "normalized"), ("Qaratappa", "qara-tapa", "normalized"),
+    ("Kifrri", "kifri", "normalized"), ("Slemanî", "sulaimani", "normalized"),
+    # Arabic letter variants: the stored spelling is an alias, a variant of it is normalized
+    ("أربيل", "erbil", "alias"), ("اربيل", "erbil", "alias"), ("آربيل", "erbil", "normalized"),
+    ("كركوك", "kirkuk", "alias"), ("کرکوک", "kirkuk", "normalized"),      # Persian kaf and yeh
+    ("كـركـوك", "kirkuk", "normalized"), ("خانقـين", "khanaqin", "normalized"),  # tatweel
+    ("السليمانية", "sulaimani", "alias"), ("السليمانيه", "sulaimani", "normalized"),  # taa marbuta/haa
+    ("ديالى", "diyala-governorate", "alias"), ("محافظة ديالي", "diyala-governorate", "normalized"),
+    # type words: the name without the word is never more than a normalized match
+    ("Kan‘ān town", "kanaan", "normalized"), ("Kan‘ān village", "kanan", "normalized"),
+    ("Ḩamdānīyah village", "hamdaniyah-hawija", "normalized"),
+    ("Al Ḩamdānīyah town", "hamdaniyah-baaj", "normalized"),
+    ("Ālbū Jawwārī village", "albu-jawwari-baiji", "normalized"),
+    ("Arbājīyah town", "arbajiyah", "normalized"), ("Gōgjalī town", "gogjali", "normalized"),
+    ("Kūkjalī town", "gogjali", "normalized"), ("Nāḩiyat Yathrib village", "yathrib", "normalized"),
+    ("Hawijah district", "hawija-district", "normalized"), ("Dohuk province", "duhok-governorate", "normalized"),
+    ("Zab river", "great-zab", "normalized"), ("Zab rivers", "great-zab", "normalized"),
+    # names added for the disputed districts and features
+    ("Mandaly", "mandali", "alias"), ("Mandali district", "mandali-subdistrict", "alias"),
+    ("Qada Mandali", "mandali-subdistrict", "alias"), ("Zammar", "zummar", "alias"),
+    ("Makhmour mountains", "qarachogh", "alias"), ("Jabal Qarah Jirūshk", "qarachogh", "alias"),
+    ("Aḩmad Awah mountains", "ahmad-awa-mountains", "alias"), ("Qasrok", "qasrok", "exact"),
+    ("Til Ezer", "qahtaniya", "alias"), ("Qahtaniya", "qahtaniya", "exact"),
+    ("Gogjali", "gogjali", "exact"), ("Albu Jawwari", "albu-jawwari-baiji", "alias"),
+    ("Albu Jawari", "albu-jawari", "exact"),
+    # a type word also ranks whole-name matches: the subdistrict before its namesake town
+    ("Nahiyat Yathrib", "yathrib-subdistrict", "alias"), ("Camp Ashraf", "camp-ashraf", "exact"),
+]
+
+
 @pytest.mark.parametrize("query, expected", CASES, ids=[q for q, _ in CASES])
 def test_resolves_to_the_right_place(gazetteer, query, expected):
     got = gazetteer.resolve(query)
@@ -101,8 +139,81 @@ def test_resolves_to_the_right_place(gazetteer, query, expected):
     assert got[0].place.id == expected, [(c.place.id, c.match, round(c.score, 3)) for c in got]
 
 
+@pytest.mark.parametrize("query, expected, match", MATCH_CASES, ids=[q for q, _, _ in MATCH_CASES])
+def test_resolves_with_the_right_match(gazetteer, query, expected, match):
+    got = gazetteer.resolve(query)
+    assert got, f"{query!r} resolved to nothing"
+    assert (got[0].place.id, got[0].match) == (expected, match), \
+        [(c.place.id, c.match, round(c.score, 3)) for c in got]
+    from geo import settings
+
+    ceiling = {"exact": settings.SCORE_EXACT, "alias": settings.SCORE_ALIAS,
+               "normalized": settings.SCORE_NORMALIZED, "fuzzy": settings.SCORE_FUZZY_MAX}[match]
+    assert got[0].score <= ceiling
+
+
 def test_at_least_150_cases():
-    assert len(CASES) >= 150
+    assert len(CASES) + len(MATCH_CASES) >= 150
+    assert {m for _, _, m in MATCH_CASES} == {"exact", "alias", "normalized", "fuzzy"}
+
+
+def test_a_type_word_never_makes_an_exact_match(gazetteer):
+    """'Kan‘ān town' once came back as the Hawija village, exact 1.00: the name without its
+    type word was looked up as if it were the whole query."""
+    from geo import settings
+
+    for query in ("Kan‘ān town", "Kanan village", "Kirkuk town", "Hamrin mountains range"):
+        for c in gazetteer.resolve(query):
+            assert c.match in ("normalized", "fuzzy") and c.score <= settings.SCORE_NORMALIZED, (query, c)
+
+
+def test_a_populated_type_word_is_a_soft_preference(gazetteer):
+    town = gazetteer.resolve("Kan‘ān town")
+    village = gazetteer.resolve("Kan‘ān village")
+    assert [c.place.id for c in town[:2]] == ["kanaan", "kanan"]  # the village stays a candidate
+    assert [c.place.id for c in village[:2]] == ["kanan", "kanaan"]
+    assert town[0].score > town[1].score
+    # a neighbourhood typed `site` still answers "... town", below any populated place
+    assert gazetteer.resolve("Arbājīyah town")[0].place.id == "arbajiyah"
+    # the admin unit of the same name is not a town
+    assert "kanaan-subdistrict" not in [c.place.id for c in town]
+
+
+def test_namesakes_are_decided_by_spelling_and_type_word(gazetteer):
+    far = {"Ḩamdānīyah village": "hamdaniyah-hawija", "Ālbū Jawwārī village": "albu-jawwari-baiji",
+           "Kan‘ān town": "kanaan", "Kan‘ān village": "kanan"}
+    for query, expected in far.items():
+        assert gazetteer.resolve(query)[0].place.id == expected, query
+
+
+def test_fuzzy_scores_fall_below_exact_and_alias(gazetteer):
+    from geo import settings
+
+    for query, _, match in MATCH_CASES:
+        if match == "fuzzy":
+            top = gazetteer.resolve(query)[0]
+            assert top.score < settings.SCORE_NORMALIZED < settings.SCORE_ALIAS < settings.SCORE_EXACT
+            assert top.score <= settings.SCORE_FUZZY_MAX
+
+
+@pytest.mark.parametrize("query, wrong", [
+    ("Erbil International Airport", "mosul-airport"),   # different first letter: not a typo
+    ("Jabal Qarah Jirūshk", "mergasur"),
+])
+def test_no_weak_fuzzy_hit_on_the_wrong_place(gazetteer, query, wrong):
+    assert wrong not in [c.place.id for c in gazetteer.resolve(query)]
+
+
+def test_fuzzy_needs_the_first_letter_and_more_for_long_names(gazetteer):
+    assert gazetteer.resolve("Kirkok")[0].place.id == "kirkuk"       # same first letter: a typo
+    assert gazetteer.resolve("Xirkuk") == []                          # not a typo of Kirkuk
+    # three words or more: ratio 90 at least ("Mosul International Airport" is 83 from "Erbil ...")
+    assert gazetteer.resolve("Erbil International Airport") == []
+
+
+def test_both_spellings_list_town_and_admin_units(gazetteer):
+    assert [c.place.id for c in gazetteer.resolve("Mandaly")][:2] == ["mandali", "mandali-subdistrict"]
+    assert [c.place.id for c in gazetteer.resolve("Tuz Khormato")][:2] == ["tuz-khurmatu", "tuz-khurmatu-district"]
 
 
 @pytest.mark.parametrize("query", ["Atlantis", "Peshmerga", "Kurdish", "Iraqi", "Top", "Tal", "Sur",
@@ -120,8 +231,9 @@ def test_exact_beats_fuzzy_and_fuzzy_scores_fall(gazetteer):
     assert exact.score > typo1.score >= typo2.score
 
 
-def run_geo(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True, input=stdin)
+def run_geo(*args, stdin=None, env=None):
+    # conftest points GEO_CACHE_DIR at an empty folder and clears GEO_PLACES for subprocesses too
+    return subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True, input=stdin, env=env)
 
 
 def test_cli_json_fields():
@@ -166,3 +278,32 @@ def test_cli_where_json():
     data = json.loads(proc.stdout)
     assert data["nearest"][0]["distance_km"] < 1.0
     assert data["governorate"] == "Salahaddin" and data["district"] == "Tuz Khurmatu"
+
+
+def test_cli_is_isolated_from_the_machine_caches():
+    import os
+
+    from geo import settings
+
+    assert "GEO_PLACES" not in os.environ
+    assert not (settings.CACHE_DIR / settings.GEONAMES_CACHE_FILE).exists()
+    assert str(settings.CACHE_DIR) == os.environ["GEO_CACHE_DIR"]
+
+
+def test_cli_online_without_network_is_one_clear_error(monkeypatch):
+    from click.testing import CliRunner
+    from geopy.exc import GeocoderUnavailable
+
+    from geo import cli, geocoder
+
+    class Offline:
+        def geocode(self, query, exactly_one=True):
+            raise GeocoderUnavailable("HTTPSConnectionPool(host='nominatim.openstreetmap.org'): "
+                                      "Max retries exceeded")
+
+    monkeypatch.setattr(geocoder, "online_geocoder", lambda provider: Offline())
+    result = CliRunner().invoke(cli.main, ["resolve", "Atlantis", "--online", "nominatim"])
+    assert result.exit_code == 2
+    assert "geo: error: the online geocoder (Offline) could not answer for 'Atlantis'" in result.output
+    assert "GeocoderUnavailable" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
