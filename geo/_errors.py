@@ -28,3 +28,7 @@ class ExportError(GeoError):
 
 class MapError(GeoError):
     """A map cannot be made (for example, no located events and no zones)."""
+
+
+class GeocoderError(GeoError):
+    """The online fallback geocoder failed (no network, refused, timed out)."""

@@ -61,14 +61,7 @@ GOVERNORATES = frozenset({
 # "Al Ḩamdānīyah"), so the folded match scores a little lower. A populated-place word
 # (city, town, village) is a soft preference: the other populated types and sites (UCDP
 # calls a Mosul neighbourhood a town) stay candidates, ranked below the type the word names.
-_CORE_FOLDED_PENALTY = 0.005
-_TYPE_WORD_NEAR_PENALTY = 0.02   # "Kanan town" when the row is a village
-_TYPE_WORD_SITE_PENALTY = 0.04   # "Arbajiyah town" when the row is a site (neighbourhood)
-_TYPE_WORD_MISMATCH_PENALTY = 0.01  # a whole-name match whose type the query's type word contradicts
-# Fuzzy matching: a typo rarely hits the first letter, and a long name of three or more
-# words ("Erbil International Airport") is a different place, not a typo, unless it is close.
-_FUZZY_MULTIWORD_WORDS = 3
-_FUZZY_MULTIWORD_MIN_RATIO = 90.0
+# (their values: geo.settings, RESOLVE_*)
 
 COLUMNS = (
     "id", "name", "type", "lat", "lon", "governorate", "district", "governorate_krg",
@@ -427,7 +420,7 @@ class Gazetteer:
         typed = frozenset().union(*(r[2] for r in readings)) if readings else frozenset()
         mismatch = None
         if typed and any(self.places[w[0]].type in typed for w in whole):
-            mismatch = lambda t: 0.0 if t in typed else _TYPE_WORD_MISMATCH_PENALTY  # noqa: E731
+            mismatch = lambda t: 0.0 if t in typed else settings.RESOLVE_TYPE_WORD_MISMATCH_PENALTY  # noqa: E731
         for index, score, kind, matched in whole:
             offer(index, score, kind, matched, mismatch)
         # With a type word ("Kan‘ān town", "Diyala province"): the rest of the name, for places
@@ -439,7 +432,7 @@ class Gazetteer:
                 for index, _kind, matched in self._exact.get(raw_core.strip().casefold(), ()):
                     offer(index, settings.SCORE_NORMALIZED, "normalized", matched, penalty)
             for index, matched in self._norm.get(compact(core), ()):
-                offer(index, settings.SCORE_NORMALIZED - _CORE_FOLDED_PENALTY, "normalized", matched, penalty)
+                offer(index, settings.SCORE_NORMALIZED - settings.RESOLVE_CORE_FOLDED_PENALTY, "normalized", matched, penalty)
             fuzzy_keys.append((core, penalty))
         # Typos only: a name that matched exactly gets no fuzzy noise, and a word known not to
         # be a place ("Iraqi", "Kurdistan 24") is not a misspelt one ("Iraq", "Kurdistan Region").
@@ -475,8 +468,8 @@ class Gazetteer:
         if self._fuzzy_keys is None:
             self._fuzzy_keys = list(self._norm)
         cutoff = settings.FUZZY_MIN_RATIO
-        if len(key.split()) >= _FUZZY_MULTIWORD_WORDS:
-            cutoff = max(cutoff, _FUZZY_MULTIWORD_MIN_RATIO)
+        if len(key.split()) >= settings.RESOLVE_FUZZY_MULTIWORD_WORDS:
+            cutoff = max(cutoff, settings.RESOLVE_FUZZY_MULTIWORD_MIN_RATIO)
         out = []
         for found, ratio, _ in process.extract(probe, self._fuzzy_keys, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=limit):
@@ -696,8 +689,8 @@ def _type_word_penalty(own: str | None, implied: frozenset[str]):
             return 0.0
         if own in SETTLEMENT_TYPES:
             if ptype in SETTLEMENT_TYPES:
-                return _TYPE_WORD_NEAR_PENALTY
-            return _TYPE_WORD_SITE_PENALTY if ptype == "site" else None
+                return settings.RESOLVE_TYPE_WORD_NEAR_PENALTY
+            return settings.RESOLVE_TYPE_WORD_SITE_PENALTY if ptype == "site" else None
         return 0.0 if ptype in implied else None
     return penalty
 

@@ -20,12 +20,8 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo import settings
-from geo._errors import GeoError
+from geo._errors import GeocoderError, GeoError
 from geo.gazetteer import SETTLEMENT_TYPES, Candidate, Gazetteer, Place, _warn
-
-
-class GeocoderError(GeoError):
-    """The online fallback geocoder failed (no network, refused, timed out)."""
 
 
 def _address(place: Place) -> str:

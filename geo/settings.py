@@ -45,6 +45,15 @@ SCORE_EXACT = 1.0
 SCORE_ALIAS = 0.97
 SCORE_NORMALIZED = 0.93
 SCORE_FUZZY_MAX = 0.85  # a perfect fuzzy ratio maps here; worse ratios fall below it
+# Resolver ranking (geo.gazetteer): see the comment there for why each exists.
+RESOLVE_CORE_FOLDED_PENALTY = 0.005
+RESOLVE_TYPE_WORD_NEAR_PENALTY = 0.02   # "Kanan town" when the row is a village
+RESOLVE_TYPE_WORD_SITE_PENALTY = 0.04   # "Arbajiyah town" when the row is a site (neighbourhood)
+RESOLVE_TYPE_WORD_MISMATCH_PENALTY = 0.01  # a whole-name match whose type the query's type word contradicts
+# Fuzzy matching: a typo rarely hits the first letter, and a long name of three or more
+# words ("Erbil International Airport") is a different place, not a typo, unless it is close.
+RESOLVE_FUZZY_MULTIWORD_WORDS = 3
+RESOLVE_FUZZY_MULTIWORD_MIN_RATIO = 90.0
 
 #: Earth radius for great-circle distances in km.
 EARTH_RADIUS_KM = 6371.0088
