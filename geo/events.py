@@ -78,7 +78,8 @@ _DATE_EXPR = re.compile(
     r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     rf"|\b(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
     rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
-    r"|\b(?P<yesterday>yesterday|last night)\b"
+    r"|\b(?P<yesterday>yesterday|last night|overnight)\b"
+    r"|\b(?P<ago>\d{1,2}|two|three|four|five|six)\s+days\s+ago\b"
     r"|\b(?P<today>today|this morning|this evening|tonight)\b",
     re.IGNORECASE)
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
@@ -329,6 +330,10 @@ def resolve_date(m: re.Match, published: date | None) -> date | None:
             return None
         back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7
         return published - timedelta(days=back)
+    if m.group("ago"):
+        n = m.group("ago").lower()
+        back = int(n) if n.isdigit() else ("two", "three", "four", "five", "six").index(n) + 2
+        return published - timedelta(days=back) if published else None
     if m.group("yesterday"):
         return published - timedelta(days=1) if published else None
     if m.group("today"):

@@ -191,6 +191,9 @@ def test_event_place_rules(small, body, place_id):
     (date(2022, 1, 5), "on 30 December", date(2021, 12, 30)),  # no year: the latest before
     (date(2022, 1, 5), "on 4 October 2019", date(2019, 10, 4)),
     (None, "on Tuesday", None),
+    (date(2024, 1, 2), "two days ago", date(2023, 12, 31)),
+    (date(2024, 1, 2), "killed 3 days ago", date(2023, 12, 30)),
+    (date(2024, 1, 2), "overnight", date(2024, 1, 1)),
 ])
 def test_relative_dates(published, phrase, expected):
     m = _DATE_EXPR.search(phrase)
