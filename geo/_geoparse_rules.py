@@ -133,8 +133,35 @@ def event_rules(path: Path = settings.EVENT_RULES_FILE) -> dict:
         "reaction_words": _strings(data, "reaction_words", path),
         "statement_places": _strings(data, "statement_places", path),
         "source_words": _strings(data, "source_words", path),
-        "civilian_target": data.get("civilian_target") or None,
+        "summary_words": _strings(data, "summary_words", path),
+        "history_days": _number(data, "history_days", path, 62),
+        "protest_intervention_words": _strings(data, "protest_intervention_words", path),
+        "outside_words": _strings(data, "outside_words", path),
+        "riot": _event_kind(data, "riot", path),
+        "protest_intervention": _event_kind(data, "protest_intervention", path),
+        "civilian_target": _event_kind(data, "civilian_target", path),
     }
+
+
+def _number(data: dict, key: str, path: Path, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ReportError(f"{path}: field '{key}': expected a number of 0 or more, not {value!r}")
+    return value
+
+
+def _event_kind(data: dict, key: str, path: Path) -> dict | None:
+    """An {event_type, sub_event_type} mapping of the rules file, checked."""
+    from geo.schema import ACLED_EVENT_TYPES
+
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("event_type") not in ACLED_EVENT_TYPES \
+            or not value.get("sub_event_type"):
+        raise ReportError(f"{path}: field '{key}': expected {{event_type: one of ACLED's types, "
+                          f"sub_event_type: ...}}, not {value!r}")
+    return {"event_type": value["event_type"], "sub_event_type": str(value["sub_event_type"])}
 
 
 @lru_cache(maxsize=4)

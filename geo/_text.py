@@ -208,3 +208,17 @@ def type_word_splits(text: str) -> list[tuple[str | None, str, frozenset[str], s
         if types is not None and core:
             out.append((None, core, types, type_word_own_type(normalize(text)) or next(iter(types))))
     return out
+
+
+# Words that end with a full stop without ending a sentence ("Gen. Saleh", "Oct. 4").
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr gen lt col maj capt cpt sgt brig adm st no vs jan feb mar apr jun jul aug sep "
+    "sept oct nov dec approx est fig".split())
+_INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
+
+
+def is_abbreviation(token: str) -> bool:
+    """Does a full stop after `token` leave the sentence going on: an abbreviation ("Gen"),
+    an initial ("J") or dotted initials ("U.S")? A number ("killing 2.") ends it."""
+    token = token.lstrip("\"“‘(")
+    return token.lower() in ABBREVIATIONS or bool(_INITIALS.fullmatch(token))

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo import settings
 from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
+from geo._text import is_abbreviation
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
 from geo.reports import Report, iter_report_files, read_reports
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
@@ -85,9 +86,6 @@ _DATE_EXPR = re.compile(
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
 # A line that wraps inside a paragraph does not end a sentence; a blank line does.
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n")
-_ABBREVIATIONS = frozenset({"gen", "maj", "brig", "col", "lt", "capt", "sgt", "mr", "mrs", "ms",
-                            "dr", "st", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-                            "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "vs", "approx"})
 
 
 @dataclass
@@ -303,8 +301,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         if text[m.start()] == ".":
-            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 6):m.start()])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 8):m.start()])
+            if word and is_abbreviation(word.group(1)):
                 continue
         end = m.start() + (1 if text[m.start()] in ".!?" else 0)
         if text[start:end].strip():

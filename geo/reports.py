@@ -40,6 +40,7 @@ from typing import Any, Iterable, Iterator
 
 from geo import settings
 from geo._errors import ReportError
+from geo._text import is_abbreviation
 
 STDIN = "-"
 #: The values of `fmt=` (and of the CLI's --format): "auto" picks by suffix, sniffs stdin.
@@ -102,10 +103,6 @@ _FURNITURE = re.compile(
     r"(?:(?:[ ]|,[ ]?|[ ]and[ ]|[ ]&[ ])[A-Z][\w'’.-]*){0,7}(?:[ ]*[|/,;–—-][^.]{0,40})?$")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d(?:[:.]\d\d)?(?:[ ]?[AaPp]\.?[Mm]\.?)?|\b(?:GMT|UTC|AST)\b"
                    r"|[+-]\d\d:?\d\d\b|\b\d{1,2}[/.]\d{1,2}[/.](?:\d\d){1,2}\b")
-# Sentence ends that are not: "Gen. Saleh", "Oct. 4", "U.S. forces", "J. Smith".
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr gen lt col maj capt cpt sgt brig adm st no vs jan feb mar apr jun jul aug sep "
-    "sept oct nov dec approx est fig".split())
 
 
 @dataclass(frozen=True)
@@ -484,8 +481,7 @@ def _title_from_sentence(line: str) -> str:
 def _first_sentence(text: str) -> str:
     for m in re.finditer(r"[.!?][\"”’')\]]*(?=\s+[\"“‘(]?[A-Z0-9])", text):
         word = re.search(r"(\S+)$", text[:m.start()])
-        token = word.group(1).lstrip("\"“‘(") if word else ""
-        if token.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]", token):
+        if word and is_abbreviation(word.group(1)):
             continue  # "Gen. Saleh", "J. Smith", "U.S. forces"
         return text[:m.end()]
     return text
