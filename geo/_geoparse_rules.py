@@ -30,6 +30,7 @@ class GeoparseRules:
     not_names: frozenset[str]
     place_prepositions: tuple[str, ...] = ()
     given_names: frozenset[str] = frozenset()
+    building_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def geoparse_rules(path: Path = settings.GEOPARSE_RULES_FILE) -> GeoparseRules:
         not_names=frozenset(_strings(data, "not_names", path)),
         place_prepositions=_strings(data, "place_prepositions", path),
         given_names=frozenset(_strings(data, "given_names", path)),
+        building_words=frozenset(w.lower() for w in _strings(data, "building_words", path)),
     )
 
 
@@ -134,6 +136,8 @@ def event_rules(path: Path = settings.EVENT_RULES_FILE) -> dict:
         "statement_places": _strings(data, "statement_places", path),
         "source_words": _strings(data, "source_words", path),
         "summary_words": _strings(data, "summary_words", path),
+        "summary_counts": _strings(data, "summary_counts", path),
+        "summary_nouns": _strings(data, "summary_nouns", path),
         "history_days": _number(data, "history_days", path, 62),
         "protest_intervention_words": _strings(data, "protest_intervention_words", path),
         "outside_words": _strings(data, "outside_words", path),

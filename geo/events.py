@@ -81,11 +81,15 @@ _DATE_EXPR = re.compile(
     rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
     r"|\b(?P<yesterday>yesterday|last night|overnight)\b"
     r"|\b(?P<ago>\d{1,2}|two|three|four|five|six)\s+days\s+ago\b"
-    r"|\b(?P<today>today|this morning|this evening|tonight)\b",
+    r"|\b(?P<today>today|this morning|this evening|tonight)\b"
+    rf"|\b(?P<m3>{_MONTH_ALT})\s+(?P<y3>(?:19|20)\d\d)\b"   # "in December 2023": a month
+    r"|\bin\s+(?P<y4>(?:19|20)\d\d)\b",                      # "in 2017": a year
     re.IGNORECASE)
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
 # A line that wraps inside a paragraph does not end a sentence; a blank line does.
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n")
+# A list item ("- On Sunday, ...", "2) ...") starts a sentence of its own.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n"
+                           r"|\n(?=[ \t]*(?:[-*•‣▪–]|\d{1,2}[.)])[ \t]+)")
 
 
 @dataclass
@@ -100,6 +104,7 @@ class _Draft:
     near: bool = False
     warnings: list[str] = field(default_factory=list)
     trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
+    claim: bool = False  # told as someone's claim ("X said it had targeted ...")
 
 
 @dataclass
@@ -207,6 +212,22 @@ class _Rules:
                                  re.IGNORECASE)
         self.reaction = re.compile(keyword_pattern(data["reaction_words"]), re.IGNORECASE) \
             if data["reaction_words"] else re.compile(r"(?!x)x")
+        # A summary word right before the keyword ("three attacks", "a spate of kidnappings").
+        never = r"(?!x)x"
+        words = keyword_pattern(data["summary_words"]) if data["summary_words"] else never
+        counts = keyword_pattern(data["summary_counts"]) if data["summary_counts"] else never
+        nouns = keyword_pattern(data["summary_nouns"]) if data["summary_nouns"] else never
+        # The text from the sentence start to the keyword's end: a summary phrase right
+        # before the keyword, or a count right before a plural noun that is the keyword.
+        self.summary = re.compile(rf"(?:{words})\s+\S+$|(?:{counts})\s+(?:{nouns})$", re.IGNORECASE)
+        self.speech_before = re.compile(keyword_pattern(data["speech_verbs"]), re.IGNORECASE)
+        self.history_days = data["history_days"]
+        self.riot = data["riot"]
+        self.protest_intervention = data["protest_intervention"]
+        self.intervention = re.compile(keyword_pattern(data["protest_intervention_words"]), re.IGNORECASE) \
+            if data["protest_intervention_words"] else re.compile(never)
+        self.outside = re.compile(r"\s+(?:" + keyword_pattern(data["outside_words"])[len(r"(?<![\w-])"):] + ")",
+                                  re.IGNORECASE) if data["outside_words"] else re.compile(never)
         self.civilian_target = data["civilian_target"]
         # Right after an actor: it is the report's source ("police said").
         self.source_after = re.compile(r"\s+(?:" + keyword_pattern(data["source_words"])[len(r"(?<![\w-])"):] + ")",
@@ -217,6 +238,8 @@ class _Rules:
                                       + keyword_pattern(violent_words), re.IGNORECASE)
         self.actors = actors()
         self.kind = {a.name: a.kind for a in self.actors}
+        # The actor of a protest that names none: the first protesters' row of actors.csv.
+        self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
         exact, loose = [], []
         for n, actor in enumerate(self.actors):
             for alias in actor.aliases:
@@ -321,8 +344,44 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def resolve_date(m: re.Match, published: date | None) -> date | None:
-    """The date a date expression means, counted back from `published` where relative."""
+class _Period:
+    """A month or a year, not a day: dates an event only when recent (see date_of)."""
+
+    def __init__(self, first: date, last: date):
+        self.first, self.last = first, last
+
+
+def date_of(m: re.Match, published: date | None, history_days: float) -> tuple[str, date | None]:
+    """What a date expression says of an event: ("day", date), ("month", first day) for a
+    recent month ("in December 2023" in January's paper), ("history", None) for a month or
+    year long before publication ("signed in October 2020"), ("bad", None) for an impossible
+    date ("31 February"), ("unknown", None) for a relative date with no published date."""
+    found = resolve_date(m, published)
+    if isinstance(found, _Period):
+        if published is not None and (published - found.last).days > history_days:
+            return "history", None
+        if m.group("y4"):  # a bare year that is not history says too little to date by
+            return "history" if published is None else "year", None
+        return "month", found.first
+    if found is None:
+        relative = m.group("weekday") or m.group("ago") or m.group("yesterday") or m.group("today")
+        if published is None and (relative or not (m.group("y1") or m.group("y2"))):
+            return "unknown", None
+        return "bad", None
+    return "day", found
+
+
+def resolve_date(m: re.Match, published: date | None):
+    """The date a date expression means, counted back from `published` where relative; a
+    month or a year is returned as a _Period; None when it cannot be told or is impossible."""
+    if m.group("m3"):
+        month_n = _month_number(m.group("m3"))
+        year = int(m.group("y3"))
+        last = date(year + (month_n == 12), month_n % 12 + 1, 1) - timedelta(days=1)
+        return _Period(date(year, month_n, 1), last)
+    if m.group("y4"):
+        year = int(m.group("y4"))
+        return _Period(date(year, 1, 1), date(year, 12, 31))
     if m.group("weekday"):
         if published is None:
             return None
@@ -338,7 +397,7 @@ def resolve_date(m: re.Match, published: date | None) -> date | None:
         return published
     day, month, year = ((m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1")
                         else (m.group("d2"), m.group("m2"), m.group("y2")))
-    month_n = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(month.rstrip(".").lower()[:3]))
+    month_n = _month_number(month)
     try:
         if year:
             return date(int(year), month_n, int(day))
@@ -349,6 +408,10 @@ def resolve_date(m: re.Match, published: date | None) -> date | None:
         return found if found <= published else date(published.year - 1, month_n, int(day))
     except ValueError:
         return None
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name.rstrip(".").lower()[:3]))
 
 
 # --- finding events ------------------------------------------------------------------------------
@@ -371,19 +434,39 @@ def find_events(result: ParseResult) -> list[_Draft]:
         if k not in triggers or rule.rank < triggers[k].rank:
             triggers[k] = rule
             trigger_at[k] = start
-    # "Officials condemned the attack": a reaction to an event told before, not a new one.
-    reactions = {k for k in triggers if rules.reaction.search(body, *spans[k])}
+    # "Officials condemned the attack": a reaction to an event told before, not a new one;
+    # "three attacks in Kirkuk province over the weekend": a summary of the events told next.
+    reactions = {k for k in triggers if rules.reaction.search(body, *spans[k])
+                 or rules.summary.search(body, max(spans[k][0], trigger_at[k] - 40), _word_end_at(body, trigger_at[k]))}
+    # "The Guards said they had targeted ...": a claim, one more sentence of an event told
+    # in the report, or an event of its own when nothing else tells it.
+    claims = {k for k in triggers if rules.speech_before.search(body, spans[k][0], trigger_at[k])}
+    dateline = report.dateline_span or (0, 0)
     dates: dict[int, date | None] = {}
     statement_dates: dict[int, date | None] = {}
+    date_notes: dict[int, str] = {}
     for k in triggers:  # only event sentences need their date
         for m in _DATE_EXPR.finditer(body, *spans[k]):
+            if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
+                    and _in_dateline(body, dateline, m):
+                continue  # "KIRKUK, Iraq, Jan 8 (Reuters) -": the day it was written
+            kind, when = date_of(m, report.published, rules.history_days)
+            if kind == "history":
+                reactions.add(k)  # "the agreement signed in October 2020": background
+                break
+            if kind in ("bad", "year"):
+                date_notes[k] = f"date {m.group().strip()!r} ignored" + \
+                    (" (no such day)" if kind == "bad" else " (a year only)")
+                continue
             if rules.speech.search(body[max(0, m.start() - 50):m.start()]):
                 # "said on Wednesday": the date of the statement, used only when the
                 # sentence also says where something happened ("as reported on 13 March,
                 # airstrikes hit X in Y").
-                statement_dates.setdefault(k, resolve_date(m, report.published))
+                statement_dates.setdefault(k, when)
                 continue
-            dates[k] = resolve_date(m, report.published)
+            dates[k] = when
+            if kind == "month":
+                date_notes[k] = f"only the month is known ({m.group().strip()}): dated to its first day"
             break
     places: dict[int, list[Mention]] = {}
     located: set[int] = set()  # sentences naming a place where something happened ("in X")
@@ -405,15 +488,21 @@ def find_events(result: ParseResult) -> list[_Draft]:
         if k in reactions:
             loose.append((k, rule))
         elif k in dates:
-            _add_dated(dated, _Draft(rule, [spans[k]], dates[k], True, trigger=trigger_at[k]),
-                       places, spans)
+            draft = _Draft(rule, [spans[k]], dates[k], True, trigger=trigger_at[k], claim=k in claims)
             if dates[k] is None:
-                dated[-1].warnings.append("relative date with no published date to count from")
+                draft.warnings.append("relative date with no published date to count from")
             elif k in stated:
-                dated[-1].warnings.append("dated by a statement about the event (\"said on ...\"), "
-                                          "not by the event itself")
+                draft.warnings.append("dated by a statement about the event (\"said on ...\"), "
+                                      "not by the event itself")
+            if k in date_notes:
+                draft.warnings.append(date_notes[k])
+            _add_dated(dated, draft, places, spans)
         elif k in located:
-            undated.append(_Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k]))
+            draft = _Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k],
+                           claim=k in claims)
+            if k in date_notes:
+                draft.warnings.append(date_notes[k])
+            undated.append(draft)
         else:
             loose.append((k, rule))
     # Undated sentences join the dated event of the same type at the same place (or one
@@ -438,18 +527,40 @@ def find_events(result: ParseResult) -> list[_Draft]:
         home = next((d for d in events if d.rule.event_type == rule.event_type), None)
         if home is not None:
             _join(home, spans[k], rule)
+    # A claim joins an event of its type that the report tells in its own words.
+    for claim in [d for d in events if d.claim]:
+        home = next((d for d in events if not d.claim and d.rule.event_type == claim.rule.event_type), None)
+        if home is not None:
+            for span in claim.sentences:
+                _join(home, span, claim.rule)
+            events.remove(claim)
     if not events and loose and not result.mentions:
         # Nothing anchored, but the report does describe an event: keep it, without a place.
         k, rule = min(loose, key=lambda t: (t[1].rank, t[0]))
-        events.append(_Draft(rule, [spans[k]], report.published, False))
+        if k not in reactions:
+            events.append(_Draft(rule, [spans[k]], report.published, False))
     for draft in events:
         _locate(rules, draft, body, spans, places, result.unresolved)
         if not draft.dated and draft.event_date is not None:
             draft.warnings.append("no date in the event's sentences: the published date is used")
-        elif draft.event_date is None and not draft.warnings:
+        elif draft.event_date is None and not any("date" in w for w in draft.warnings):
             draft.warnings.append("event date unknown (no published date)")
     events.sort(key=lambda d: d.sentences[0][0])
     return events
+
+
+def _word_end_at(text: str, start: int) -> int:
+    """The end of the word that starts at `start`."""
+    m = re.compile(r"[\w'’-]+").match(text, start)
+    return m.end() if m else start
+
+
+def _in_dateline(body: str, span: tuple[int, int], m: re.Match) -> bool:
+    """Is date `m` part of the dateline ("KIRKUK, Iraq, Jan 8 (Reuters) -"): in its span, or
+    between it and the dash that closes it?"""
+    if span[0] <= m.start() < span[1]:
+        return True
+    return bool(re.match(r"[\s,]*(?:\([^)]{1,40}\))?\s*[-–—]", body[m.end():m.end() + 50]))
 
 
 def _add_dated(dated: list[_Draft], draft: _Draft, places, spans) -> None:
@@ -521,7 +632,9 @@ def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) 
                               + (" (unresolved: " + ", ".join(n for n in unresolved if n in body[start:end]) + ")"
                                  if unknown_here else ""))
         return
-    draft.near = draft.place.type in SETTLEMENTS and rules.near.before(body, draft.place.start)
+    # "near Tuz Khurmatu", "Makhmour refugee camp": just outside the town (precision 2).
+    draft.near = draft.place.type in SETTLEMENTS and (rules.near.before(body, draft.place.start)
+                                                     or bool(rules.outside.match(body, draft.place.end)))
 
 
 # Between a place and its container: ", ", " in ", " of ", " (", with an optional closing
@@ -618,6 +731,10 @@ _BY = re.compile(r"\bby\s+(?:the\s+)?$", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+|a\s+|local\s+)*$", re.IGNORECASE)
 UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Iraq)"
+# Right after an actor, up to three words and a passive verb: it suffered the violence.
+_SUFFERED = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:was|were|had\s+been|have\s+been|has\s+been|got)\s+"
+                       r"(?:[a-z]+ly\s+)?(?:killed|wounded|injured|hurt|kidnapped|abducted|attacked|"
+                       r"targeted|struck|hit|shot|executed|ambushed|beheaded|taken)\b", re.IGNORECASE)
 
 
 def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str]]:
@@ -655,13 +772,19 @@ def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) 
     if not violent or trigger is None:
         return _actors_of(rules, text), []
     passive = bool(_PASSIVE.search(text, max(0, trigger - 40), trigger))
+    # "militants" and "gunmen" are the unidentified group only when no group is named.
+    named = {rules.kind.get(n) for _, _, n in found if n != UNIDENTIFIED_ACTOR}
+    if named & {"rebel", "militia"}:
+        found = [f for f in found if f[2] != UNIDENTIFIED_ACTOR]
     doers: list[tuple[int, str]] = []
     targets: list[tuple[int, str]] = []
     for s, e, name in found:
         if _BY.search(text, max(0, s - 8), s):
             doers.append((0, name))
-        elif rules.attack_noun.match(text, e):
-            doers.append((1, name))  # "an ISIS attack", "ISIS militants ambushed"
+        elif s > trigger and rules.attack_noun.match(text, e):
+            doers.append((1, name))  # "repelled an ISIS attack"
+        elif _SUFFERED.match(text, e):
+            targets.append((s, name))  # "two Asayish officers were wounded when ..."
         elif (s < trigger) != passive:
             doers.append((2, name))
         else:
@@ -682,11 +805,18 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         evidence = " ".join(" ".join(body[s:e].split()) for s, e in sorted(draft.sentences))
         etype, subtype = draft.rule.event_type, draft.rule.sub_event_type
         actor1, actor2 = _row_actors(rules, body, draft, etype)
+        kinds = {rules.kind.get(actor1), rules.kind.get(actor2)}
         target = rules.civilian_target
-        if etype == "Battles" and target and rules.kind.get(actor2) == "civilians":
+        if etype == "Battles" and "protesters" in kinds and rules.riot:
+            etype, subtype = rules.riot["event_type"], rules.riot["sub_event_type"]
+        elif etype == "Battles" and target and rules.kind.get(actor2) == "civilians":
             etype, subtype = target["event_type"], target["sub_event_type"]
         if etype == "Violence against civilians" and rules.kind.get(actor1) == "civilians":
             actor1, actor2 = actor2 or UNIDENTIFIED_ACTOR, actor1  # the perpetrator first
+        if etype == "Protests" and rules.protest_intervention and any(
+                rules.intervention.search(body, s, e) for s, e in draft.sentences):
+            etype, subtype = (rules.protest_intervention["event_type"],
+                              rules.protest_intervention["sub_event_type"])
         place = draft.place
         row = {c: None for c in EVENT_COLUMNS}
         row.update(
@@ -727,6 +857,8 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
         ones, twos = chosen[:1], chosen[1:]
     others = [a for s, e in sorted(draft.sentences[1:]) for a in _actors_of(rules, body[s:e])]
     others = [a for a in dict.fromkeys(others) if a not in chosen]
+    if event_type == "Battles" and not ones and len(twos) >= 2:
+        ones, twos = twos[:1], twos[1:]  # "clashes between ISIS militants and the Iraqi army"
     actor1 = ones[0] if ones else ""
     actor2 = next((a for a in twos if a != actor1), "") or next((a for a in ones[1:] if a != actor1), "")
     for extra in others:
@@ -734,8 +866,11 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
             actor1 = extra
         elif not actor2 and extra != actor1:
             actor2 = extra
-    if violent and not actor1 and (actor2 or "explosive" in draft.rule.sub_event_type.lower()):
-        actor1 = UNIDENTIFIED_ACTOR
+    remote = event_type == "Explosions/Remote violence" and draft.rule.sub_event_type != "Air/drone strike"
+    if violent and not actor1 and (actor2 or remote):
+        actor1 = UNIDENTIFIED_ACTOR  # a bomb or a shell with no one named behind it
+    if event_type in ("Protests", "Riots") and not actor1:
+        actor1 = rules.crowd  # "hundreds of Kurds demonstrated"
     if actor2 == actor1:
         actor2 = ""
     return actor1, actor2

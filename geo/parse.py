@@ -214,6 +214,7 @@ class _Index:
         self.stop = frozenset(name_key(w) for w in rules.stop_names)
         self.not_names = frozenset(rules.not_names)
         self.given_names = rules.given_names
+        self.building_words = rules.building_words
         table: dict[str, dict[int, _Entry]] = {}
 
         def add(key: str, entry: _Entry) -> None:
@@ -464,6 +465,10 @@ def _attach_type_word(idx: _Index, hit: _Hit, body: str, prev: str) -> None:
             if types:
                 # The span grows by the first n words as written.
                 ends = [w.end() for w in re.finditer(r"[^\W_]+", m.group())]
+                after = _WORD.match(body, m.start() + ends[n - 1] + 1)
+                if after and body[m.start() + ends[n - 1]:after.start()] == " " \
+                        and after.group().lower() in idx.building_words:
+                    return  # "the Kirkuk governorate building" stands in the city
                 hit.types = types
                 hit.typed_span = (hit.ostart, m.start() + ends[n - 1])
                 return

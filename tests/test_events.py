@@ -110,7 +110,9 @@ def test_shared_seed_events(gazetteer, shared_seeds_dir, name):
      "Explosions/Remote violence", "Air/drone strike", "Military Forces of Iraq (Iraqi Air Force)",
      "Islamic State (Iraq)", "hamrin-mountains"),
     ("Two Iraqi soldiers were killed on Thursday when an IED exploded near Jalawla.",
-     "Explosions/Remote violence", "Remote explosive/landmine/IED", "Military Forces of Iraq", "", "jalawla"),
+     # the soldiers suffered it: ACLED's unidentified group set the bomb
+     "Explosions/Remote violence", "Remote explosive/landmine/IED", "Unidentified Armed Group (Iraq)",
+     "Military Forces of Iraq", "jalawla"),
     ("ISIS militants kidnapped three shepherds in Diyala province on Monday.",
      "Violence against civilians", "Abduction/forced disappearance", "Islamic State (Iraq)",
      "Civilians (Iraq)", "diyala-governorate"),
@@ -378,7 +380,7 @@ CODED = [
     ("Clashes erupted in Kirkuk last week. A day earlier an IED exploded in Hawija. "
      "Yesterday a rocket hit Tuz Khurmatu.",
      [("Battles", "Armed clash", "", "", "kirkuk", 1), (EXPL, IED, UNID, "", "hawija", 1),
-      (EXPL, "Shelling/artillery/missile attack", "", "", "tuz-khurmatu", 1)]),
+      (EXPL, "Shelling/artillery/missile attack", UNID, "", "tuz-khurmatu", 1)]),
     ("On Monday an IED exploded in Kirkuk. On Monday another IED exploded in Sinjar.",
      [(EXPL, IED, UNID, "", "kirkuk", 1), (EXPL, IED, UNID, "", "sinjar", 1)]),
     ("Gunmen shot dead a shepherd near Jalawla on Tuesday, the Diyala police said.",
@@ -389,6 +391,34 @@ CODED = [
      [("Battles", "Armed clash", ISF, IS, "tuz-khurmatu-sleman-bag-operations-command", 2)]),
     ("Protesters gathered in Kirkuk city on Sunday.",
      [("Protests", "Peaceful protest", "Protesters (Iraq)", "", "kirkuk", 1)]),
+    ("Peshmerga and PMF fighters exchanged fire in Tuz Khurmatu on Sunday.",
+     [("Battles", "Armed clash", PESH, "Popular Mobilization Forces", "tuz-khurmatu", 1)]),
+    ("Turkish jets struck PKK positions near Sinjar on Sunday.",
+     [(EXPL, AIRSTRIKE, TURKEY, "PKK: Kurdistan Workers Party", "sinjar", 2)]),
+    ("Clashes broke out in Jalawla on Monday between ISIS militants and the Iraqi army.",
+     [("Battles", "Armed clash", IS, ISF, "jalawla", 1)]),
+    ("Two Asayish officers were wounded when an unknown assailant threw a hand grenade at their "
+     "car in Sulaimani on Monday.",
+     [(EXPL, "Grenade", UNID, "Asayish (Kurdistan Region)", "sulaimani", 1)]),
+    ("A roadside bomb killed two soldiers near Hawija on Monday. ISIS claimed responsibility for "
+     "the attack on Tuesday.",
+     [(EXPL, IED, UNID, "", "hawija", 2)]),
+    ("The Sinjar Agreement, signed in October 2020 between Baghdad and Erbil, was never carried out.", []),
+    ("Protesters stormed and set fire to the former KDP headquarters in Kirkuk on Saturday, clashing "
+     "with Kurdish demonstrators.",
+     [("Riots", "Violent demonstration", "Protesters (Iraq)", "", "kirkuk", 1)]),
+    ("Police fired tear gas to disperse protesters in Kirkuk on Sunday.",
+     [("Protests", "Protest with intervention", POLICE, "Protesters (Iraq)", "kirkuk", 1)]),
+    ("Protesters gathered outside the Kirkuk governorate building on Sunday.",  # outside: near
+     [("Protests", "Peaceful protest", "Protesters (Iraq)", "", "kirkuk", 2)]),
+    ("A drone struck a car near Makhmour refugee camp on Monday.",
+     [(EXPL, AIRSTRIKE, "", "", "makhmour", 2)]),
+    ("An IED exploded in Hawija on Monday, killing 2. On Friday, a rocket hit a base near Tuz Khurmatu.",
+     [(EXPL, IED, UNID, "", "hawija", 1), (EXPL, "Shelling/artillery/missile attack", UNID, "", "tuz-khurmatu", 2)]),
+    ("Security sources reported three attacks in Kirkuk province over the weekend:\n"
+     "- On Saturday, gunmen attacked the village of Zanqar.\n"
+     "- On Sunday, an IED struck an Iraqi army patrol in Wadi al-Shay.",
+     [("Battles", "Armed clash", UNID, "", "zanqar", 1), (EXPL, IED, UNID, ISF, "wadi-al-shay", 3)]),
 ]
 
 
@@ -437,3 +467,30 @@ def test_csv_on_standard_input_is_sniffed_or_forced():
         assert features[0]["properties"]["place_id"] == "makhmour"
     forced = CliRunner().invoke(main, ["parse", "-", "--format", "json"], input=csv_text)
     assert forced.exit_code == 1 and "<stdin>:1:" in forced.stderr and "JSON" in forced.stderr
+
+
+def test_the_dateline_date_is_not_the_event_date(tmp_path):
+    from geo.reports import parse_report_text
+
+    text = ("---\nid: r\npublished: 2024-01-08\n---\n"
+            "KIRKUK, Iraq, Jan 8 (Reuters) - A bomb exploded in Hawija on Sunday, police said.\n")
+    events = events_from_reports([parse_report_text(text)]).events
+    assert list(events["event_date"]) == ["2024-01-07"]
+    assert list(events["place_id"]) == ["hawija"]
+
+
+@pytest.mark.parametrize("text, date_, warning", [
+    ("An IED exploded in Kirkuk on 31 February.", "2024-03-09", "date '31 February' ignored (no such day)"),
+    ("Iraqi forces killed three ISIS militants in the Hamrin mountains in December 2023.", "2023-12-01",
+     "only the month is known (December 2023): dated to its first day"),
+])
+def test_impossible_and_month_only_dates_say_so(text, date_, warning):
+    events = events_from_reports([report(text, date(2024, 1, 8) if "December" in text else date(2024, 3, 9))]).events
+    assert list(events["event_date"]) == [date_]
+    assert warning in events.iloc[0]["warnings"]
+
+
+def test_an_event_with_no_place_and_no_date_says_both():
+    events = events_from_reports([report("ISIS attacked a checkpoint on Monday.", None)]).events
+    warnings = events.iloc[0]["warnings"]
+    assert "no resolvable place" in warnings and "no published date" in warnings
