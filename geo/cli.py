@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from types import SimpleNamespace
 
 import click
 
@@ -305,37 +306,19 @@ def events_cmd(inputs, output, workers, fmt, places_files):
       geo events seeds/ -o events.geojson
       geo events reports.jsonl > events.geojson
     """
-    from geo.events import GEOJSON_HEAD, GEOJSON_TAIL, feature_json, iter_events
+    from geo.events import write_events_geojson
 
-    failures: list[str] = []
-    out = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
-    reports = events = 0
-    warnings: list[str] = []
-    no_event: list[str] = []
-    try:
-        out.write(GEOJSON_HEAD)
-        # Worker processes load the gazetteer themselves, with the user's places files.
-        for item in iter_events(inputs, failures=failures, workers=workers,
-                                extra_places=tuple(places_files), fmt=fmt):
-            reports += 1
-            if not item.events:
-                no_event.append(item.report_id)
-            if len(warnings) <= _MAX_WARNINGS:
-                warnings.extend(item.warnings)
-            for row in item.events:
-                out.write((",\n" if events else "") + feature_json(row))
-                events += 1
-        out.write(GEOJSON_TAIL)
-    finally:
-        if output:
-            out.close()
-    _print_warnings(warnings)
-    if output or no_event:
+    # Worker processes load the gazetteer themselves, with the user's places files.
+    run = write_events_geojson(inputs, output, workers=workers, extra_places=tuple(places_files),
+                               fmt=fmt, max_warnings=_MAX_WARNINGS)
+    _print_warnings(run.warnings)
+    if (output or run.no_event) and (run.reports or not run.failures):  # else nothing was written
+        no_event = run.no_event
         skipped = (f" ({len(no_event)} with no event: {', '.join(no_event[:5])}"
                    f"{', ...' if len(no_event) > 5 else ''})") if no_event else ""
-        click.echo(f"wrote {events} events from {reports} report(s){skipped}"
+        click.echo(f"wrote {run.events} events from {run.reports} report(s){skipped}"
                    + (f" to {output}" if output else ""), err=True)
-    _report_failures(failures, reports)
+    _report_failures(run.failures, run.reports)
 
 
 _MAX_WARNINGS = 20
@@ -478,8 +461,7 @@ def map_cmd(inputs, output, self_contained, title, zone_files):
                    "folder.")
 @click.option("--layers", default=None, metavar="LIST",
               help="Comma-separated: events,zones,places,mentions (default: all; csv: events).")
-@click.option("--zones", "zone_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Your own zone file (YAML or GeoJSON); repeatable. GEO_ZONES does the same.")
+@_zones_option
 @_places_option
 def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
     """Export the events of the reports INPUT... with zones, places and mentions as GIS
@@ -501,7 +483,10 @@ def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
     for path in result.files:
         click.echo(str(path))
     click.echo(f"wrote {counts} ({result.fmt})", err=True)
+    _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
     _report_failures(result.failures, result.reports)
+    if result.zone_errors:
+        sys.exit(1)  # as geo zones: a zone that did not build fails the run, the rest is written
 
 
 if __name__ == "__main__":

@@ -1000,6 +1000,64 @@ def events_to_geojson(events) -> str:
     return GEOJSON_HEAD + ",\n".join(features) + GEOJSON_TAIL
 
 
+@dataclass
+class GeoJSONRun:
+    """What write_events_geojson did: reports read, events written, the ids of the reports
+    that gave no event, the first warnings, and the errors of unreadable reports."""
+
+    reports: int = 0
+    events: int = 0
+    no_event: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None = None,
+                         max_warnings: int = 100, **stream) -> GeoJSONRun:
+    """Stream the events of `inputs` into one GeoJSON FeatureCollection: to `output`, written
+    atomically (an earlier file stays as it was until the new one is complete, and is kept
+    if the run fails), or to standard output when None. `stream` goes to iter_events
+    (workers, extra_places, fmt, progress)."""
+    from geo._atomic import atomic_files
+
+    run = GeoJSONRun()
+
+    def write(out) -> None:
+        out.write(GEOJSON_HEAD)
+        for item in iter_events(inputs, failures=run.failures, **stream):
+            run.reports += 1
+            if not item.events:
+                run.no_event.append(item.report_id)
+            if len(run.warnings) < max_warnings:
+                run.warnings.extend(item.warnings[:max_warnings - len(run.warnings)])
+            for row in item.events:
+                out.write((",\n" if run.events else "") + feature_json(row))
+                run.events += 1
+        out.write(GEOJSON_TAIL)
+
+    if output is None:
+        write(sys.stdout)
+        return run
+    output = Path(output)
+    if not output.parent.is_dir():
+        from geo._errors import ExportError
+
+        raise ExportError(f"{output}: the folder {output.parent} does not exist")
+    try:
+        with atomic_files([output]) as (tmp,):
+            with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+                write(out)
+            if not run.reports and run.failures:
+                raise _NothingRead  # the earlier file stays; the new one is removed
+    except _NothingRead:
+        pass
+    return run
+
+
+class _NothingRead(Exception):
+    """Every report failed: write_events_geojson keeps the earlier output file."""
+
+
 # --- streaming -----------------------------------------------------------------------------------------
 
 _WORKER_GAZ = None

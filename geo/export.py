@@ -87,6 +87,8 @@ class ExportResult:
     reports: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    zone_errors: list[str] = field(default_factory=list)
+    zone_warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -676,7 +678,7 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
     if not inputs:
         raise ExportError("no input: give report files or folders")
     from geo.events import events_from_inputs
-    from geo.zones import load_zones
+    from geo.zones import build_zones
 
     kwargs = {"gazetteer": gazetteer} if gazetteer is not None else {}
     result = events_from_inputs([os.fspath(i) for i in inputs], **kwargs)
@@ -687,11 +689,13 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
             raise ExportError(f"no report could be read from {named}: "
                               f"{result.failures[0]}{more}")
         raise ExportError(f"no report found in {named}")
-    built = build_layers(result, load_zones(tuple(zone_files)), gazetteer)
+    zones = build_zones(tuple(zone_files), gazetteer=gazetteer)  # its errors are the caller's to show
+    built = build_layers(result, zones.zones, gazetteer)
     out = export_layers(built, plan.fmt, path, only=plan.layers)
     out.reports = len(result.reports)
     out.failures = list(result.failures)
     out.warnings = list(result.warnings)
+    out.zone_errors, out.zone_warnings = list(zones.errors), list(zones.warnings)
     return out
 
 

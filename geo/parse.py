@@ -259,6 +259,7 @@ class _Index:
         self.type_heads = frozenset(w.split()[0] for w in self.type_words)
         # Unknown names already sent to the resolver (fuzzy matching is the slow path).
         self.resolved: dict[str, list] = {}
+        self.static_scores: dict[tuple, float] = {}  # see _static_score
 
     @staticmethod
     def _variants(name: str) -> set[str]:
@@ -567,7 +568,7 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> l
             # As in the resolver: a name written exactly as a place's name or alias ranks
             # above one that only matches once folded ("Hamrin" is the mountains' alias;
             # "Ḩamrīn", the town's, only folds to it).
-            static = [(_static_score(places[e.index], e, hits[k].types)
+            static = [(_static_score(idx, places[e.index], e, hits[k].types)
                        - _MATCH_WEIGHT * (0.0 if e.matched.casefold() == written else
                                           max(0.0, e.score - settings.SCORE_NORMALIZED)), e)
                       for e in cs]
@@ -588,22 +589,18 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> l
     return out
 
 
-_STATIC_SCORES: dict[tuple, float] = {}
 # How the match counts against the other preferences: first, as in the resolver (a name
 # written as a place's own name or alias beats one that only folds to another's), so the
 # study region, type, population and nearness decide between equally good matches only.
 _MATCH_WEIGHT = 10.0
 
 
-def _score(place: "Place", entry: _Entry, hit: _Hit, anchors: list[tuple[float, float]]) -> float:
-    """How likely `place` is meant: the match, the study region, the implied type, the type
-    a bare name usually means, population, and nearness to the report's other places."""
-    return _static_score(place, entry, hit.types) + _nearness(place, anchors)
-
-
-def _static_score(place: "Place", entry: _Entry, types: frozenset | None) -> float:
+def _static_score(idx: _Index, place: "Place", entry: _Entry, types: frozenset | None) -> float:
+    """How likely `place` is meant, before nearness: the match, the study region, the implied
+    type, the type a bare name usually means, population. Cached on the gazetteer's index
+    (place indexes mean nothing in another gazetteer)."""
     key = (entry.index, entry.score, types)
-    score = _STATIC_SCORES.get(key)
+    score = idx.static_scores.get(key)
     if score is None:
         score = _MATCH_WEIGHT * entry.score
         if place.governorate in settings.STUDY_GOVERNORATES:
@@ -613,7 +610,7 @@ def _static_score(place: "Place", entry: _Entry, types: frozenset | None) -> flo
         score += 0.1 * (1 - _TYPE_RANK.get(place.type, len(_TYPE_RANK)) / len(_TYPE_RANK))
         if place.population:
             score += 0.05 * min(1.0, math.log10(max(place.population, 1)) / 7)
-        _STATIC_SCORES[key] = score
+        idx.static_scores[key] = score
     return score
 
 

@@ -119,7 +119,13 @@ def _read_file(path: Path) -> list[_Definition]:
     """Zone definitions in one YAML (`zones:` list) or GeoJSON (FeatureCollection) file."""
     if not path.is_file():
         raise ZoneError(f"{path}: zone file not found")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ZoneError(f"{path}: cannot read zone file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ZoneError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{exc.start}); save the zone file as UTF-8") from None
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, text)
     import yaml

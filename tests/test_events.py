@@ -494,3 +494,17 @@ def test_an_event_with_no_place_and_no_date_says_both():
     events = events_from_reports([report("ISIS attacked a checkpoint on Monday.", None)]).events
     warnings = events.iloc[0]["warnings"]
     assert "no resolvable place" in warnings and "no published date" in warnings
+
+
+def test_events_output_is_replaced_only_by_a_complete_run(tmp_path):
+    out = tmp_path / "events.geojson"
+    out.write_text('{"earlier": true}\n', encoding="utf-8")
+    failed = CliRunner().invoke(main, ["events", str(tmp_path / "missing.md"), "-o", str(out)])
+    assert failed.exit_code == 1 and "missing.md: no such file or folder" in failed.stderr
+    assert "wrote" not in failed.stderr
+    assert out.read_text(encoding="utf-8") == '{"earlier": true}\n'  # kept as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["events.geojson"]  # no temporary file left
+    done = CliRunner().invoke(main, ["events", str(settings.SEEDS_DIR), "-o", str(out)])
+    assert done.exit_code == 0 and json.loads(out.read_text(encoding="utf-8"))["features"]
+    nowhere = CliRunner().invoke(main, ["events", str(settings.SEEDS_DIR), "-o", str(tmp_path / "no" / "x.geojson")])
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr

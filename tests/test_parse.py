@@ -212,3 +212,19 @@ def test_offsets_hold_on_messy_text(gazetteer):
         body = result.report.body
         for m in result.mentions:
             assert body[m.start:m.end] == m.text
+
+
+def test_two_gazetteers_do_not_share_their_ranking_caches(tmp_path):
+    """Scores cached by place index belong to one gazetteer: rows in another order must not
+    inherit them."""
+    header = ("id,name,type,lat,lon,governorate,district,governorate_krg,district_krg,population,"
+              "name_ar,name_ckb,name_kmr,aliases,source,note\n")
+    city = "kirkuk,Kirkuk,city,35.46806,44.39222,Kirkuk,Kirkuk,,,1000000,,,,,t,\n"
+    gov = "kirkuk-governorate,Kirkuk,governorate,35.4,44.3,Kirkuk,,,,,,,,,t,\n"
+    one, two = tmp_path / "a.csv", tmp_path / "b.csv"
+    one.write_text(header + city + gov, encoding="utf-8")
+    two.write_text(header + gov + city, encoding="utf-8")
+    report = Report(id="r", title="", published=None, source="", url=None, dateline=None,
+                    body="Shelling hit houses in Kirkuk.", path="<t>")
+    for path in (one, two, one):
+        assert [m.place_id for m in parse_report(report, Gazetteer.from_files([path])).mentions] == ["kirkuk"]

@@ -779,3 +779,28 @@ def test_cli_where_reports_a_bad_zone_file_after_the_answer(tmp_path):
     assert result.exit_code == 1
     assert "Kifri" in result.stdout
     assert f"geo: zone error: {tmp_path / 'absent.yaml'}: zone file not found" in result.stderr
+
+
+def test_a_zone_file_that_is_not_utf8_is_named(tmp_path):
+    from geo.zones import build_zones
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("zones:\n  - name: Qara Tapa caf\xe9\n    kind: sector\n".encode("latin-1"))
+    result = build_zones([path], include_builtin=False)
+    assert len(result.zones) == 0
+    assert result.errors == [f"{path}: not UTF-8 text (byte 0xe9 at offset 30); save the zone file as UTF-8"]
+
+
+def test_export_fails_on_a_zone_that_does_not_build_and_writes_the_rest(tmp_path):
+    from click.testing import CliRunner
+    from geo.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("zones:\n  - name: Bad\n    kind: trench\n    around: {points: [kirkuk], buffer_km: 5}\n",
+                   encoding="utf-8")
+    out = tmp_path / "x.gpkg"
+    result = CliRunner().invoke(main, ["export", str(settings.SEEDS_DIR), "-f", "gpkg", "-o", str(out),
+                                       "--zones", str(bad)])
+    assert result.exit_code == 1
+    assert "geo: zone error: " in result.stderr and "'Bad'" in result.stderr and "kind" in result.stderr
+    assert out.is_file()
