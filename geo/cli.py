@@ -142,19 +142,14 @@ def where(lat, lon, as_json, limit, zone_files, places_files):
     """
     gaz = _gazetteer(places_files)
     result = gaz.where(lat, lon, limit=limit)
-    try:
-        from geo import zones as zones_api
-    except ImportError:  # the zones step is optional for `where`
-        zones_api = None
-    built = None
-    if zones_api is not None:
-        built = zones_api.build_zones(zone_files, gazetteer=gaz)
-        result["zones"] = zones_api.zones_containing(lat, lon, built.zones)
+    from geo import zones as zones_api
+
+    built = zones_api.build_zones(zone_files, gazetteer=gaz)
+    result["zones"] = zones_api.zones_containing(lat, lon, built.zones)
     _where_output(lat, lon, result, as_json)
-    if built is not None:
-        _zone_messages(built)
-        if built.errors:
-            sys.exit(1)
+    _zone_messages(built)
+    if built.errors:
+        sys.exit(1)
 
 
 def _where_output(lat, lon, result, as_json) -> None:
@@ -383,10 +378,8 @@ def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
 
 def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
     """`geo zones --events`: events per zone, and each event's zones and front distance."""
-    try:
-        from geo.events import events_from_inputs
-    except ImportError as exc:  # the events step is a separate module
-        _fail(f"--events needs geo.events: {exc}")
+    from geo.events import events_from_inputs
+
     result = events_from_inputs(list(inputs), gazetteer=gaz)
     for failure in getattr(result, "failures", None) or []:
         click.echo(f"geo: warning: {failure}", err=True)

@@ -877,7 +877,8 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
 
 
 def _notes(row: dict, draft: _Draft, subtype: str) -> str:
-    when = draft.event_date.strftime("On %d %B %Y").replace("On 0", "On ") if draft.event_date else "On an unknown date"
+    d = draft.event_date  # month names from our own table: strftime's follow the locale
+    when = f"On {d.day} {_MONTHS[d.month - 1].capitalize()} {d.year}" if d else "On an unknown date"
     who = row["actor1"] or "unidentified actors"
     if row["actor2"]:
         who += f" and {row['actor2']}"

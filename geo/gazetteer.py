@@ -303,7 +303,12 @@ class Gazetteer:
         self.places: list[Place] = list(places)
         self._by_id = {p.id: i for i, p in enumerate(self.places)}
         if len(self._by_id) != len(self.places):
-            raise GazetteerError("duplicate place ids after merging places files")
+            from collections import Counter
+
+            twice = sorted(i for i, n in Counter(p.id for p in self.places).items() if n > 1)
+            raise GazetteerError(f"duplicate place id(s) {', '.join(twice[:5])}"
+                                 f"{' ...' if len(twice) > 5 else ''}: an id may appear once in a places file "
+                                 "(a row of a later file replaces the row of its id in an earlier one)")
         self._build_index()
 
     # construction ------------------------------------------------------------------------

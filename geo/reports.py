@@ -49,7 +49,6 @@ _FORMAT_READERS = {"md": "text", "markdown": "text", "txt": "text", "text": "tex
                    "json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv"}
 
 _FIELD_ALIASES = {"text": "body", "date": "published", "outlet": "source", "link": "url"}
-_KNOWN_FIELDS = ("id", "title", "published", "source", "url", "dateline", "body")
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -249,7 +248,11 @@ def _read_path(path: str, reader: str | None = None) -> Iterator[Report | Report
 
 def _read_bytes(path: str) -> bytes:
     if path == STDIN:
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(settings.REPORT_MAX_BYTES + 1)
+        if len(data) > settings.REPORT_MAX_BYTES:
+            raise ReportError(f"<stdin>: over the {settings.REPORT_MAX_BYTES}-byte limit for one "
+                              "input; save it to a file per report, or split it")
+        return data
     try:
         size = Path(path).stat().st_size
         if size > settings.REPORT_MAX_BYTES:
