@@ -59,7 +59,29 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
             _fsync(tmp)
         for tmp, target in zip(temps, targets):
             os.replace(tmp, target)
+    except OSError as exc:  # a folder that is gone, read-only, full: one line, no traceback
+        for tmp in temps:
+            _remove(tmp)
+        from geo._errors import ExportError
+
+        named = next((t for tmp, t in zip(temps, targets) if exc.filename and str(tmp) in str(exc.filename)),
+                     targets[0] if targets else "output")
+        raise ExportError(f"{named}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         for tmp in temps:
             _remove(tmp)
         raise
+
+
+def write_text(target: str | os.PathLike, text: str) -> Path:
+    """`text` written to `target` as UTF-8 with \\n line ends, atomically; its folder must
+    exist (ExportError otherwise, as for any write that fails)."""
+    from geo._errors import ExportError
+
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise ExportError(f"{target}: the folder {target.parent} does not exist")
+    with atomic_files([target]) as (tmp,):
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    return target

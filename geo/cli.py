@@ -356,8 +356,9 @@ def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
     gaz = _gazetteer(places_files) if places_files else None
     result = zones_api.build_zones(zone_files, gazetteer=gaz)
     if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(zones_api.zones_to_geojson(result.zones))
+        from geo._atomic import write_text
+
+        write_text(output, zones_api.zones_to_geojson(result.zones))
     if with_events:
         _zones_events(zones_api, result.zones, inputs, as_json, gaz)
     elif as_json:

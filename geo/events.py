@@ -76,7 +76,8 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH_ALT = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 # Date expressions in a sentence. Weekdays must be capitalised (they always are in news).
 _DATE_EXPR = re.compile(
-    r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"\b(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"       # 2024-03-01
+    r"|\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     rf"|\b(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
     rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
     r"|\b(?P<yesterday>yesterday|last night|overnight)\b"
@@ -365,7 +366,7 @@ def date_of(m: re.Match, published: date | None, history_days: float) -> tuple[s
         return "month", found.first
     if found is None:
         relative = m.group("weekday") or m.group("ago") or m.group("yesterday") or m.group("today")
-        if published is None and (relative or not (m.group("y1") or m.group("y2"))):
+        if published is None and (relative or not (m.group("y1") or m.group("y2") or m.group("iy"))):
             return "unknown", None
         return "bad", None
     return "day", found
@@ -374,6 +375,11 @@ def date_of(m: re.Match, published: date | None, history_days: float) -> tuple[s
 def resolve_date(m: re.Match, published: date | None):
     """The date a date expression means, counted back from `published` where relative; a
     month or a year is returned as a _Period; None when it cannot be told or is impossible."""
+    if m.group("iy"):
+        try:
+            return date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+        except ValueError:
+            return None
     if m.group("m3"):
         month_n = _month_number(m.group("m3"))
         year = int(m.group("y3"))
@@ -410,6 +416,18 @@ def resolve_date(m: re.Match, published: date | None):
         return None
 
 
+class _Sentences(list):
+    """The (start, end) spans of a report's sentences, with `index` a dict look-up: a long
+    report has thousands, and each event asks for the index of its own."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        super().__init__(spans)
+        self._at = {span: k for k, span in enumerate(spans)}
+
+    def index(self, span, *_) -> int:  # type: ignore[override]
+        return self._at[span]
+
+
 def _month_number(name: str) -> int:
     return next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name.rstrip(".").lower()[:3]))
 
@@ -421,7 +439,7 @@ def find_events(result: ParseResult) -> list[_Draft]:
     rules = _rules()
     report = result.report
     body = report.body
-    spans = sentences(body)
+    spans = _Sentences(sentences(body))
     starts = [s for s, _ in spans]
 
     def sentence_of(offset: int) -> int:
@@ -655,8 +673,7 @@ def _best_place(rules: _Rules, body: str, mentions: list[Mention]) -> Mention | 
     ordered = sorted(mentions, key=lambda m: m.start)
     # A town named inside a longer name ("Tuz Khurmatu and Sleman Bag Operations Command")
     # stands for that name, not for an event place of its own.
-    ordered = [m for m in ordered if not any(o is not m and o.start <= m.start and m.end <= o.end
-                                             and (o.end - o.start) > (m.end - m.start) for o in ordered)]
+    ordered = _outermost(ordered)
     containers: set[int] = set()
     wrong: set[int] = set()
     located = {id(m) for m in ordered if _is_located(rules, body, m)}
@@ -686,6 +703,19 @@ def _best_place(rules: _Rules, body: str, mentions: list[Mention]) -> Mention | 
                 m.confidence < settings.EVENT_UNSURE_CONFIDENCE, m.start)
 
     return min(candidates, key=key)
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """Mentions (sorted by start) not inside a longer one, in one sweep."""
+    out: list[Mention] = []
+    cover_start, cover_end = -1, -1
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if cover_start <= m.start and m.end <= cover_end and (m.end - m.start) < (cover_end - cover_start):
+            continue
+        out.append(m)
+        if m.end > cover_end:
+            cover_start, cover_end = m.start, m.end
+    return out
 
 
 _POSSESSIVE_GAP = re.compile(r"['’]s\s+")
@@ -1044,6 +1074,12 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
         from geo._errors import ExportError
 
         raise ExportError(f"{output}: the folder {output.parent} does not exist")
+    try:  # fail before reading thousands of reports, not after
+        with atomic_files([output]) as (probe,):
+            probe.write_bytes(b"")
+            raise _NothingRead
+    except _NothingRead:
+        pass
     try:
         with atomic_files([output]) as (tmp,):
             with open(tmp, "w", encoding="utf-8", newline="\n") as out:

@@ -429,7 +429,12 @@ def _plain_report(text: str, path: str, stem: str) -> Report:
             body_start += 1
     body = "\n".join(lines[body_start:]).rstrip()
     if not body.strip():
-        raise ReportError(f"{path}:{title_i + 1}: no body text after the title line")
+        # One line and nothing after it ("ISIS attacked a post near Daquq on Monday."): that
+        # line is the story; it is not thrown away as a headline with no body.
+        body_start = title_i
+        body = "\n".join(lines[body_start:]).rstrip()
+        title = _title_from_sentence(lines[title_i].strip())
+        warnings.append("one line only: it is both the title and the body")
     found = find_date(text)
     if not found:
         warnings.append("no published date in the text: relative dates stay unresolved")

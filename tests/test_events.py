@@ -196,6 +196,8 @@ def test_event_place_rules(small, body, place_id):
     (date(2024, 1, 2), "two days ago", date(2023, 12, 31)),
     (date(2024, 1, 2), "killed 3 days ago", date(2023, 12, 30)),
     (date(2024, 1, 2), "overnight", date(2024, 1, 1)),
+    (date(2024, 3, 9), "on 2024-03-01", date(2024, 3, 1)),
+    (None, "on 2024-03-01", date(2024, 3, 1)),
 ])
 def test_relative_dates(published, phrase, expected):
     m = _DATE_EXPR.search(phrase)

@@ -172,7 +172,6 @@ BAD_INPUTS = {
                     "worddate.md:2: field 'published': 'last Tuesday' is not a date (YYYY-MM-DD)"),
     "nobody.md": ("---\ntitle: x\n---\n\n\n", "nobody.md:3: no body text after the front matter"),
     "empty.txt": ("\n\n  \n", "empty.txt:1: empty report (no text)"),
-    "titleonly.txt": ("Just a headline here\n", "titleonly.txt:1: no body text after the title line"),
     "badfield.md": ("---\ntitle: [a, b]\n---\nText.\n", "badfield.md:2: field 'title': expected text, got list"),
     "bad.json": ('[{"body": "ok"},\n {"body": "x",}]', "bad.json:2: bad JSON: Expecting property name enclosed in double quotes (column 15)"),
     "nobody.json": ('[\n{"title": "no text"}\n]', "nobody.json:2: field 'body': missing or empty (the report text)"),
@@ -400,3 +399,13 @@ def test_unknown_format_is_refused_before_reading():
     with pytest.raises(ReportError) as err:
         read_reports(["-"], fmt="xml")
     assert str(err.value) == "unknown report format 'xml' (one of: auto, md, txt, json, jsonl, csv)"
+
+
+def test_a_one_line_report_is_its_own_title_and_body(tmp_path):
+    path = tmp_path / "one.txt"
+    path.write_text("ISIS militants attacked a Peshmerga post near Daquq on Monday, killing two.\n",
+                    encoding="utf-8")
+    [report] = read_reports([path])
+    assert report.body == "ISIS militants attacked a Peshmerga post near Daquq on Monday, killing two."
+    assert report.title == "ISIS militants attacked a Peshmerga post near Daquq on Monday, killing two"
+    assert "one line only: it is both the title and the body" in report.warnings
