@@ -130,7 +130,8 @@ def _zone_messages(result) -> None:
 @click.argument("lat", type=float)
 @click.argument("lon", type=float)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object with `nearest`.")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100),
+              help="At most this many nearest places.")
 @_zones_option
 @_places_option
 def where(lat, lon, as_json, limit, zone_files, places_files):
@@ -157,7 +158,10 @@ def _where_output(lat, lon, result, as_json) -> None:
         _print_json(result)
         return
     click.echo(f"{lat:.5f}, {lon:.5f}")
-    if "settlement" in result:
+    if result.get("note"):
+        s = result["settlement"]
+        click.echo(f"  {result['note']}; nearest settlement {s['name']}, {s['distance_km']:.1f} km")
+    elif "settlement" in result:
         s = result["settlement"]
         admin = " / ".join(p for p in (s["governorate"], s["district"]) if p)
         krg = " / ".join(p for p in (s["governorate_krg"], s["district_krg"]) if p)
@@ -224,8 +228,12 @@ def info_cmd(places_files):
 
 # --- parse and events ---------------------------------------------------------------------
 
-def _report_failures(failures: list[str], done: int) -> None:
-    """Each unreadable report on stderr, then how many failed; exit 1 when all of them did."""
+def _report_failures(failures: list[str], done: int, inputs=()) -> None:
+    """Each unreadable report on stderr, then how many failed; exit 1 when all of them did,
+    and 2 when the inputs held no report at all (an empty folder, only other files)."""
+    if not failures and not done and inputs:
+        _fail(f"no report found in {', '.join(inputs)} (report files end in .md, .txt, .json, "
+              ".jsonl, .ndjson or .csv)")
     for message in failures:
         click.echo(f"geo: report error: {message}", err=True)
     if failures:
@@ -278,7 +286,7 @@ def parse_cmd(inputs, as_json, fmt, places_files):
             click.echo(f"  unresolved: {'; '.join(result.unresolved)}")
     if as_json:
         _print_json(results)
-    _report_failures(failures, done)
+    _report_failures(failures, done, inputs)
 
 
 @main.command("events")
@@ -313,7 +321,7 @@ def events_cmd(inputs, output, workers, fmt, places_files):
                    f"{', ...' if len(no_event) > 5 else ''})") if no_event else ""
         click.echo(f"wrote {run.events} events from {run.reports} report(s){skipped}"
                    + (f" to {output}" if output else ""), err=True)
-    _report_failures(run.failures, run.reports)
+    _report_failures(run.failures, run.reports, inputs)
 
 
 _MAX_WARNINGS = 20
@@ -382,8 +390,10 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
     from geo.events import events_from_inputs
 
     result = events_from_inputs(list(inputs), gazetteer=gaz)
-    for failure in getattr(result, "failures", None) or []:
-        click.echo(f"geo: warning: {failure}", err=True)
+    if not result.reports:
+        _report_failures(result.failures, 0, inputs)
+    for failure in result.failures:
+        click.echo(f"geo: report error: {failure}", err=True)
     events = zones_api.assign_zones(result.events, zones)
     table = zones_api.events_per_zone(events, zones)
     if as_json:

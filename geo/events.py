@@ -1054,8 +1054,10 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
     run = GeoJSONRun()
 
     def write(out) -> None:
-        out.write(GEOJSON_HEAD)
+        # The head waits for the first report: inputs with no report write nothing at all.
         for item in iter_events(inputs, failures=run.failures, **stream):
+            if not run.reports:
+                out.write(GEOJSON_HEAD)
             run.reports += 1
             if not item.events:
                 run.no_event.append(item.report_id)
@@ -1064,7 +1066,8 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
             for row in item.events:
                 out.write((",\n" if run.events else "") + feature_json(row))
                 run.events += 1
-        out.write(GEOJSON_TAIL)
+        if run.reports:
+            out.write(GEOJSON_TAIL)
 
     if output is None:
         write(sys.stdout)
@@ -1084,7 +1087,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
         with atomic_files([output]) as (tmp,):
             with open(tmp, "w", encoding="utf-8", newline="\n") as out:
                 write(out)
-            if not run.reports and run.failures:
+            if not run.reports:
                 raise _NothingRead  # the earlier file stays; the new one is removed
     except _NothingRead:
         pass

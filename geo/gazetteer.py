@@ -499,11 +499,27 @@ class Gazetteer:
         return [NearbyPlace(p, d, bearing_deg(p.lat, p.lon, lat, lon)) for d, _, p in scored[:limit]]
 
     def where(self, lat: float, lon: float, limit: int = settings.DEFAULT_LIMIT) -> dict:
-        """What is at (lat, lon): the nearest places and the admin units of the nearest settlement."""
+        """What is at (lat, lon): the nearest places and the admin units of the nearest
+        settlement, when one lies within settings.WHERE_SETTLEMENT_MAX_KM (farther, the point
+        may be across a border: `settlement` is still given, its admin units are not claimed).
+
+        Raises QueryError for a point outside Iraq's bounding box (the gazetteer covers Iraq
+        only), naming a lat/lon swap when the swapped point is inside."""
+        lat, lon = check_point(lat, lon)
+        west, south, east, north = settings.IRAQ_BBOX
+        if not (south <= lat <= north and west <= lon <= east):
+            swapped = south <= lon <= north and west <= lat <= east
+            raise QueryError(f"{lat}, {lon} is outside Iraq (lat {south} to {north}, lon {west} to "
+                             f"{east}): the gazetteer covers Iraq only"
+                             + ("; did you swap lat and lon?" if swapped else ""))
         nearby = self.nearest(lat, lon, limit=limit)
         settlement = self.nearest(lat, lon, limit=1, types=SETTLEMENT_TYPES)
         result = {"lat": lat, "lon": lon, "nearest": [n.to_dict() for n in nearby]}
-        if settlement:
+        if settlement and settlement[0].distance_km > settings.WHERE_SETTLEMENT_MAX_KM:
+            result["settlement"] = settlement[0].to_dict()
+            result["note"] = (f"no settlement within {settings.WHERE_SETTLEMENT_MAX_KM:g} km: the "
+                              "admin units are not known here")
+        elif settlement:
             s = settlement[0]
             result["settlement"] = s.to_dict()
             result["governorate"] = s.place.governorate

@@ -510,3 +510,12 @@ def test_events_output_is_replaced_only_by_a_complete_run(tmp_path):
     assert done.exit_code == 0 and json.loads(out.read_text(encoding="utf-8"))["features"]
     nowhere = CliRunner().invoke(main, ["events", str(settings.SEEDS_DIR), "-o", str(tmp_path / "no" / "x.geojson")])
     assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr
+
+
+@pytest.mark.parametrize("command", [["events"], ["parse"], ["zones", "--events"]])
+def test_a_folder_with_no_report_is_an_error_not_an_empty_result(tmp_path, command):
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    result = CliRunner().invoke(main, [*command, str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"geo: error: no report found in {tmp_path} (report files end in .md" in result.stderr

@@ -421,3 +421,24 @@ def test_online_fallback_is_cached(tmp_path):
     again = CachedOnlineGeocoder(FakeOnline(), cache).geocode("somewhere ")
     assert first == again and first["lat"] == 33.3
     assert FakeOnline.calls == 1
+
+
+@pytest.mark.parametrize("lat, lon, message", [
+    (51.5, 0.1, "51.5, 0.1 is outside Iraq (lat 29.0 to 37.5, lon 38.7 to 48.8): the gazetteer covers Iraq only"),
+    (44.93, 34.43, "did you swap lat and lon?"),
+])
+def test_where_refuses_points_outside_iraq(lat, lon, message):
+    from geo._errors import QueryError
+
+    with pytest.raises(QueryError) as err:
+        Gazetteer.default().where(lat, lon)
+    assert message in str(err.value)
+
+
+def test_where_claims_no_admin_units_far_from_any_settlement():
+    across_the_border = Gazetteer.default().where(35.0, 46.5)  # in Iran, 43 km from Biyara
+    assert "governorate" not in across_the_border and "district" not in across_the_border
+    assert across_the_border["note"].startswith("no settlement within 15 km")
+    assert across_the_border["settlement"]["name"] == "Biyara"
+    at_qara_tapa = Gazetteer.default().where(34.43, 44.93)
+    assert at_qara_tapa["governorate"] == "Diyala" and at_qara_tapa["district"] == "Kifri"
