@@ -207,7 +207,7 @@ def check_cmd(files):
 
     problems, total = check_places_files(files)
     for problem in problems:
-        click.echo(problem, err=True)
+        click.echo(f"geo: places error: {problem}", err=True)
     if problems:
         click.echo(f"geo: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
         sys.exit(1)

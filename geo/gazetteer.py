@@ -195,7 +195,8 @@ def read_places_file(path: str | Path, problems: list[str] | None = None) -> lis
     except FileNotFoundError:
         raise GazetteerError(f"{path}: places file not found") from None
     except UnicodeDecodeError as exc:
-        raise GazetteerError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise GazetteerError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                             f"offset {exc.start})") from None
     except OSError as exc:
         raise GazetteerError(f"{path}: cannot read places file: {exc.strerror}") from None
 
@@ -226,7 +227,13 @@ def read_places_file(path: str | Path, problems: list[str] | None = None) -> lis
             line = file_line[record_end]  # the record's first line (a quoted cell may span lines)
             record_end = reader.line_num
             if None in row:
-                found.append(f"{path}:{line}: more cells than header columns")
+                found.append(f"{path}:{line}: {len(header) + len(row[None])} cells, but the header "
+                             f"has {len(header)} columns")
+                continue
+            if any(v is None for v in row.values()):
+                cells = sum(v is not None for v in row.values())
+                found.append(f"{path}:{line}: {cells} of {len(header)} cells: the row is short "
+                             f"(a missing comma?)")
                 continue
             try:
                 place = _place_from_row(row, path, line)
@@ -700,7 +707,15 @@ def check_places_files(files: Sequence[str | Path]) -> tuple[list[str], int]:
                 merged.pop(place.id, None)
                 merged[place.id] = place
         problems.extend(str(p) for p in Gazetteer(merged.values()).validate(files=readable))
-    return problems, count
+    return sorted(problems, key=_problem_order), count
+
+
+def _problem_order(problem: str) -> tuple:
+    """File, then line: the order a person fixes them in."""
+    import re
+
+    m = re.match(r"(.*?):(\d+):", problem)
+    return (m.group(1), int(m.group(2))) if m else (problem.split(":", 1)[0], 0)
 
 
 def _type_word_penalty(own: str | None, implied: frozenset[str]):

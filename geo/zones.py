@@ -133,7 +133,10 @@ def _read_file(path: Path) -> list[_Definition]:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ZoneError(f"{path}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ZoneError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}"
+                        + (f" ({exc.context})" if getattr(exc, "context", None) else "")) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("zones"), list):
         raise ZoneError(f"{path}: expected a mapping with a `zones:` list")
     return [_Definition(d if isinstance(d, dict) else {"_bad": d}, path, i)

@@ -107,7 +107,8 @@ def test_user_file_replaces_and_extends(tmp_path):
     (HEADER + "a,A,town,35,444,,,,s\n", "bad.csv:2: field 'lon': 444.0 is out of range"),
     (HEADER + ",A,town,35,44,,,,s\n", "bad.csv:2: field 'id' is empty"),
     (HEADER + "a,A,town,35,44,,,,s\na,B,town,35,44,,,,s\n", "bad.csv:3: field 'id': 'a' already used on line 2"),
-    (HEADER + "a,A,town,35,44,,,,s,extra\n", "bad.csv:2: more cells than header columns"),
+    (HEADER + "a,A,town,35,44,,,,s,extra\n", "bad.csv:2: 10 cells, but the header has 9 columns"),
+    (HEADER + "short,row\n", "bad.csv:2: 2 of 9 cells: the row is short (a missing comma?)"),
 ])
 def test_bad_places_files_name_file_line_and_field(tmp_path, text, message):
     path = write(tmp_path, text)
@@ -442,3 +443,15 @@ def test_where_claims_no_admin_units_far_from_any_settlement():
     assert across_the_border["settlement"]["name"] == "Biyara"
     at_qara_tapa = Gazetteer.default().where(34.43, 44.93)
     assert at_qara_tapa["governorate"] == "Diyala" and at_qara_tapa["district"] == "Kifri"
+
+
+def test_gazetteer_check_lists_problems_in_line_order(tmp_path):
+    from click.testing import CliRunner
+    from geo.cli import main
+
+    path = write(tmp_path, HEADER + "short,row\n" + "ok,Okay,village,35.1,44.2,,,,t\n"
+                 + "far,Far,town,10,10,,,,t\n" + "a,A,hamlet,35,44,,,,s\n")
+    result = CliRunner().invoke(main, ["gazetteer", "check", str(path)])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("geo: places error: ")]
+    assert [int(ln.rsplit("bad.csv:", 1)[1].split(":")[0]) for ln in lines] == [2, 4, 5]

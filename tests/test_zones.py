@@ -804,3 +804,12 @@ def test_export_fails_on_a_zone_that_does_not_build_and_writes_the_rest(tmp_path
     assert result.exit_code == 1
     assert "geo: zone error: " in result.stderr and "'Bad'" in result.stderr and "kind" in result.stderr
     assert out.is_file()
+
+
+def test_a_zone_file_with_broken_yaml_is_one_line_with_its_line(tmp_path):
+    from geo.zones import build_zones
+
+    path = tmp_path / "broken.yaml"
+    path.write_text("zones:\n  - name: A\n    kind: sector\n   around: [x\n", encoding="utf-8")
+    [error] = build_zones([path], include_builtin=False).errors
+    assert error.startswith(f"{path}:4: not valid YAML: ") and "\n" not in error
