@@ -107,7 +107,13 @@ def resolve(name, as_json, limit, types, online, places_files):
         click.echo(f"{i}. {row['name']} ({row['type']})  {row['lat']:.5f}, {row['lon']:.5f}  "
                    f"{admin}  [{row['match']} {row['score']:.2f}, id {row['id']}]")
     if not rows:
-        click.echo(f"geo: no place matches {name!r}", err=True)
+        if types:  # say what the filter hid: "Kirkuk" is a city, not a town
+            other = gaz.resolve(name, limit=3)
+            hint = (f"; without --type: {', '.join(f'{c.place.name} ({c.place.type})' for c in other)}"
+                    if other else "")
+            click.echo(f"geo: no place of type {', '.join(types)} matches {name!r}{hint}", err=True)
+        else:
+            click.echo(f"geo: no place matches {name!r}", err=True)
         sys.exit(1)
 
 
