@@ -461,13 +461,13 @@ def test_one_big_json_lines_file_streams_on_two_workers_in_input_order(tmp_path)
 
 def test_csv_on_standard_input_is_sniffed_or_forced():
     csv_text = 'id,published,body\nc1,2024-04-01,"On Monday an IED exploded near Makhmour."\n'
-    for args in (["events", "-"], ["events", "-", "--format", "csv"]):
+    for args in (["events", "-"], ["events", "-", "--input-format", "csv"]):
         result = CliRunner().invoke(main, args, input=csv_text)
         assert result.exit_code == 0, result.stderr
         features = json.loads(result.stdout)["features"]
         assert [f["properties"]["report_id"] for f in features] == ["c1"]
         assert features[0]["properties"]["place_id"] == "makhmour"
-    forced = CliRunner().invoke(main, ["parse", "-", "--format", "json"], input=csv_text)
+    forced = CliRunner().invoke(main, ["parse", "-", "--input-format", "json"], input=csv_text)
     assert forced.exit_code == 1 and "<stdin>:1:" in forced.stderr and "JSON" in forced.stderr
 
 
