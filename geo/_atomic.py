@@ -66,7 +66,7 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
 
         named = next((t for tmp, t in zip(temps, targets) if exc.filename and str(tmp) in str(exc.filename)),
                      targets[0] if targets else "output")
-        raise ExportError(f"{named}: cannot write: {exc.strerror or exc}") from None
+        raise ExportError(f"cannot write {named}: {exc.strerror or exc}") from None
     except BaseException:
         for tmp in temps:
             _remove(tmp)

@@ -1,7 +1,9 @@
 """QGIS layer styles (QML) for the exported layers, and the GeoPackage `layer_styles` table.
 
 Colours come from data/styles.yaml, the file the web map reads too, so a layer looks the same
-in QGIS as on the web map: events are categorized by `event_type`, zones by `kind`.
+in QGIS as on the web map: events are categorized by `event_type`, zones by `kind`. The events
+style also sets up QGIS's temporal controller on `event_date` (a DATE field in the GeoPackage):
+each event is an instant on its date, and an event without a date is always shown.
 QGIS applies the `styleQML` column of `layer_styles`; it finds the row of a layer by
 `f_table_schema = ''`, `f_table_name` and `f_geometry_column`, preferring `useAsDefault = 1`.
 """
@@ -17,6 +19,9 @@ LAYER_STYLES_COLUMNS = [
     "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
     "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time",
 ]
+
+#: The events' date field that QGIS's temporal controller uses.
+TEMPORAL_FIELD = "event_date"
 
 #: QGIS geometry type codes used in QML (`layerGeometryType`).
 _GEOMETRY_CODES = {"point": "0", "line": "1", "polygon": "2"}
@@ -76,9 +81,33 @@ def _symbol(parent: ET.Element, name: str, kind: str, colour: str) -> None:
         ET.SubElement(layer, "prop", {"k": key, "v": value})
 
 
-def _document() -> tuple[ET.Element, ET.Element]:
+#: QgsVectorLayerTemporalProperties' mode "each feature has a date/time instant in one field"
+#: (Qgis::VectorTemporalMode::FeatureDateTimeInstantFromField).
+_TEMPORAL_INSTANT_FROM_FIELD = "1"
+
+
+def _temporal(root: ET.Element, field: str) -> None:
+    """The `<temporal>` element QGIS's QgsVectorLayerTemporalProperties reads (readXml): the
+    layer is temporal, each feature an instant at `field`, no duration, not accumulated.
+    QGIS keeps features whose `field` is NULL visible at every time."""
+    temporal = ET.SubElement(root, "temporal", {
+        "enabled": "1", "mode": _TEMPORAL_INSTANT_FROM_FIELD, "limitMode": "0",
+        "startField": field, "endField": "", "startExpression": "", "endExpression": "",
+        "durationField": "", "durationUnit": "d", "fixedDuration": "0", "accumulate": "0",
+    })
+    fixed_range = ET.SubElement(temporal, "fixedRange")
+    ET.SubElement(fixed_range, "start")
+    ET.SubElement(fixed_range, "end")
+
+
+def _document(temporal_field: str | None = None) -> tuple[ET.Element, ET.Element]:
+    # QGIS applies only the categories a style names (QgsMapLayer::importNamedStyle), so a
+    # temporal style names "Temporal" too.
+    categories = "Symbology|Temporal" if temporal_field else "Symbology"
     root = ET.Element("qgis", {"version": settings.EXPORT_QGIS_VERSION,
-                               "styleCategories": "Symbology"})
+                               "styleCategories": categories})
+    if temporal_field:
+        _temporal(root, temporal_field)
     renderer = ET.SubElement(root, "renderer-v2")
     return root, renderer
 
@@ -92,10 +121,12 @@ def _finish(root: ET.Element, kind: str) -> str:
             + ET.tostring(root, encoding="unicode") + "\n")
 
 
-def categorized_qml(attribute: str, colours: dict[str, str], kind: str) -> str:
+def categorized_qml(attribute: str, colours: dict[str, str], kind: str,
+                    temporal_field: str | None = None) -> str:
     """A QML document with a categorized renderer: one category per value of `attribute`,
-    drawn in its colour (`kind` is "point" or "polygon")."""
-    root, renderer = _document()
+    drawn in its colour (`kind` is "point" or "polygon"); with `temporal_field`, also the
+    layer's temporal settings (each feature an instant at that date field)."""
+    root, renderer = _document(temporal_field)
     renderer.attrib.update({"type": "categorizedSymbol", "attr": attribute,
                             "symbollevels": "0", "enableorderby": "0", "forceraster": "0",
                             "referencescale": "-1"})
@@ -127,8 +158,9 @@ def layer_qml(layer: str) -> tuple[str, str]:
     """(QML, description) of the style of one exported layer."""
     s = styles()
     if layer == "events":
-        return (categorized_qml("event_type", dict(s["event_types"]), "point"),
-                "Events by ACLED event type (colours of the web map)")
+        return (categorized_qml("event_type", dict(s["event_types"]), "point",
+                                temporal_field=TEMPORAL_FIELD),
+                "Events by ACLED event type (colours of the web map), dated by event_date")
     if layer == "zones":
         return (categorized_qml("kind", dict(s["zone_kinds"]), "polygon"),
                 "Zones by kind (colours of the web map)")

@@ -8,9 +8,11 @@ Three steps, each usable on its own:
 - `export_layers(layers, fmt, path, only=...)` writes them;
 - `export_inputs(inputs, fmt, path, layers)` runs reports -> events -> zones -> export (the CLI).
 
-Every check (format, layer names, output folder writable) runs before any work, and every file
-is written atomically (temporary file in the same folder, then renamed), so a failed export
-leaves any earlier file intact. The same input gives the same bytes in every format.
+Every check (format, layer names, output folder writable: a test file is created there and
+deleted) runs before any work, and every file is written atomically (temporary file in the same
+folder, then renamed), so a failed export leaves any earlier file intact; a write that fails
+(a full disk) is an ExportError naming the file. The same input gives the same bytes in every
+format. Dates are ISO 8601 text in GeoJSON, KML and CSV, DATE fields in the GeoPackage.
 
 Output naming (`path`):
 
@@ -30,7 +32,8 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +76,13 @@ _SUFFIX = {"gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
 _GEOJSON_SUFFIXES = (".geojson", ".json")
 _FEATURE_ID = {"events": "event_id", "zones": "zone_id", "places": "place_id"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Columns the GeoPackage stores as DATE fields (QGIS reads them as dates, so its temporal
+#: controller needs no cast); GeoJSON, KML and CSV keep them as ISO 8601 text.
+GPKG_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("published", "event_date")}
+
+#: Sub-event types too generic to name an event: its placemark is named by the event type.
+_GENERIC_SUB_EVENT_TYPES = frozenset({"other"})
 
 
 @dataclass
@@ -136,7 +146,9 @@ def check_layers(layers: str | Iterable[str] | None, fmt: str) -> tuple[str, ...
 
 
 def _check_folder(folder: Path, what: Path) -> None:
-    """ExportError unless `folder` is an existing folder we can create files in."""
+    """ExportError unless `folder` is an existing folder we can create files in: a hidden test
+    file is created there and deleted again, and the system's reason for a failure is shown
+    ("cannot write in /proc: No such file or directory")."""
     if not folder.exists():
         raise ExportError(f"cannot write {what}: folder {folder} does not exist")
     if not folder.is_dir():
@@ -145,10 +157,20 @@ def _check_folder(folder: Path, what: Path) -> None:
     try:
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:
-        raise ExportError(f"cannot write {what}: folder {folder} is not writable "
-                          f"({exc.strerror or exc})") from None
-    os.close(fd)
-    os.unlink(probe)
+        raise ExportError(f"cannot write in {folder}: {_reason(exc)}") from None
+    try:
+        os.close(fd)
+        os.unlink(probe)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ExportError(f"cannot write in {folder}: a test file could not be removed "
+                          f"({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The system's reason for an OSError ("Permission denied"), else the error's text."""
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip()
 
 
 def plan_export(fmt: str, path: str | os.PathLike,
@@ -360,6 +382,57 @@ def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None
 
 # --- writers ---------------------------------------------------------------------------------
 
+def _is_write_error(exc: BaseException) -> bool:
+    """An OSError, or GDAL's or SQLite's report of a failed write (a full disk, say)."""
+    if isinstance(exc, OSError):
+        return True
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        return True
+    errors = sys.modules.get("pyogrio.errors")
+    return errors is not None and isinstance(exc, (errors.DataSourceError,
+                                                   errors.DataLayerError))
+
+
+def _concerned(exc: BaseException, targets: Sequence[Path], temps: Sequence[Path]) -> Path:
+    """The target a write error is about: the one whose temporary file or own path the error
+    names, else the only target, else their folder."""
+    named = {os.fspath(n) for n in (getattr(exc, "filename", None),
+                                     getattr(exc, "filename2", None)) if n}
+    for target, tmp in zip(targets, list(temps) + [None] * len(targets)):
+        if os.fspath(target) in named or (tmp is not None and os.fspath(tmp) in named):
+            return target
+    return targets[0] if len(targets) == 1 else targets[0].parent
+
+
+@contextlib.contextmanager
+def _writing(targets: Sequence[Path], temps: Sequence[Path] = ()) -> Iterator[None]:
+    """Any write error in the block (see _is_write_error) as an ExportError naming the file it
+    concerns, in one line: "cannot write out/events.geojson: No space left on device"."""
+    try:
+        yield
+    except ExportError:
+        raise
+    except Exception as exc:
+        if not _is_write_error(exc):
+            raise
+        raise ExportError(f"cannot write {_concerned(exc, targets, temps)}: "
+                          f"{_reason(exc)}") from exc
+
+
+@contextlib.contextmanager
+def _atomic(targets: Sequence[Path]) -> Iterator[list[Path]]:
+    """geo._atomic.atomic_files (temporary files renamed over the targets once complete, and
+    removed on any error), with write errors as ExportError naming the target."""
+    temps: list[Path] = []
+    with _writing(targets, temps):  # atomic_files' own steps (flush, rename), if it lets one out
+        with atomic_files(targets) as paths:
+            temps.extend(paths)
+            with _writing(targets, paths):  # the writer's work, before atomic_files cleans up
+                yield paths
+
+
 def records(frame: "gpd.GeoDataFrame") -> list[dict]:
     """Rows as dicts of plain Python values (and the shapely `geometry`)."""
     out = []
@@ -442,9 +515,11 @@ def _write_geojson(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[P
         plan.make_folder.mkdir(exist_ok=True)
     targets = [plan.files[n] for n in plan.layers]
     try:
-        with atomic_files(targets) as temps:
-            for name, tmp in zip(plan.layers, temps):
-                _write_text(tmp, geojson_text(name, frames[name]))
+        with _atomic(targets) as temps:
+            for name, target, tmp in zip(plan.layers, targets, temps):
+                text = geojson_text(name, frames[name])
+                with _writing([target], [tmp]):
+                    _write_text(tmp, text)
     except BaseException:
         if created:  # a failed export leaves no trace, not even its new folder
             with contextlib.suppress(OSError):
@@ -476,13 +551,19 @@ def csv_text(events: "gpd.GeoDataFrame") -> str:
 
 def _write_csv(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
     target = plan.files[""]
-    with atomic_files([target]) as (tmp,):
-        _write_text(tmp, csv_text(frames["events"]))
+    text = csv_text(frames["events"])
+    with _atomic([target]) as (tmp,):
+        _write_text(tmp, text)
     return [target]
 
 
 def _event_label(row: dict) -> str:
-    what = row.get("sub_event_type") or row.get("event_type") or "Event"
+    """The placemark name: "Armed clash, Kirkuk, 2024-03-01"; a generic sub-event type
+    ("Other") gives way to the event type: "Strategic developments, Hamrin, 2023-10-04"."""
+    sub = row.get("sub_event_type")
+    if sub and sub.strip().lower() in _GENERIC_SUB_EVENT_TYPES:
+        sub = None
+    what = sub or row.get("event_type") or "Event"
     where = row.get("location") or "place unknown"
     when = row.get("event_date") or "date unknown"
     return f"{what}, {where}, {when}"
@@ -545,7 +626,7 @@ def _write_kml(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]
         folders.append((name, rows))
     data = to_kml(folders, _describe, settings.EXPORT_COORD_DECIMALS)
     target = plan.files[""]
-    with atomic_files([target]) as (tmp,):
+    with _atomic([target]) as (tmp,):
         with open(tmp, "xb") as fh:
             fh.write(data)
     return [target]
@@ -562,37 +643,94 @@ def data_timestamp(events: Any) -> str:
     return f"{max(dates)}T00:00:00.000Z" if dates else settings.EXPORT_FALLBACK_TIME
 
 
-def _gpkg_geometry_type(frame: "gpd.GeoDataFrame", name: str) -> str:
+def _gpkg_geometry_type(geometries: Sequence[Any], name: str) -> str:
     if name != "zones":
         return "Point"
-    kinds = {g.geom_type for g in frame.geometry.values if g is not None}
+    kinds = {g.geom_type for g in geometries if g is not None}
     return "MultiPolygon" if "MultiPolygon" in kinds else "Polygon"
+
+
+def _gpkg_date(layer: str, column: str, row: int, value: Any) -> Any:
+    """An ISO 8601 date text as a numpy day (None or "" -> NaT, a NULL in the GeoPackage);
+    ExportError for text that is not a date."""
+    import datetime
+
+    import numpy as np
+
+    if value is None or value == "":
+        return np.datetime64("NaT", "D")
+    text = str(value)
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ExportError(f"{layer} row {row + 1}: {column} {text!r} is not a date "
+                          "(YYYY-MM-DD)") from None
+    return np.datetime64(day, "D")
+
+
+def gpkg_fields(name: str, frame: "gpd.GeoDataFrame") -> tuple[list[str], list, list]:
+    """The attribute columns of one layer as OGR will store them: (names, arrays, null masks).
+
+    Numbers and booleans keep their type (a missing one is NULL), text is text, and the
+    GPKG_DATE_COLUMNS become numpy days, which OGR writes as DATE fields (OFTDate).
+    """
+    import numpy as np
+    import pandas as pd
+
+    dates = GPKG_DATE_COLUMNS.get(name, ())
+    names, data, masks = [], [], []
+    for col in frame.columns:
+        if col == frame.geometry.name:
+            continue
+        series = frame[col]
+        mask = None
+        if col in dates:
+            values = np.array([_gpkg_date(name, col, i, v) for i, v in enumerate(series)],
+                              dtype="datetime64[D]")
+        elif isinstance(series.dtype, pd.Int64Dtype):
+            values, mask = series.to_numpy("int64", na_value=0), series.isna().to_numpy()
+        elif isinstance(series.dtype, pd.BooleanDtype):
+            values, mask = series.to_numpy(bool, na_value=False), series.isna().to_numpy()
+        else:
+            values = series.to_numpy()
+        names.append(col)
+        data.append(values)
+        masks.append(mask)
+    return names, data, masks
 
 
 def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequence[str],
                timestamp: str) -> None:
-    """Write `layers` of `frames` to a new GeoPackage at `path` (spatial index on each), then
-    the `layer_styles` table with one QML style per layer. GDAL's timestamps are pinned to
-    `timestamp` (config option OGR_CURRENT_DATE), so the bytes are the same on every run."""
+    """Write `layers` of `frames` to a new GeoPackage at `path` (spatial index on each;
+    `published` and `event_date` as DATE fields), then the `layer_styles` table with one QML
+    style per layer. GDAL's timestamps are pinned to `timestamp` (config option
+    OGR_CURRENT_DATE), so the bytes are the same on every run."""
     import sqlite3
 
-    import geopandas as gpd
+    import numpy as np
     import pandas as pd
     import pyogrio
+    import pyogrio.raw
+    import shapely
 
     from geo._qgis_style import LAYER_STYLES_COLUMNS, layer_styles_rows
 
+    prepared = []  # every layer ready (its dates checked) before the file is created
+    for name in layers:
+        geometry = np.empty(len(frames[name]), dtype=object)
+        geometry[:] = [prepared_geometry(g) for g in frames[name].geometry.values]
+        prepared.append((name, _gpkg_geometry_type(geometry, name), shapely.to_wkb(geometry),
+                         *gpkg_fields(name, frames[name])))
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": timestamp})
     try:
-        for name in layers:
-            frame = frames[name].set_geometry(gpd.GeoSeries(
-                [prepared_geometry(g) for g in frames[name].geometry.values],
-                crs=settings.CRS_WGS84))
-            geometry_type = _gpkg_geometry_type(frame, name)
-            pyogrio.write_dataframe(
-                frame, path, layer=name, driver="GPKG", geometry_type=geometry_type,
-                promote_to_multi=geometry_type.startswith("Multi"),
+        for name, geometry_type, wkb, fields, data, masks in prepared:
+            pyogrio.raw.write(
+                path, geometry=wkb, field_data=data, fields=fields, field_mask=masks,
+                layer=name, driver="GPKG", crs=settings.CRS_WGS84,
+                geometry_type=geometry_type, promote_to_multi=geometry_type.startswith("Multi"),
                 dataset_options={"VERSION": settings.EXPORT_GPKG_VERSION},
                 layer_options={"GEOMETRY_NAME": settings.EXPORT_GPKG_GEOMETRY_COLUMN,
                                "SPATIAL_INDEX": "YES", "FID": "fid"})
@@ -613,7 +751,7 @@ def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequen
 def _write_gpkg(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]:
     target = plan.files[""]
     timestamp = data_timestamp(frames.get("events"))
-    with atomic_files([target]) as (tmp,):
+    with _atomic([target]) as (tmp,):
         write_gpkg(tmp, frames, plan.layers, timestamp)
     return [target]
 

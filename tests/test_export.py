@@ -7,6 +7,7 @@ at lon 44.63256 lat 34.88808), so the tests do not depend on the geoparser.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import math
 import os
@@ -284,9 +285,16 @@ def test_gpkg_readable_by_ogrinfo(layers, tmp_path):
     for name, kind in (("events", "Point"), ("zones", "Polygon"), ("places", "Point"),
                        ("mentions", "Point")):
         assert f": {name} ({kind})" in out.stdout
+    out = subprocess.run([ogrinfo, "-ro", "-so", str(path), "events"],
+                         capture_output=True, text=True, check=True)
+    fields = dict(re.findall(r"^(\w+): (\w+) \(", out.stdout, re.MULTILINE))
+    assert fields["published"] == fields["event_date"] == "Date"  # no cast needed in QGIS
+    assert fields["event_id"] == "String" and fields["geo_precision"] == "Integer64"
     out = subprocess.run([ogrinfo, "-ro", "-al", "-q", str(path), "events"],
                          capture_output=True, text=True, check=True)
     assert "event_id (String) = r1-1" in out.stdout
+    assert "event_date (Date) = 2024/03/01" in out.stdout  # ogrinfo's way of printing a date
+    assert "event_date (Date) = (null)" in out.stdout  # the undated event: NULL, not ""
     assert "POINT (44.39 35.47)" in out.stdout
     assert f"evidence (String) = {TRICKY}" in out.stdout
     out = subprocess.run([ogrinfo, "-ro", "-q", "-sql",
@@ -353,6 +361,76 @@ def test_gpkg_layer_styles_for_qgis(layers, tmp_path):
     assert qml["zones"].find("<layerGeometryType>2</layerGeometryType>") > 0
 
 
+def test_gpkg_dates_are_date_fields(layers, tmp_path):
+    path = tmp_path / "iraq.gpkg"
+    export_layers(layers, "gpkg", path)
+    info = pyogrio.read_info(path, layer="events")
+    types = dict(zip(info["fields"], info["dtypes"]))
+    assert types["published"] == types["event_date"] == "datetime64[D]"  # OGR Date fields
+    assert types["event_id"] == "object" and types["geo_precision"] == "int64"
+    assert types["latitude"] == "float64"
+    zone_types = dict(zip(*(pyogrio.read_info(path, layer="zones")[k]
+                            for k in ("fields", "dtypes"))))
+    assert zone_types["approximate"] == "bool" and zone_types["area_km2"] == "float64"
+    with sqlite3.connect(path) as con:
+        declared = {r[1]: r[2] for r in con.execute("PRAGMA table_info(events)")}
+        stored = con.execute("SELECT published, event_date FROM events ORDER BY fid").fetchall()
+    con.close()
+    assert declared["published"] == declared["event_date"] == "DATE"  # GeoPackage's DATE
+    assert stored == [("2024-03-02", "2024-03-01"), ("2024-03-02", "2024-03-04"),
+                      ("2024-02-20", None)]  # ISO text as GeoPackage stores a DATE; NULL
+    read = pyogrio.read_dataframe(path, layer="events")
+    assert read["event_date"].dtype.kind == "M"  # read back as dates, not text
+    assert list(read["event_date"].isna()) == [False, False, True]
+    # GeoJSON (RFC 7946 has no date type) and CSV keep ISO 8601 text
+    export_layers(layers, "geojson", tmp_path / "gj")
+    features = json.loads((tmp_path / "gj" / "events.geojson").read_text("utf-8"))["features"]
+    assert [f["properties"]["event_date"] for f in features] == ["2024-03-01", "2024-03-04",
+                                                                   None]
+    assert [f["properties"]["published"] for f in features] == ["2024-03-02", "2024-03-02",
+                                                                  "2024-02-20"]
+    export_layers(layers, "csv", tmp_path / "events.csv")
+    with open(tmp_path / "events.csv", encoding="utf-8", newline="") as fh:
+        assert [r["event_date"] for r in csv.DictReader(fh)] == ["2024-03-01", "2024-03-04", ""]
+
+
+def test_gpkg_date_that_is_not_a_date(layers, tmp_path):
+    events = layers["events"].copy()
+    events.loc[0, "published"] = ""  # empty: NULL, as a missing date
+    export_layers({"events": events}, "gpkg", tmp_path / "ok.gpkg")
+    with sqlite3.connect(tmp_path / "ok.gpkg") as con:
+        assert con.execute("SELECT published FROM events WHERE fid=1").fetchone() == (None,)
+    con.close()
+    events.loc[1, "published"] = "2 March 2024"
+    with pytest.raises(ExportError, match=re.escape(
+            "events row 2: published '2 March 2024' is not a date (YYYY-MM-DD)")):
+        export_layers({"events": events}, "gpkg", tmp_path / "bad.gpkg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.gpkg"]
+
+
+def test_gpkg_events_style_sets_up_qgis_temporal_controller(layers, tmp_path):
+    path = tmp_path / "iraq.gpkg"
+    export_layers(layers, "gpkg", path)
+    with sqlite3.connect(path) as con:
+        qml = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles"))
+    con.close()
+    root = ET.fromstring(qml["events"])
+    # QGIS applies only the style categories a QML names (QgsMapLayer::importNamedStyle)
+    assert root.get("styleCategories").split("|") == ["Symbology", "Temporal"]
+    temporal = root.find("temporal")  # as QgsVectorLayerTemporalProperties::readXml reads it
+    assert temporal is not None
+    assert {k: temporal.get(k) for k in ("enabled", "mode", "startField", "endField",
+                                         "fixedDuration", "accumulate")} == {
+        "enabled": "1", "mode": "1",  # mode 1: a date/time instant from one field
+        "startField": "event_date", "endField": "", "fixedDuration": "0", "accumulate": "0"}
+    assert temporal.get("startField") in export_mod.GPKG_DATE_COLUMNS["events"]
+    assert temporal.find("fixedRange/start") is not None
+    assert root.find("renderer-v2").get("attr") == "event_type"  # the symbology is still there
+    for name in ("zones", "places", "mentions"):
+        other = ET.fromstring(qml[name])
+        assert other.find("temporal") is None and other.get("styleCategories") == "Symbology"
+
+
 def test_gpkg_multipolygon_zones(tmp_path):
     from shapely.geometry import MultiPolygon
 
@@ -388,6 +466,25 @@ def test_kml_round_trip(layers, tmp_path):
             in events["description"][1])
     zones = pyogrio.read_dataframe(path, layer="zones")
     assert list(zones["Name"]) == ["Security vacuum Tuz Khurmatu", "Kirkuk sector"]
+
+
+def test_kml_generic_sub_event_type_names_the_event_type(tmp_path):
+    events = _events().iloc[:2].copy()
+    events.loc[0, ["event_type", "sub_event_type", "location", "event_date"]] = [
+        "Strategic developments", "Other", "Second Qaratapa-Hamrin Sector", "2023-10-04"]
+    path = tmp_path / "a.kml"
+    export_layers({"events": events}, "kml", path)
+    read = pyogrio.read_dataframe(path, layer="events")
+    assert list(read["Name"]) == [
+        "Strategic developments, Second Qaratapa-Hamrin Sector, 2023-10-04",
+        "Remote explosive/landmine/IED, Tuz Khurmatu, 2024-03-04"]  # specific: kept
+    assert read["description"][0].startswith(
+        "<b>Strategic developments, Second Qaratapa-Hamrin Sector, 2023-10-04</b>")
+    assert "Event: Strategic developments: Other" in read["description"][0]
+    assert read["sub_event_type"][0] == "Other"  # the attribute itself is as it was
+    assert export_mod._event_label({"event_type": "Strategic developments",
+                                    "sub_event_type": "other"}).startswith(
+        "Strategic developments, ")
 
 
 def test_kml_document_structure(layers, tmp_path):
@@ -552,8 +649,9 @@ def test_unwritable_folder_fails_before_any_work(layers, tmp_path, monkeypatch):
 
     monkeypatch.setattr(export_mod, "os", ReadOnlyOs())
     monkeypatch.setattr(export_mod, "normalize_layer", lambda *a: pytest.fail("work started"))
-    with pytest.raises(ExportError, match=r"folder .* is not writable \(Permission denied\)"):
+    with pytest.raises(ExportError) as caught:
         export_layers(layers, "gpkg", tmp_path / "out.gpkg")
+    assert str(caught.value) == f"cannot write in {tmp_path}: Permission denied"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -564,10 +662,33 @@ def test_read_only_folder(layers, tmp_path):
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(ExportError, match="is not writable"):
+        with pytest.raises(ExportError, match=f"^cannot write in {re.escape(str(folder))}: "
+                                              "Permission denied$"):
             export_layers(layers, "kml", folder / "out.kml")
     finally:
         folder.chmod(0o700)
+
+
+def test_cli_unwritable_location_is_one_clear_line():
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    proc = Path("/proc")
+    if not proc.is_dir():
+        pytest.skip("no /proc here")
+    probe = proc / f".geo-test-{os.getpid()}"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        reason = exc.strerror
+    else:
+        probe.unlink()
+        pytest.skip("files can be created in /proc here")
+    result = CliRunner().invoke(main, ["export", str(SEEDS), "-f", "gpkg", "-o", "/proc/x.gpkg"])
+    assert result.exit_code == 2
+    assert result.output == f"geo: error: cannot write in /proc: {reason}\n"  # one line
+    assert "not writable" not in result.output
 
 
 def test_layer_not_given(layers, tmp_path):
@@ -583,18 +704,21 @@ class Boom(RuntimeError):
     pass
 
 
-def _fail_gpkg_half_way(monkeypatch):
-    real = pyogrio.write_dataframe
+def _fail_gpkg_half_way(monkeypatch, error=Boom("disk full")):
+    import pyogrio.raw
+
+    real = pyogrio.raw.write  # the layers' writer (layer_styles goes through write_dataframe)
     calls = []
 
-    def flaky(df, path, *args, **kwargs):
+    def flaky(path, *args, **kwargs):
         calls.append(kwargs.get("layer"))
         if len(calls) == 3:  # events and zones are in the temporary file by now
+            assert calls == ["events", "zones", "places"]
             assert Path(path).exists() and Path(path).stat().st_size > 0
-            raise Boom("disk full")
-        return real(df, path, *args, **kwargs)
+            raise error
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(pyogrio, "write_dataframe", flaky)
+    monkeypatch.setattr(pyogrio.raw, "write", flaky)
 
 
 def _fail_text_half_way(monkeypatch):
@@ -664,6 +788,132 @@ def test_failed_first_write_leaves_nothing(layers, tmp_path, monkeypatch, fmt, t
     fail(monkeypatch)
     with pytest.raises(Boom):
         export_layers(layers, fmt, tmp_path / target)
+    assert list(tmp_path.iterdir()) == []
+
+
+_ENOSPC = os.strerror(errno.ENOSPC)  # "No space left on device"
+
+
+def _disk_full_text(monkeypatch):
+    """The text writer fails half-way through the second GeoJSON file or the CSV file."""
+    real = export_mod._write_text
+    calls = []
+
+    def full(path, text):
+        calls.append(path)
+        if len(calls) == 2 or path.suffix == ".csv":
+            Path(path).write_text(text[: len(text) // 2], encoding="utf-8")
+            raise OSError(errno.ENOSPC, _ENOSPC)  # as a write() on a full disk: no file name
+        return real(path, text)
+
+    monkeypatch.setattr(export_mod, "_write_text", full)
+
+
+def _disk_full_kml(monkeypatch):
+    real_open = open
+
+    class FullFile:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, _ENOSPC)
+
+    def full_open(path, mode="r", *args, **kwargs):
+        fh = real_open(path, mode, *args, **kwargs)
+        return FullFile(fh) if "x" in mode else fh
+
+    monkeypatch.setattr(export_mod, "open", full_open, raising=False)
+
+
+def _disk_full_gpkg(monkeypatch):
+    _fail_gpkg_half_way(monkeypatch, OSError(errno.ENOSPC, _ENOSPC))
+
+
+def _gdal_fails_gpkg(monkeypatch):  # GDAL reports SQLite's error as a pyogrio error
+    from pyogrio.errors import DataSourceError
+
+    _fail_gpkg_half_way(monkeypatch, DataSourceError(
+        "sqlite3_exec(CREATE TABLE places) failed: database or disk is full"))
+
+
+def _rename_refused(monkeypatch):
+    import geo._atomic
+
+    class NoReplaceOs:  # os.replace of the temporary file over the target is refused
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def replace(src, dst):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(src), None,
+                                  str(dst))
+
+    monkeypatch.setattr(geo._atomic, "os", NoReplaceOs())
+
+
+@pytest.mark.parametrize("fmt, target, fail, named, reason", [
+    ("geojson", "out", _disk_full_text, "out/zones.geojson", _ENOSPC),
+    ("csv", "events.csv", _disk_full_text, "events.csv", _ENOSPC),
+    ("kml", "iraq.kml", _disk_full_kml, "iraq.kml", _ENOSPC),
+    ("gpkg", "iraq.gpkg", _disk_full_gpkg, "iraq.gpkg", _ENOSPC),
+    ("gpkg", "iraq.gpkg", _gdal_fails_gpkg, "iraq.gpkg",
+     "sqlite3_exec(CREATE TABLE places) failed: database or disk is full"),
+])
+def test_write_error_is_an_export_error_naming_the_file(layers, tmp_path, monkeypatch, fmt,
+                                                       target, fail, named, reason):
+    path = tmp_path / target
+    first = export_layers(layers, fmt, path).files
+    before = {p: p.read_bytes() for p in first}
+    listing = sorted(tmp_path.rglob("*"))
+    changed = dict(layers)
+    changed["events"] = layers["events"].iloc[:1]
+    fail(monkeypatch)
+    with pytest.raises(ExportError) as caught:
+        export_layers(changed, fmt, path)
+    assert str(caught.value) == f"cannot write {tmp_path / named}: {reason}"  # one line
+    assert {p: p.read_bytes() for p in first} == before  # earlier files intact
+    assert sorted(tmp_path.rglob("*")) == listing  # and no temporary or half-written file
+
+
+@pytest.mark.parametrize("fmt, target, named", [("kml", "iraq.kml", "iraq.kml"),
+                                                 ("gpkg", "iraq.gpkg", "iraq.gpkg"),
+                                                 ("geojson", "out", "out/events.geojson")])
+def test_refused_rename_is_an_export_error_naming_the_file(layers, tmp_path, monkeypatch, fmt,
+                                                          target, named):
+    path = tmp_path / target
+    first = export_layers(layers, fmt, path).files
+    before = {p: p.read_bytes() for p in first}
+    listing = sorted(tmp_path.rglob("*"))
+    _rename_refused(monkeypatch)
+    with pytest.raises(ExportError) as caught:
+        export_layers(layers, fmt, path)
+    message = str(caught.value)
+    assert str(tmp_path / named) in message and os.strerror(errno.EACCES) in message
+    assert "\n" not in message
+    assert {p: p.read_bytes() for p in first} == before
+    assert sorted(tmp_path.rglob("*")) == listing  # no temporary file left
+
+
+def test_cli_write_error_is_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("geo.events")
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    _disk_full_text(monkeypatch)
+    out = tmp_path / "events.csv"
+    result = CliRunner().invoke(main, ["export", str(SEEDS), "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"geo: error: cannot write {out}: {_ENOSPC}"
+    assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -757,6 +1007,12 @@ for name in sys.argv[2:]:
                  "attr": renderer.classAttribute() if renderer.type() == "categorizedSymbol" else None,
                  "colours": {c.value(): [c.symbol().color().name(), c.symbol().color().alpha()]
                              for c in getattr(renderer, "categories", lambda: [])()}}
+    if name == "events":
+        temporal = layer.temporalProperties()
+        mode = temporal.mode()
+        out[name]["temporal"] = [temporal.isActive(), int(getattr(mode, "value", mode)),
+                                 temporal.startField()]
+        out[name]["date_type"] = layer.fields().field("event_date").typeName()
 print(json.dumps(out), flush=True)
 os._exit(0)  # skip QGIS's teardown, which may crash in a headless session
 """
@@ -788,6 +1044,8 @@ def test_qgis_opens_the_geopackage_styled(layers, tmp_path):
     alpha = round(styles()["zone_opacity"] * 255)
     assert seen["zones"]["colours"] == {k: [v, alpha] for k, v in styles()["zone_kinds"].items()}
     assert seen["places"]["renderer"] == "singleSymbol"
+    assert seen["events"]["temporal"] == [True, 1, "event_date"]  # temporal controller ready
+    assert seen["events"]["date_type"].lower() == "date"
 
 
 def test_kml_event_time_stamps_highlighted_evidence_and_safe_links(tmp_path):
