@@ -37,6 +37,7 @@ _MC = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
 
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 _ICON_RE = re.compile(r"^[a-z0-9-]+$")
+_ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: The first view and a zone found by search zoom in no further than this.
 FIT_MAX_ZOOM = 12
@@ -188,7 +189,8 @@ window.geoDisputed = window.geoDisputed || {};
     G.row(d, 'Source', src || 'unknown');
     G.row(d, 'Event type', p[5] + (p[6] ? ' \u2014 ' + p[6] : ''));
     G.row(d, 'Actors', [p[7], p[8]].filter(Boolean).join(' \u2014 '));
-    G.row(d, 'Place', p[9] + (p[10] ? ' (' + p[10] + ')' : ''));
+    // admin: "Kirkuk governorate, Hawija district", empty when it would repeat the place
+    G.row(d, 'Place', [p[9], p[10]].filter(Boolean).join(' \u2014 '));
     G.row(d, 'Precision', p[11]);
     G.row(d, 'Coordinates', p[12]);
     G.row(d, 'Zones', p[16]);
@@ -200,8 +202,7 @@ window.geoDisputed = window.geoDisputed || {};
     G.row(d, 'Report', p[15]);
     return G.fitPopup(d);
   };
-  G.zonePopup = function (z) {
-    var d = G.el('div', 'geo-popup');
+  G.zoneSection = function (d, z) {
     d.appendChild(G.el('div', 'geo-popup-title', z.name));
     G.row(d, 'Kind', String(z.kind).replace(/_/g, ' '));
     G.row(d, 'Area', z.area_km2 === null ? '' : '\u2248 ' + z.area_km2 + ' km\u00b2');
@@ -209,7 +210,92 @@ window.geoDisputed = window.geoDisputed || {};
     G.row(d, 'Source', z.source);
     if (z.description) d.appendChild(G.el('p', 'geo-zone-description', z.description));
     G.row(d, 'Zone id', z.zone_id);
+    return d;
+  };
+  G.zonePopup = function (z) {
+    return G.fitPopup(G.zoneSection(G.el('div', 'geo-popup'), z));
+  };
+  // Every zone at a point: the zone clicked (or opened) first, then the others that contain
+  // the point, smallest first. One zone: its own popup; several: one popup listing each.
+  G.zonesPopup = function (layer, latlng) {
+    var found = latlng ? G.zonesAt(latlng) : [];
+    var others = found.filter(function (l) { return l !== layer; });
+    if (!others.length) return G.zonePopup(layer.feature.properties);
+    var all = [layer].concat(others), d = G.el('div', 'geo-popup geo-zones-popup');
+    d.appendChild(G.el('div', 'geo-popup-count', all.length + ' zones at this point'));
+    all.forEach(function (l) {
+      d.appendChild(G.zoneSection(G.el('div', 'geo-zone-section'), l.feature.properties));
+    });
     return G.fitPopup(d);
+  };
+  // The zone layers whose polygons contain `latlng`, smallest area first. Tested in Web
+  // Mercator, where Leaflet draws the polygons' edges as straight lines; even-odd over every
+  // ring, so holes are out.
+  G.zonesAt = function (latlng) {
+    if (!G.zones) return [];
+    var proj = L.Projection.SphericalMercator, pt = proj.project(L.latLng(latlng));
+    function rings(g, out) {
+      if (!g) return out;
+      if (g.type === 'Polygon') out.push.apply(out, g.coordinates);
+      else if (g.type === 'MultiPolygon') g.coordinates.forEach(function (c) { out.push.apply(out, c); });
+      else if (g.type === 'GeometryCollection') g.geometries.forEach(function (x) { rings(x, out); });
+      return out;
+    }
+    function prepare(l) {
+      if (l.geoRings) return l.geoRings;
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      var rs = rings(l.feature.geometry, []).map(function (r) {
+        return r.map(function (c) {
+          var q = proj.project(L.latLng(c[1], c[0]));
+          box = [Math.min(box[0], q.x), Math.min(box[1], q.y), Math.max(box[2], q.x),
+                 Math.max(box[3], q.y)];
+          return [q.x, q.y];
+        });
+      });
+      l.geoRings = {rings: rs, box: box};
+      return l.geoRings;
+    }
+    function inside(l) {
+      var g = prepare(l), b = g.box, x = pt.x, y = pt.y, odd = false;
+      if (x < b[0] || x > b[2] || y < b[1] || y > b[3]) return false;
+      g.rings.forEach(function (r) {
+        for (var i = 0, j = r.length - 1; i < r.length; j = i++) {
+          if ((r[i][1] > y) !== (r[j][1] > y)
+              && x < (r[j][0] - r[i][0]) * (y - r[i][1]) / (r[j][1] - r[i][1]) + r[i][0]) odd = !odd;
+        }
+      });
+      return odd;
+    }
+    var area = function (l) { var a = l.feature.properties.area_km2; return a === null ? Infinity : a; };
+    return G.zones.getLayers().filter(function (l) { return l.feature && inside(l); })
+      .sort(function (a, b) { return area(a) - area(b); });
+  };
+  // Search: names compared without case, accents or punctuation ("sulai" finds Sulaimani,
+  // "qaratapa hamrin" the Qaratapa-Hamrin front). Ranked: the whole name, then names
+  // starting with the text, then a word starting with it, then the text anywhere; within
+  // each, shorter names first ("sulai": Sulaimani before Sulaiman Bek), then A to Z.
+  G.norm = function (s) {
+    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+      .replace(/[\s\-\u2010-\u2015_'\u2019.,;:()\/]+/g, ' ').trim();
+  };
+  // keys: the names through G.norm (done once, not at each key press)
+  G.rankMatches = function (keys, text) {
+    var q = G.norm(text), out = [];
+    if (!q) return out;
+    keys.forEach(function (k, i) {
+      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1
+              : (' ' + k).indexOf(' ' + q) >= 0 ? 2 : k.indexOf(q) >= 0 ? 3 : -1;
+      if (r >= 0) out.push([r, k.length, i]);
+    });
+    out.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]; });
+    return out.map(function (x) { return x[2]; });
+  };
+  // A real calendar date written YYYY-MM-DD (the date filter's inputs).
+  G.isoDate = function (v) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    if (!m) return false;
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
   };
   G.placePopup = function (p) {
     var d = G.el('div', 'geo-popup');
@@ -222,47 +308,106 @@ window.geoDisputed = window.geoDisputed || {};
   // Overlays (the title bar, the offline note and every control) sit above the map's panes,
   // popups included, so popups pan clear of them: the corner controls make a band along the
   // left and right sides, the title bar one along the top, the offline note one along the
-  // bottom. Every popup shares these two arrays (Leaflet reads them each time it pans) and
+  // bottom. On a narrow map (a phone) the side bands would leave no room: the title bar and
+  // the offline note stack along the top, the corner controls below them, and the bands run
+  // along the top (down to the lowest top control) and the bottom (up to the legend) instead.
+  // Every popup shares the two padding arrays (Leaflet reads them each time it pans) and
   // G.updatePadding refills them when the layout changes (start, resize, fullscreen).
   G.padTL = [G.MARGIN, G.MARGIN];
   G.padBR = [G.MARGIN, G.MARGIN];
+  G.MARKER_BELOW = 26; // px of an event's marker below its popup's tip, kept in view too
+  G.TITLE_MIN = 220;   // px the title bar needs between the top controls, else narrow layout
+  G.NOTE_MIN = 200;    // ... and the offline note between the bottom controls
   G.popupOptions = function () {
     return {maxWidth: G.POPUP_WIDTH, autoPanPaddingTopLeft: G.padTL,
             autoPanPaddingBottomRight: G.padBR};
   };
-  G.overlayPadding = function (map) {
-    var c = map.getContainer(), cr = c.getBoundingClientRect(), W = cr.width, H = cr.height;
-    var left = 0, right = 0, top = 0, bottom = 0;
-    function each(sel, f) {
-      var els = c.querySelectorAll(sel);
-      for (var i = 0; i < els.length; i++) {
-        var r = els[i].getBoundingClientRect();
-        if (r.width && r.height) f(r.left - cr.left, r.top - cr.top, r.right - cr.left,
-                                   r.bottom - cr.top);
-      }
+  // The boxes of the visible elements matching `sel` in container `c`, relative to it.
+  G.boxes = function (c, sel) {
+    var cr = c.getBoundingClientRect(), out = [], els = c.querySelectorAll(sel);
+    for (var i = 0; i < els.length; i++) {
+      var r = els[i].getBoundingClientRect();
+      if (r.width && r.height) out.push({l: r.left - cr.left, t: r.top - cr.top,
+                                         r: r.right - cr.left, b: r.bottom - cr.top});
     }
-    each('.leaflet-left .leaflet-control', function (l, t, r) { left = Math.max(left, r); });
-    each('.leaflet-right .leaflet-control', function (l) { right = Math.max(right, W - l); });
-    // The title bar (and the offline note) fit between the corner controls beside them.
-    [['.geo-title', '.leaflet-top'], ['.geo-offline', '.leaflet-bottom']].forEach(function (x) {
-      var side = 0, els = c.querySelectorAll(x[0]);
-      each(x[1] + '.leaflet-left .leaflet-control', function (l, t, r) { side = Math.max(side, r); });
-      each(x[1] + '.leaflet-right .leaflet-control', function (l) { side = Math.max(side, W - l); });
-      for (var i = 0; i < els.length; i++)
-        els[i].style.maxWidth = Math.max(120, W - 2 * side - 2 * G.MARGIN) + 'px';
+    return out;
+  };
+  G.max = function (boxes, f, start) {
+    return boxes.reduce(function (m, b) { return Math.max(m, f(b)); }, start || 0);
+  };
+  // Wide: the title bar (and the offline note) between the corner controls beside them.
+  // Narrow (when either would get less than its minimum): both stacked along the top, full
+  // width, and the top corner controls moved down below them. The legend folds behind its
+  // "Legend" button on a narrow map, and on a short one where it would reach up to the top
+  // right controls. Measured in the wide layout each time, so the choice does not flip.
+  G.layout = function (map) {
+    var c = map.getContainer(), W = c.clientWidth;
+    var title = c.querySelector('.geo-title'), note = c.querySelector('.geo-offline');
+    var tops = c.querySelectorAll('.leaflet-top'), i;
+    L.DomUtil.removeClass(c, 'geo-narrow'); L.DomUtil.removeClass(c, 'geo-fold-legend');
+    for (i = 0; i < tops.length; i++) tops[i].style.top = '';
+    [title, note].forEach(function (e) { if (e) { e.style.maxWidth = ''; e.style.top = ''; } });
+    function side(v) {
+      var l = G.boxes(c, '.leaflet-' + v + '.leaflet-left .leaflet-control');
+      var r = G.boxes(c, '.leaflet-' + v + '.leaflet-right .leaflet-control');
+      return Math.max(G.max(l, function (b) { return b.r; }),
+                      G.max(r, function (b) { return W - b.l; }));
+    }
+    var roomTop = W - 2 * side('top') - 2 * G.MARGIN;
+    var roomBottom = W - 2 * side('bottom') - 2 * G.MARGIN;
+    G.narrow = !((!title || roomTop >= G.TITLE_MIN) && (!note || roomBottom >= G.NOTE_MIN));
+    if (!G.narrow) {
+      if (title) title.style.maxWidth = roomTop + 'px';
+      if (note) note.style.maxWidth = roomBottom + 'px';
+      var legend = G.boxes(c, '.leaflet-right .geo-legend');
+      var topRight = G.max(G.boxes(c, '.leaflet-top.leaflet-right .leaflet-control'),
+                           function (b) { return b.b; });
+      if (legend.length && legend[0].t < topRight + G.MARGIN)
+        L.DomUtil.addClass(c, 'geo-fold-legend');
+      return false;
+    }
+    L.DomUtil.addClass(c, 'geo-narrow'); L.DomUtil.addClass(c, 'geo-fold-legend');
+    var y = G.MARGIN;
+    [title, note].forEach(function (e) {
+      if (!e) return;
+      e.style.top = y + 'px';
+      y += e.offsetHeight + 4;
     });
-    each('.geo-title', function (l, t, r, b) { top = Math.max(top, b); });
-    each('.geo-offline', function (l, t) { bottom = Math.max(bottom, H - t); });
+    // Leaflet's corner controls have a 10px top margin of their own.
+    for (i = 0; i < tops.length; i++) tops[i].style.top = Math.max(0, y - 8) + 'px';
+    return true;
+  };
+  G.overlayPadding = function (map) {
+    G.layout(map);
+    var c = map.getContainer(), W = c.clientWidth, H = c.clientHeight;
+    var left = 0, right = 0, top = 0, bottom = 0;
+    G.boxes(c, '.geo-title, .geo-offline').forEach(function (b) {
+      if (b.t < H / 2) top = Math.max(top, b.b); else bottom = Math.max(bottom, H - b.t);
+    });
+    left = G.max(G.boxes(c, '.leaflet-left .leaflet-control'), function (b) { return b.r; });
+    right = G.max(G.boxes(c, '.leaflet-right .leaflet-control'), function (b) { return W - b.l; });
+    if (W - left - right - 2 * G.MARGIN < G.MIN_FREE) {
+      // No room beside the controls: bands above and below them instead, if those leave room.
+      left = right = 0;
+      var t = G.max(G.boxes(c, '.leaflet-top .leaflet-control'), function (b) { return b.b; }, top);
+      var b = G.max(G.boxes(c, '.leaflet-bottom .leaflet-control'),
+                    function (x) { return H - x.t; }, bottom);
+      if (H - t - b - 2 * G.MARGIN >= G.MIN_FREE) { top = t; bottom = b; }
+    }
     left += G.MARGIN; right += G.MARGIN; top += G.MARGIN; bottom += G.MARGIN;
     // A small window: no band rather than a padding that leaves no room at all.
     if (W - left - right < G.MIN_FREE) left = right = G.MARGIN;
     if (H - top - bottom < G.MIN_FREE) top = bottom = G.MARGIN;
     return {tl: [left, top], br: [right, bottom]};
   };
+  // The popups' padding: the bands, and below a popup room for the marker it points at (a
+  // popup opens above its marker; without this, autopan leaves the marker at the very edge).
   G.updatePadding = function (map) {
     var p = G.overlayPadding(map), size = map.getSize();
-    G.padTL[0] = p.tl[0]; G.padTL[1] = p.tl[1]; G.padBR[0] = p.br[0]; G.padBR[1] = p.br[1];
-    G.free = [size.x - p.tl[0] - p.br[0], size.y - p.tl[1] - p.br[1]];
+    G.bands = p;  // what the view keeps clear of (fitBounds), without the marker's room
+    G.padTL[0] = p.tl[0]; G.padTL[1] = p.tl[1];
+    G.padBR[0] = p.br[0]; G.padBR[1] = p.br[1] + G.MARKER_BELOW;
+    G.free = [size.x - G.padTL[0] - G.padBR[0], size.y - G.padTL[1] - G.padBR[1]];
     return p;
   };
   // A popup's content no larger than the free space between the overlays (less the popup's
@@ -322,7 +467,11 @@ _HELPERS_CSS = """
 .geo-legend .geo-round { border-radius: 50%; }
 .geo-legend i { width: 14px; text-align: center; margin-right: 5px; }
 .geo-legend h4 { margin: 4px 0 2px; font-size: 12px; }
-.geo-dates input { font-size: 11px; width: 120px; }
+.geo-dates input { font: 12px ui-monospace, Menlo, Consolas, monospace; width: 96px;
+  box-sizing: border-box; padding: 1px 4px; }
+.geo-dates input.geo-invalid { border: 1px solid #c62828; background: #fff0f0; }
+.geo-date-msg { color: #b71c1c; max-width: 230px; margin-top: 2px; }
+.geo-date-msg:empty { display: none; }
 .marker-cluster.geo-cluster { background: rgba(38, 50, 56, .3); border-radius: 50%; }
 .marker-cluster.geo-cluster div { box-sizing: border-box; width: auto; height: auto;
   position: absolute; inset: 4px; margin: 0; border-radius: 50%; background: #263238;
@@ -332,7 +481,45 @@ _HELPERS_CSS = """
 .geo-legend .geo-cluster-swatch { display: inline-block; min-width: 18px; height: 18px;
   margin-right: 5px; border-radius: 50%; background: #263238; color: #fff; font: 600 10px/18px
   system-ui, sans-serif; text-align: center; vertical-align: middle; }
-.geo-search input { width: 180px; font-size: 12px; }
+/* above the zoom buttons below it, for its list of matches */
+.leaflet-top .geo-search { position: relative; z-index: 810; }
+.geo-search input { width: 240px; font-size: 12px; box-sizing: border-box; }
+.geo-search-list, .geo-search-msg { position: absolute; left: -1px; top: 100%; margin: 2px 0 0;
+  padding: 2px 0; list-style: none; background: #fff; border: 1px solid rgba(0,0,0,.3);
+  border-radius: 4px; box-shadow: 0 2px 6px rgba(0,0,0,.3); min-width: calc(100% + 2px);
+  width: max-content; box-sizing: border-box; overflow-y: auto; z-index: 1;
+  font: 12px/1.35 system-ui, sans-serif; }
+.geo-search-msg { padding: 4px 8px; color: #b71c1c; max-width: 260px; }
+.geo-search-msg:empty, .geo-search-list[hidden] { display: none; }
+.geo-search-item { padding: 3px 8px; cursor: pointer; white-space: normal; }
+.geo-search-item[aria-selected=true], .geo-search-item:hover { background: #e3edf7; }
+.geo-search-item mark { background: none; font-weight: 700; color: inherit; }
+.geo-search-kind { color: #666; font-size: 11px; margin-left: 6px; }
+.geo-search-more { padding: 3px 8px; color: #666; font-style: italic; }
+.geo-popup-count { font-weight: 600; color: #444; margin-bottom: 4px; }
+.geo-zone-section + .geo-zone-section { border-top: 1px solid #ccc; margin-top: 6px;
+  padding-top: 6px; }
+/* A clicked zone gets the keyboard focus (so Tab and Enter work from there): no browser box
+   around the whole path, a thicker edge when the focus came from the keyboard. */
+.leaflet-container path.leaflet-interactive:focus { outline: none; }
+.leaflet-container path.leaflet-interactive:focus-visible { stroke-width: 4px; stroke-opacity: 1; }
+.geo-popup-open .leaflet-tooltip-pane { display: none; }
+/* Narrow maps (a phone): the title bar and the offline note along the top, full width, the
+   corner controls below them (their top set in JS), smaller boxes. */
+.geo-narrow .geo-title, .geo-narrow .geo-offline { left: 8px; right: 8px; transform: none;
+  max-width: none; }
+.geo-narrow .geo-title { font-size: 13px; padding: 3px 8px; }
+.geo-narrow .geo-offline { bottom: auto; text-align: center; }
+.geo-narrow .geo-search input { width: 150px; }
+.geo-narrow .geo-date-range { display: flex; flex-direction: column; align-items: flex-start; }
+.geo-narrow .geo-date-msg { max-width: 130px; }
+/* The legend folded (narrow or short maps): a "Legend" button that opens and shuts it. */
+.geo-legend-toggle { display: none; }
+.geo-fold-legend .geo-legend-toggle { display: block; padding: 0; border: 0; background: none;
+  font: 600 12px/1.6 system-ui, sans-serif; cursor: pointer; color: inherit; }
+.geo-fold-legend .geo-legend-toggle::after { content: " \\25b8"; }
+.geo-fold-legend .geo-legend-open .geo-legend-toggle::after { content: " \\25be"; }
+.geo-fold-legend .geo-legend:not(.geo-legend-open) .geo-legend-body { display: none; }
 """
 
 
@@ -423,10 +610,21 @@ var {{ this.get_name() }} = (function (G, D) {
       return {color: c, weight: 2, fillColor: c, fillOpacity: D.opacity};
     },
     onEachFeature: function (f, l) {
-      var p = f.properties;
-      l.bindTooltip(G.el('span', null, p.name + ' (' + String(p.kind).replace(/_/g, ' ')
-                         + (p.approximate ? ', approximate' : '') + ')'), {sticky: true});
-      l.bindPopup(function () { return G.zonePopup(p); }, G.popupOptions());
+      var p = f.properties, label = p.name + ' (' + String(p.kind).replace(/_/g, ' ')
+                                    + (p.approximate ? ', approximate' : '') + ')';
+      l.bindTooltip(G.el('span', null, label), {sticky: true});
+      // The popup lists every zone at the point clicked (Leaflet sets the popup's place
+      // before it asks for the content); from the keyboard, at the zone's centre.
+      l.bindPopup(function () { return G.zonesPopup(l, l.getPopup().getLatLng()); },
+                  G.popupOptions());
+      // Reachable with Tab, opened with Enter (Leaflet's keypress handler); the focus ring
+      // is a thicker edge (CSS), not the browser's box around the whole path.
+      l.on('add', function () {
+        if (!l._path) return;
+        l._path.setAttribute('tabindex', '0');
+        l._path.setAttribute('role', 'button');
+        l._path.setAttribute('aria-label', label);
+      });
     }
   });
   G.zones = layer;
@@ -466,12 +664,26 @@ var {{ this.get_name() }} = (function (G, D) {
             self.data = _js(data)
 
     class Legend(MacroElement):
-        """Event types, actor icons and zone kinds, bottom right."""
+        """Event types, actor icons and zone kinds, bottom right; on a narrow map folded
+        behind a "Legend" button (so it does not take a third of a phone's screen)."""
 
         _template = Template("""
 {% macro script(this, kwargs) %}
-window.geoDisputed.control({{ this._parent.get_name() }}, 'bottomright', 'geo-legend',
-  function (div) { div.innerHTML = {{ this.html }}; });
+(function (G, map) {
+  G.control(map, 'bottomright', 'geo-legend', function (box) {
+    var toggle = G.el('button', 'geo-legend-toggle', 'Legend'), div = G.el('div', 'geo-legend-body');
+    toggle.type = 'button'; toggle.setAttribute('aria-expanded', 'false');
+    toggle.addEventListener('click', function () {
+      var open = !L.DomUtil.hasClass(box, 'geo-legend-open');
+      if (open) L.DomUtil.addClass(box, 'geo-legend-open');
+      else L.DomUtil.removeClass(box, 'geo-legend-open');
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      G.updatePadding(map);
+    });
+    div.innerHTML = {{ this.html }};
+    box.appendChild(toggle); box.appendChild(div);
+  });
+})(window.geoDisputed, {{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
@@ -497,51 +709,156 @@ window.geoDisputed.control({{ this._parent.get_name() }}, 'bottomright', 'geo-le
       div.textContent = e.latlng.lat.toFixed(5) + ', ' + e.latlng.lng.toFixed(5);
     });
   });
-  // Search by place name.
+  // No tooltip over an open popup: tooltips are hidden while one is open.
+  map.on('popupopen', function () { L.DomUtil.addClass(map.getContainer(), 'geo-popup-open'); });
+  map.on('popupclose', function () { L.DomUtil.removeClass(map.getContainer(), 'geo-popup-open'); });
+  // Search by place or zone name: any part of the name, any case; a list of the matches
+  // (text nodes only) under the box, Enter takes the first (or the one chosen with the
+  // arrow keys), and a note when nothing matches.
   if (D.search.length) G.control(map, 'topleft', 'geo-search', function (div) {
-    var input = G.el('input'), list = G.el('datalist');
-    list.id = D.listId; input.setAttribute('list', D.listId); input.type = 'search';
-    input.placeholder = 'Search a place\u2026'; input.setAttribute('aria-label', 'Search a place');
-    D.search.forEach(function (s) { var o = G.el('option'); o.value = s[0]; list.appendChild(o); });
-    function go() {
-      var v = input.value.trim().toLowerCase();
-      for (var i = 0; i < D.search.length; i++) {
-        var s = D.search[i];
-        if (s[0].toLowerCase() === v) {
-          // A zone: its bounds, clear of the overlays; a place: the zoom of its type.
-          if (Array.isArray(s[1][0])) G.fitBounds(map, s[1], D.maxZoom, true);
-          else map.setView([s[1][0], s[1][1]], s[1][2]);
-          return true;
-        }
-      }
-      return false;
+    var input = G.el('input'), list = G.el('ul', 'geo-search-list');
+    var msg = G.el('div', 'geo-search-msg'), names = D.search.map(function (s) { return s[0]; });
+    var keys = names.map(G.norm);
+    var shown = [], active = -1, corner = null;
+    input.type = 'search'; input.placeholder = 'Search place or zone\u2026';
+    input.setAttribute('aria-label', 'Search a place or zone');
+    input.setAttribute('role', 'combobox'); input.setAttribute('aria-autocomplete', 'list');
+    input.setAttribute('aria-expanded', 'false'); input.setAttribute('aria-controls', D.listId);
+    input.autocomplete = 'off'; input.spellcheck = false;
+    list.id = D.listId; list.setAttribute('role', 'listbox'); list.hidden = true;
+    msg.setAttribute('role', 'status'); msg.setAttribute('aria-live', 'polite');
+    // keep the focus in the box while a match is clicked
+    list.addEventListener('mousedown', function (e) { e.preventDefault(); });
+    function raise(on) {  // the list above the other corners' controls (and the title bar)
+      corner = corner || div.parentNode;
+      if (corner) corner.style.zIndex = on ? '1001' : '';
     }
-    input.addEventListener('change', go);
-    input.addEventListener('keydown', function (e) { if (e.key === 'Enter') go(); });
-    div.appendChild(input); div.appendChild(list);
-    G.search = go; G.searchInput = input;
+    function close() {
+      list.hidden = true; list.textContent = ''; shown = []; active = -1;
+      input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant');
+      raise(!!msg.textContent);
+    }
+    function note(text) { msg.textContent = text; raise(!!text || !list.hidden); }
+    function goTo(i) {
+      var s = D.search[i];
+      input.value = s[0]; close(); note('');
+      // A zone: its bounds, clear of the overlays; a place: the zoom of its type.
+      if (Array.isArray(s[1][0])) G.fitBounds(map, s[1], D.maxZoom, true);
+      else map.setView([s[1][0], s[1][1]], s[1][2]);
+      return true;
+    }
+    function choose(n) {
+      var items = list.querySelectorAll('[role=option]');
+      if (!items.length) return;
+      active = (n + items.length) % items.length;
+      for (var k = 0; k < items.length; k++)
+        items[k].setAttribute('aria-selected', k === active ? 'true' : 'false');
+      input.setAttribute('aria-activedescendant', items[active].id);
+      items[active].scrollIntoView({block: 'nearest'});
+    }
+    function update() {
+      var text = input.value.trim(), found = G.rankMatches(keys, text);
+      close();
+      if (!G.norm(text)) { note(''); return found; }
+      if (!found.length) { note('No place or zone matches \u201c' + text + '\u201d'); return found; }
+      note('');
+      shown = found.slice(0, D.maxShown);
+      var c = map.getContainer().getBoundingClientRect(), r = div.getBoundingClientRect();
+      list.style.maxWidth = Math.max(160, c.right - r.left - 2 * G.MARGIN) + 'px';
+      list.style.maxHeight = Math.max(120, Math.min(320, c.bottom - r.bottom - 4 * G.MARGIN)) + 'px';
+      shown.forEach(function (i, n) {
+        var li = G.el('li', 'geo-search-item'), s = D.search[i];
+        li.id = D.listId + '-' + n; li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        li.appendChild(G.highlight(s[0], text));
+        li.appendChild(G.el('span', 'geo-search-kind', Array.isArray(s[1][0]) ? 'zone' : 'place'));
+        li.addEventListener('click', function () { goTo(i); });
+        list.appendChild(li);
+      });
+      if (found.length > shown.length)
+        list.appendChild(G.el('li', 'geo-search-more', (found.length - shown.length)
+                              + ' more: type more of the name'));
+      list.hidden = false; input.setAttribute('aria-expanded', 'true'); raise(true);
+      return found;
+    }
+    function go() {
+      if (!G.norm(input.value)) { close(); note(''); return false; }
+      var found = shown.length ? shown : update();
+      if (!found.length) { update(); return false; }
+      return goTo(active >= 0 && active < shown.length ? shown[active] : found[0]);
+    }
+    input.addEventListener('input', update);
+    input.addEventListener('focus', function () { if (input.value) update(); });
+    input.addEventListener('blur', function () { close(); note(''); });
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') { e.preventDefault(); go(); }
+      else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (list.hidden) update();
+        choose(active < 0 ? (e.key === 'ArrowDown' ? 0 : -1) : active + (e.key === 'ArrowDown' ? 1 : -1));
+      } else if (e.key === 'Escape') { close(); note(''); }
+    });
+    div.appendChild(input); div.appendChild(list); div.appendChild(msg);
+    G.search = function (text) { if (text !== undefined) input.value = text; return go(); };
+    G.searchMatches = function (text) {
+      return G.rankMatches(keys, text).map(function (i) { return names[i]; });
+    };
+    G.searchInput = input;
   });
   // Date filter over the events (event date, else published date; undated events stay).
+  // Text boxes taking YYYY-MM-DD (a date box would show the browser's locale, 10/04/2023).
   if (G.events && D.dates) G.control(map, 'topright', 'geo-dates', function (div) {
     var layer = G.events, all = layer.geoMarkers;
     var from = G.el('input'), to = G.el('input'), count = G.el('div', 'geo-count');
-    [from, to].forEach(function (i) { i.type = 'date'; i.min = D.dates[0]; i.max = D.dates[1]; });
-    from.value = D.dates[0]; to.value = D.dates[1];
-    from.setAttribute('aria-label', 'From date'); to.setAttribute('aria-label', 'To date');
-    function apply() {
-      var a = from.value, b = to.value;
+    var msg = G.el('div', 'geo-date-msg'), range = G.el('div', 'geo-date-range');
+    msg.setAttribute('role', 'status'); msg.setAttribute('aria-live', 'polite');
+    [[from, 'From', D.dates[0]], [to, 'To', D.dates[1]]].forEach(function (x) {
+      var i = x[0];
+      i.type = 'text'; i.value = x[2]; i.placeholder = 'YYYY-MM-DD'; i.maxLength = 10;
+      i.size = 10; i.autocomplete = 'off'; i.spellcheck = false;
+      i.setAttribute('pattern', '[0-9]{4}-[0-9]{2}-[0-9]{2}');
+      i.setAttribute('aria-label', x[1] + ' date, YYYY-MM-DD');
+      i.title = x[1] + ' date, YYYY-MM-DD (the events run from ' + D.dates[0] + ' to '
+                + D.dates[1] + ')';
+    });
+    var a = D.dates[0], b = D.dates[1];
+    // While typing, a box that is not (yet) a date changes nothing; once left (or on Enter)
+    // it is marked and the note says why. An empty box is no limit.
+    function apply(done) {
+      var bad = [];
+      [from, to].forEach(function (i) {
+        var v = i.value.trim(), ok = v === '' || G.isoDate(v);
+        if (ok || done || v.length >= 10) {
+          i.classList.toggle('geo-invalid', !ok);
+          i.setAttribute('aria-invalid', ok ? 'false' : 'true');
+        }
+        if (!ok) bad.push(i);
+      });
+      if (bad.length) {
+        if (done || bad.some(function (i) { return i.value.trim().length >= 10; }))
+          msg.textContent = 'Not a date: \u201c' + bad[0].value.trim()
+                            + '\u201d; write it YYYY-MM-DD, e.g. ' + D.dates[0];
+        return;
+      }
+      a = from.value.trim(); b = to.value.trim();
+      msg.textContent = a && b && a > b ? 'The first date is after the second' : '';
       var keep = all.filter(function (m) {
         return !m.geoDate || ((!a || m.geoDate >= a) && (!b || m.geoDate <= b));
       });
       layer.clearLayers(); layer.addLayers(keep);
       count.textContent = keep.length + ' of ' + all.length + ' events shown';
     }
-    from.addEventListener('change', apply); to.addEventListener('change', apply);
-    div.appendChild(G.el('b', null, 'Event dates')); div.appendChild(G.el('br'));
-    div.appendChild(from); div.appendChild(G.el('span', null, ' to ')); div.appendChild(to);
-    div.appendChild(count);
+    [from, to].forEach(function (i) {
+      i.addEventListener('input', function () { apply(false); });
+      i.addEventListener('change', function () { apply(true); });
+      i.addEventListener('keydown', function (e) { if (e.key === 'Enter') apply(true); });
+    });
+    div.appendChild(G.el('b', null, 'Event dates')); range.appendChild(from);
+    range.appendChild(G.el('span', 'geo-date-sep', ' to ')); range.appendChild(to);
+    div.appendChild(range); div.appendChild(count); div.appendChild(msg);
     count.textContent = all.length + ' of ' + all.length + ' events shown';
-    G.filterDates = function (a, b) { from.value = a || ''; to.value = b || ''; apply(); };
+    G.filterDates = function (a, b) { from.value = a || ''; to.value = b || ''; apply(true); };
+    G.dateInputs = [from, to];
   });
 })(window.geoDisputed, {{ this._parent.get_name() }}, {{ this.data }});
 {% endmacro %}
@@ -662,6 +979,19 @@ def _precision(geo_precision: Any, where_prec: Any) -> str:
     return "; ".join(parts)
 
 
+def admin_units(place: Any, governorate: Any, district: Any) -> str:
+    """The admin units shown after an event's place in its popup, in the CLI's order
+    (governorate, then district): "Kirkuk governorate, Hawija district" for Hawija; "" when
+    each unit only repeats the place's name (Sulaimani in Sulaimani governorate and district)."""
+    place = _text(place).strip()
+    units = [(_text(name).strip(), kind) for name, kind in ((governorate, "governorate"),
+                                                            (district, "district"))]
+    units = [(name, kind) for name, kind in units if name]
+    if all(name.casefold() == place.casefold() for name, _ in units):
+        return ""
+    return ", ".join(f"{name} {kind}" for name, kind in units)
+
+
 def events_data(events, bounds: _Bounds | None = None) -> dict:
     """The events layer's JSON: compact marker rows and one popup record per located event.
 
@@ -697,7 +1027,7 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
             family_cache[actor] = family_index.get(actor_family(actor), family_index["default"])
         date = _text(col["event_date"][i]) or _text(col["published"][i])
         ev.append([lat, lon, t, family_cache[actor], date[:10]])
-        admin = ", ".join(p for p in (_text(col["admin2"][i]), _text(col["admin1"][i])) if p)
+        admin = admin_units(col["location"][i], col["admin1"][i], col["admin2"][i])
         pop.append([
             _text(col["title"][i]), _text(col["published"][i]), _text(col["event_date"][i]),
             _text(col["source"][i]), _text(col["url"][i]), etype,
@@ -824,6 +1154,8 @@ def legend_html(event_types: Iterable[str] | None = None,
     return "".join(parts)
 
 
+#: The most matches the search list shows (then "N more: type more of the name")
+SEARCH_MAX_SHOWN = 8
 #: The zoom `geo map`'s search goes to for a place, by gazetteer type (default: SEARCH_ZOOM_DEFAULT)
 SEARCH_ZOOM = {"country": 6, "region": 7, "governorate": 8, "river": 9, "district": 10,
                "lake": 10, "mountain": 10, "valley": 10, "sector": 10, "front": 10,
@@ -988,7 +1320,8 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     kinds = {f["properties"]["kind"] for f in zd["geojson"]["features"]} if zd else set()
     m.add_child(_cls("Legend")(legend_html(present_types, kinds, present_families,
                                            clusters=len(ev["ev"]) > 1)), name="geo_legend")
-    dates = sorted(e[4] for e in ev["ev"] if e[4])
+    # The date filter's range: whole ISO days only (its boxes take YYYY-MM-DD).
+    dates = sorted(e[4] for e in ev["ev"] if _ISO_DAY_RE.match(e[4]))
     controls = {
         "title": title,
         "offline": ("Offline map: no background tiles, vector layers only"
@@ -996,6 +1329,7 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
         "search": _search_entries(ev, zd, pdata, events, mentions),
         "listId": "geo-search-list",
         "maxZoom": FIT_MAX_ZOOM,
+        "maxShown": SEARCH_MAX_SHOWN,
         "dates": [dates[0], dates[-1]] if dates else None,
     }
     m.add_child(_cls("MapControls")(controls), name="geo_controls")

@@ -176,7 +176,7 @@ def test_date_filter_and_search(chromium, tmp_path):
         const G = window.geoDisputed, b = G.map.getBounds(), z = L.latLngBounds([[35.4, 44.3], [35.6, 44.5]]);
         const tl = G.map.latLngToContainerPoint(z.getNorthWest()), br = G.map.latLngToContainerPoint(z.getSouthEast());
         return {contains: b.contains(z), zoom: G.map.getZoom(), tl: [tl.x, tl.y], br: [br.x, br.y],
-                pad: [G.padTL, G.padBR], size: [G.map.getSize().x, G.map.getSize().y]};
+                pad: [G.bands.tl, G.bands.br], size: [G.map.getSize().x, G.map.getSize().y]};
     }""")
     assert view["contains"] and view["zoom"] >= 10, view
     (pl, pt), (pr, pb) = view["pad"]
@@ -239,10 +239,11 @@ def assert_view_fits_events(page: OfflinePage) -> None:
         const G = window.geoDisputed, size = G.map.getSize(), bad = [];
         G.events.geoMarkers.forEach((m, i) => {
             const p = G.map.latLngToContainerPoint(m.getLatLng());
-            if (p.x < G.padTL[0] || p.y < G.padTL[1] || p.x > size.x - G.padBR[0]
-                || p.y > size.y - G.padBR[1]) bad.push([i, p.x, p.y]);
+            const tl = G.bands.tl, br = G.bands.br;
+            if (p.x < tl[0] || p.y < tl[1] || p.x > size.x - br[0] || p.y > size.y - br[1])
+                bad.push([i, p.x, p.y]);
         });
-        return {bad: bad, pad: [G.padTL, G.padBR], n: G.events.geoMarkers.length};
+        return {bad: bad, pad: [G.bands.tl, G.bands.br], n: G.events.geoMarkers.length};
     }""")
     assert out["n"] > 0 and out["bad"] == [], out
     (pl, pt), (pr, pb) = out["pad"]
@@ -250,7 +251,7 @@ def assert_view_fits_events(page: OfflinePage) -> None:
 
 
 @needs_assets
-@pytest.mark.parametrize("width,height", [(1200, 800), (900, 650)])
+@pytest.mark.parametrize("width,height", [(1200, 800), (900, 650), (700, 700), (390, 800)])
 def test_popup_clear_of_title_bar_and_controls(chromium, tmp_path, width, height):
     path = write(tmp_path, "popup.html")
     page = OfflinePage(chromium, width=width, height=height)
@@ -318,4 +319,335 @@ def test_source_unknown_and_neutral_clusters(chromium, tmp_path):
     # ... a colour no event type uses.
     event_colours = {c.lower() for c in render.styles()["event_types"].values()}
     assert "#263238" not in event_colours
+    assert page.errors == []
+
+
+def search_list(page: OfflinePage) -> list[str]:
+    """The names the search list shows (without the "zone"/"place" tag), or [] when shut."""
+    return page.eval("""() => {
+        const list = document.querySelector('.geo-search-list');
+        if (!list || list.hidden) return [];
+        return Array.from(list.querySelectorAll('[role=option]'),
+                          li => li.firstChild.textContent);
+    }""")
+
+
+def type_search(page: OfflinePage, text: str) -> None:
+    page.page.fill(".geo-search input", "")
+    page.page.click(".geo-search input")
+    page.page.keyboard.type(text)
+    page.page.wait_for_timeout(100)
+
+
+@needs_assets
+def test_search_any_part_of_a_name_with_a_list_and_no_match_note(chromium, tmp_path):
+    path = write(tmp_path, "search.html")
+    page = OfflinePage(chromium)
+    page.open(path)
+    # Part of a name, any case: a list of the matches, the best first.
+    type_search(page, "KIRK")
+    assert search_list(page) == ["Kirkuk", "Kirkuk <b>sector</b>"]
+    assert page.page.get_attribute(".geo-search input", "aria-expanded") == "true"
+    # Report text in the list is text: no element made of it.
+    assert page.page.query_selector(".geo-search-list b, .geo-search-list script") is None
+    type_search(page, "<script>")
+    assert search_list(page) == ["<script>window.__pwned=1</script><img src=x "
+                                 "onerror=\"window.__pwned=2\">${window.__pwned=3}`</script>"]
+    assert page.page.query_selector(".geo-search-list img, .geo-search-list script") is None
+    assert page.eval("() => window.__pwned === undefined")
+    # Inside a name ("sector"), and Enter takes the first match.
+    page.eval("() => window.geoDisputed.map.setZoom(5, {animate: false})")
+    type_search(page, "sect")
+    assert search_list(page) == ["Kirkuk <b>sector</b>"]
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_timeout(800)
+    assert page.eval("() => window.geoDisputed.map.getZoom()") >= 10
+    assert page.page.input_value(".geo-search input") == "Kirkuk <b>sector</b>"
+    assert search_list(page) == []  # the list is shut
+    # The arrow keys choose another match; a click on a match takes it too.
+    type_search(page, "kirkuk")
+    page.page.keyboard.press("ArrowDown")
+    page.page.keyboard.press("ArrowDown")
+    assert page.eval("() => document.querySelector('.geo-search-list [aria-selected=true]')"
+                     ".firstChild.textContent") == "Kirkuk <b>sector</b>"
+    type_search(page, "daq")
+    page.page.click(".geo-search-list [role=option]")
+    page.page.wait_for_timeout(800)
+    center = page.eval("() => window.geoDisputed.map.getCenter()")
+    assert abs(center["lat"] - 35.14) < 0.01 and abs(center["lng"] - 44.45) < 0.01
+    # A miss says so, visibly; the view does not move.
+    type_search(page, "sulaix")
+    assert search_list(page) == []
+    assert page.page.is_visible(".geo-search-msg")
+    assert page.page.inner_text(".geo-search-msg") == "No place or zone matches \u201csulaix\u201d"
+    page.page.keyboard.press("Enter")
+    assert page.page.is_visible(".geo-search-msg")
+    center2 = page.eval("() => window.geoDisputed.map.getCenter()")
+    assert center2 == center
+    page.page.keyboard.press("Escape")
+    assert not page.page.is_visible(".geo-search-msg")
+    assert page.errors == []
+
+
+@needs_assets
+def test_search_list_shows_long_names_whole(chromium, tmp_path):
+    pytest.importorskip("geo.events")
+    from geo import settings
+
+    out = tmp_path / "seeds.html"
+    render.map_inputs([settings.SEEDS_DIR], out=out)
+    for width in (1200, 390):
+        page = OfflinePage(chromium, width=width, height=800)
+        page.open(out)
+        type_search(page, "sulai")
+        names = search_list(page)
+        assert names[0] == "Sulaimani" and "Sulaiman Bek" in names, names  # shorter first
+        type_search(page, "tuz")
+        names = search_list(page)
+        assert "Tuz Khurmatu and Sleman Bag operations area" in names, names
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS_DIR / f"search-list-{width}.png"))
+        boxes = page.eval("""() => {
+            const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+            return Array.from(document.querySelectorAll('.geo-search-list [role=option]'), li => {
+                const r = li.getBoundingClientRect(), hit = document.elementFromPoint(
+                    r.left + 4, r.top + r.height / 2);
+                return {clipped: li.scrollWidth > li.clientWidth + 1,
+                        inside: r.left >= map.left && r.right <= map.right,
+                        onTop: !!(hit && hit.closest('.geo-search-list'))};
+            });
+        }""")
+        assert boxes and all(b == {"clipped": False, "inside": True, "onTop": True}
+                             for b in boxes), (width, boxes)
+        # "Kirkuk" (the walkthrough's miss) finds the zone named after it.
+        type_search(page, "Kirkuk")
+        assert search_list(page) == ["Security vacuum south-west Kirkuk and Daquq"]
+        assert page.errors == []
+
+
+def overlaps(page: OfflinePage, selectors: list[str]) -> dict:
+    """The boxes of `selectors` (each the first visible match) and the pairs that overlap."""
+    return page.eval("""(sels) => {
+        const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+        const boxes = {};
+        sels.forEach(s => { const e = document.querySelector(s);
+            if (e) { const r = e.getBoundingClientRect();
+                     boxes[s] = [r.left, r.top, r.right, r.bottom]; } });
+        const pairs = [], keys = Object.keys(boxes);
+        for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) {
+            const a = boxes[keys[i]], b = boxes[keys[j]];
+            if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3])
+                pairs.push([keys[i], keys[j]]);
+        }
+        const outside = keys.filter(k => boxes[k][0] < map.left || boxes[k][2] > map.right);
+        return {boxes: boxes, overlapping: pairs, outside: outside};
+    }""", selectors)
+
+
+@needs_assets
+@pytest.mark.parametrize("width,height", [(390, 800), (700, 700), (1000, 380), (1200, 800)])
+def test_title_search_and_date_filter_never_overlap(chromium, tmp_path, width, height):
+    pytest.importorskip("geo.events")
+    from geo import settings
+
+    out = tmp_path / "seeds.html"
+    render.map_inputs([settings.SEEDS_DIR], out=out)
+    offline = tmp_path / "offline.html"
+    render.map_inputs([settings.SEEDS_DIR], out=offline, self_contained=True)
+    top = [".geo-title", ".geo-search", ".geo-dates", ".leaflet-control-zoom",
+           ".leaflet-control-layers"]
+    for path, block_all in ((out, False), (offline, True)):
+        page = OfflinePage(chromium, width=width, height=height, block_all=block_all)
+        page.open(path)
+        page.page.wait_for_timeout(300)
+        sels = top + [".geo-legend", ".geo-mouse"] + ([".geo-offline"] if block_all else [])
+        found = overlaps(page, sels)
+        assert set(found["boxes"]) == set(sels), found
+        assert found["overlapping"] == [] and found["outside"] == [], found
+        if width == 390 and not block_all:
+            ARTIFACTS_DIR.mkdir(exist_ok=True)
+            page.page.screenshot(path=str(ARTIFACTS_DIR / "seeds-390.png"))
+            # A phone: the title bar wraps above the controls, the legend folds away.
+            assert page.eval("() => window.geoDisputed.narrow")
+            title = found["boxes"][".geo-title"]
+            assert title[3] <= min(found["boxes"][s][1] for s in top[1:])
+            assert not page.page.is_visible(".geo-legend-body")
+            page.page.click(".geo-legend-toggle")
+            assert page.page.is_visible(".geo-legend-body")
+            assert overlaps(page, sels)["overlapping"] == []
+        if width == 1200:
+            assert not page.eval("() => window.geoDisputed.narrow")
+            assert page.page.is_visible(".geo-legend-body")
+        if height == 380:  # short: the legend folds rather than cover the layer switcher
+            assert not page.page.is_visible(".geo-legend-body")
+        assert page.errors == []
+
+
+def dated_events():
+    dates = ["2023-10-04", "2023-12-31", "2024-01-01", "2024-05-07", "2024-11-30"]
+    return events_frame([make_event(i, lat=35.0 + i * 0.1, event_date=d)
+                         for i, d in enumerate(dates)])
+
+
+def shown(page: OfflinePage) -> int:
+    return page.eval("() => window.geoDisputed.events.getLayers().length")
+
+
+def type_date(page: OfflinePage, index: int, text: str, commit: bool = True) -> None:
+    box = page.page.locator(".geo-dates input").nth(index)
+    box.click()
+    page.page.keyboard.press("Control+a")  # typed over, as a user would
+    if text:
+        page.page.keyboard.type(text)
+    else:
+        page.page.keyboard.press("Backspace")
+    if commit:
+        page.page.keyboard.press("Enter")
+    page.page.wait_for_timeout(100)
+
+
+@needs_assets
+def test_date_filter_shows_and_takes_iso_dates(chromium, tmp_path):
+    path = tmp_path / "dates.html"
+    render.save_map(render.build_map(dated_events()), path)
+    page = OfflinePage(chromium)
+    page.open(path)
+    boxes = page.page.locator(".geo-dates input")
+    assert [boxes.nth(i).get_attribute("type") for i in (0, 1)] == ["text", "text"]
+    assert [boxes.nth(i).input_value() for i in (0, 1)] == ["2023-10-04", "2024-11-30"]
+    assert page.page.inner_text(".geo-count") == "5 of 5 events shown"
+    # Typed dates filter the events (both ends included).
+    type_date(page, 0, "2024-01-01")
+    assert shown(page) == 3
+    type_date(page, 1, "2024-05-07")
+    assert shown(page) == 2 and page.page.inner_text(".geo-count") == "2 of 5 events shown"
+    # A locale date is no date: marked, explained, and the filter stays as it was.
+    type_date(page, 0, "10/04/2023")
+    assert boxes.nth(0).get_attribute("aria-invalid") == "true"
+    assert "YYYY-MM-DD" in page.page.inner_text(".geo-date-msg")
+    assert page.page.is_visible(".geo-date-msg") and shown(page) == 2
+    type_date(page, 0, "2024-02-30")  # not a calendar date
+    assert boxes.nth(0).get_attribute("aria-invalid") == "true" and shown(page) == 2
+    # Half typed: nothing changes yet; a whole date applies at once.
+    type_date(page, 0, "2023-1", commit=False)
+    assert boxes.nth(0).get_attribute("aria-invalid") == "true"  # still the last verdict
+    page.page.keyboard.type("2-01")  # 2023-12-01
+    page.page.wait_for_timeout(100)
+    assert boxes.nth(0).get_attribute("aria-invalid") == "false"
+    assert not page.page.is_visible(".geo-date-msg") and shown(page) == 3
+    # An empty box is no limit.
+    type_date(page, 0, "")
+    type_date(page, 1, "")
+    assert shown(page) == 5
+    # From after To: nothing shown, and said why.
+    page.eval("() => window.geoDisputed.filterDates('2024-06-01', '2024-01-01')")
+    assert shown(page) == 0 and "after" in page.page.inner_text(".geo-date-msg")
+    assert page.errors == []
+
+
+def overlapping_zones_frame():
+    """A big square, a small square inside it and a square apart."""
+    from shapely.geometry import Polygon
+
+    def square(x, y, d):
+        return Polygon([(x, y), (x + d, y), (x + d, y + d), (x, y + d), (x, y)])
+
+    rows = [{"zone_id": "big", "name": "Big <i>zone</i>", "kind": "disputed_territory",
+             "description": "", "source": "", "area_km2": 5000.0, "approximate": True,
+             "geometry": square(44.0, 35.0, 1.0)},
+            {"zone_id": "small", "name": "Small zone", "kind": "sector", "description": "",
+             "source": "", "area_km2": 100.0, "approximate": False,
+             "geometry": square(44.4, 35.4, 0.2)},
+            {"zone_id": "apart", "name": "Zone apart", "kind": "security_vacuum",
+             "description": "", "source": "", "area_km2": 100.0, "approximate": True,
+             "geometry": square(45.3, 35.4, 0.2)}]
+    import geopandas as gpd
+
+    from geo.schema import ZONE_COLUMNS
+
+    return gpd.GeoDataFrame(rows, columns=ZONE_COLUMNS, geometry="geometry", crs="EPSG:4326")
+
+
+def click_at(page: OfflinePage, lat: float, lon: float) -> None:
+    """Move the mouse to (lat, lon) (so a tooltip shows) and click there."""
+    x, y = page.eval("""([lat, lon]) => { const G = window.geoDisputed,
+        c = G.map.getContainer().getBoundingClientRect(), p = G.map.latLngToContainerPoint([lat, lon]);
+        return [c.left + p.x, c.top + p.y]; }""", [lat, lon])
+    page.page.mouse.move(x, y)
+    page.page.wait_for_timeout(150)
+    page.page.mouse.click(x, y)
+    page.page.wait_for_timeout(500)
+
+
+@needs_assets
+def test_zone_popup_lists_every_zone_at_the_point(chromium, tmp_path):
+    ev = events_frame([make_event(0, lat=35.2, lon=44.1), make_event(1, lat=35.9, lon=45.4)])
+    path = tmp_path / "zones.html"
+    render.save_map(render.build_map(ev, overlapping_zones_frame()), path)
+    page = OfflinePage(chromium)
+    page.open(path)
+    page.eval("() => window.geoDisputed.map.setView([35.5, 44.6], 9, {animate: false})")
+    page.page.wait_for_timeout(300)
+    # Where the small zone lies on the big one: both, the small one (on top, clicked) first.
+    click_at(page, 35.5, 44.5)
+    text = page.page.inner_text(".leaflet-popup-content")
+    assert text.startswith("2 zones at this point\nSmall zone\n"), text
+    assert "Big <i>zone</i>" in text and "Zone apart" not in text
+    assert page.page.query_selector(".leaflet-popup-content i") is None
+    titles = page.eval("() => Array.from(document.querySelectorAll("
+                       "'.leaflet-popup-content .geo-popup-title'), e => e.textContent)")
+    assert titles == ["Small zone", "Big <i>zone</i>"]
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "zones-overlap-popup.png"))
+    # No focus box around the clicked path, and no tooltip over the popup.
+    focus = page.eval("""() => { const a = document.activeElement;
+        return [a.tagName.toLowerCase(), getComputedStyle(a).outlineStyle]; }""")
+    assert focus == ["path", "none"], focus
+    assert page.eval("() => { const t = document.querySelectorAll('.leaflet-tooltip'); return "
+                     "t.length > 0 && Array.from(t).every(e => e.getBoundingClientRect().width === 0); }")
+    assert_popup_clear(page)
+    # Popup shut: the tooltip shows again on hover.
+    click_at(page, 35.1, 44.1)  # the big zone only
+    text = page.page.inner_text(".leaflet-popup-content")
+    assert text.startswith("Big <i>zone</i>\n") and "zones at this point" not in text, text
+    page.page.click(".leaflet-popup-close-button")
+    page.page.mouse.move(600, 420)
+    page.page.mouse.move(605, 425)
+    page.page.wait_for_timeout(200)
+    assert page.eval("() => Array.from(document.querySelectorAll('.leaflet-tooltip'))"
+                     ".some(t => t.getBoundingClientRect().width > 0)")
+    # From the keyboard: a zone takes the focus and Enter opens its popup.
+    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("""() => window.geoDisputed.zones.getLayers().find(
+        l => l.feature.properties.zone_id === 'apart')._path.focus()""")
+    assert page.eval("() => document.activeElement.getAttribute('aria-label')") == \
+        "Zone apart (security vacuum, approximate)"
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_selector(".leaflet-popup-content .geo-popup-title", timeout=5000)
+    assert page.page.inner_text(".leaflet-popup-content .geo-popup-title") == "Zone apart"
+    assert page.errors == []
+
+
+@needs_assets
+@pytest.mark.parametrize("width,height", [(1000, 380), (1200, 500), (390, 800)])
+def test_popup_autopan_keeps_its_marker_in_view(chromium, tmp_path, width, height):
+    # A long evidence sentence: the popup takes all the height it may (and scrolls), the
+    # case where autopan used to leave the marker half below the map's bottom edge.
+    long = " ".join(["ISIS attacked a post near Kirkuk on Tuesday."] * 40)
+    ev = events_frame([make_event(0, evidence=long), make_event(1, lat=35.9, lon=44.9)])
+    path = tmp_path / "autopan.html"
+    render.save_map(render.build_map(ev, zones_frame()), path)
+    page = OfflinePage(chromium, width=width, height=height)
+    page.open(path)
+    for y in (70, height - 40):
+        open_popup_at(page, 0, width // 2, y)
+        marker = page.eval("""() => {
+            const i = document.querySelector('[data-test=at0]').getBoundingClientRect();
+            const c = document.querySelector('.leaflet-container').getBoundingClientRect();
+            const hit = document.elementFromPoint(i.left + i.width / 2, i.top + i.height / 2);
+            return {below: c.bottom - i.bottom, above: i.top - c.top,
+                    visible: !!(hit && hit.closest('[data-test=at0]'))};
+        }""")
+        assert marker["visible"] and marker["below"] >= 8 and marker["above"] >= 8, (y, marker)
+        assert_popup_clear(page)
     assert page.errors == []

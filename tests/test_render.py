@@ -382,3 +382,48 @@ def test_cli_map(tmp_path):
     res = CliRunner().invoke(main, ["map", "-o", str(out), "--title", "Seeds"])
     assert res.exit_code == 0, res.output
     assert "<title>Seeds</title>" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("place,governorate,district,expected", [
+    ("Hawija", "Kirkuk", "Hawija", "Kirkuk governorate, Hawija district"),
+    ("Sulaimani", "Sulaimani", "Sulaimani", ""),      # only repeats the place
+    ("Kirkuk", "kirkuk", "", ""),                       # any case
+    ("Daquq", "Kirkuk", "", "Kirkuk governorate"),
+    ("Second Qaratapa-Hamrin Sector", "Diyala", "Kifri", "Diyala governorate, Kifri district"),
+    ("Qara Tapa", "", "", ""),
+    ("Qara Tapa", None, float("nan"), ""),
+])
+def test_admin_units_in_the_cli_order_and_only_when_they_add_something(
+        place, governorate, district, expected):
+    assert render.admin_units(place, governorate, district) == expected
+
+
+def test_event_popup_place_line():
+    ev = events_frame([make_event(0),  # Kirkuk in Kirkuk governorate and district
+                       make_event(1, lat=35.32, lon=43.77, location="Hawija", admin1="Kirkuk",
+                                  admin2="Hawija")])
+    pop = render.events_data(ev)["pop"]
+    assert (pop[0][9], pop[0][10]) == ("Kirkuk", "")
+    assert (pop[1][9], pop[1][10]) == ("Hawija", "Kirkuk governorate, Hawija district")
+    html = html_of(render.build_map(ev))
+    assert "G.row(d, 'Place', [p[9], p[10]].filter(Boolean).join(' \\u2014 '));" in html
+
+
+def test_controls_build_text_nodes_iso_dates_and_zone_focus():
+    html = html_of(render.build_map(events_frame([make_event(0)]), zones_frame(),
+                                    mentions_frame()))
+    script = html.split("<script>", 1)[1]
+    # The legend (escaped in Python) is the only HTML the page sets; report text never.
+    assert script.count(".innerHTML") == 1 and "div.innerHTML = " in script
+    assert "insertAdjacentHTML" not in script and "outerHTML" not in script
+    # The search list is built by the page (no <datalist> of names in the HTML).
+    assert "datalist" not in html and "geo-search-list" in html
+    # The date filter: text boxes taking YYYY-MM-DD, not the locale's date box.
+    assert "i.type = 'text'" in html and "type = 'date'" not in html
+    assert "'YYYY-MM-DD'" in html
+    # No focus box around a clicked zone; tooltips hidden while a popup is open.
+    assert "path.leaflet-interactive:focus { outline: none; }" in html
+    assert ".geo-popup-open .leaflet-tooltip-pane { display: none; }" in html
+    assert "G.zonesPopup(l, l.getPopup().getLatLng())" in html
+    # Popups pan so that the marker under them stays in view too.
+    assert "G.padBR[1] = p.br[1] + G.MARKER_BELOW" in html
