@@ -721,21 +721,23 @@ def _fail_gpkg_half_way(monkeypatch, error=Boom("disk full")):
     monkeypatch.setattr(pyogrio.raw, "write", flaky)
 
 
-def _fail_text_half_way(monkeypatch):
+def _fail_text_half_way(monkeypatch, error=lambda: Boom("disk full"), suffixes=(".kml", ".csv")):
+    """The text writer fails half-way through the second GeoJSON file, or a KML/CSV file."""
     real = export_mod._write_text
     calls = []
 
     def flaky(path, text):
         calls.append(path)
-        if len(calls) == 2 or path.suffix in (".kml", ".csv"):
+        if len(calls) == 2 or path.suffix in suffixes:
             Path(path).write_text(text[: len(text) // 2], encoding="utf-8")
-            raise Boom("disk full")
+            raise error()
         return real(path, text)
 
     monkeypatch.setattr(export_mod, "_write_text", flaky)
 
 
-def _fail_kml_half_way(monkeypatch):
+def _fail_kml_half_way(monkeypatch, error=lambda: Boom("disk full")):
+    """The KML writer's file takes half of what it is given, then fails."""
     real_open = open
 
     class HalfFile:
@@ -750,7 +752,7 @@ def _fail_kml_half_way(monkeypatch):
 
         def write(self, data):
             self.fh.write(data[: len(data) // 2])
-            raise Boom("disk full")
+            raise error()
 
     def flaky_open(path, mode="r", *args, **kwargs):
         fh = real_open(path, mode, *args, **kwargs)
@@ -795,42 +797,12 @@ _ENOSPC = os.strerror(errno.ENOSPC)  # "No space left on device"
 
 
 def _disk_full_text(monkeypatch):
-    """The text writer fails half-way through the second GeoJSON file or the CSV file."""
-    real = export_mod._write_text
-    calls = []
-
-    def full(path, text):
-        calls.append(path)
-        if len(calls) == 2 or path.suffix == ".csv":
-            Path(path).write_text(text[: len(text) // 2], encoding="utf-8")
-            raise OSError(errno.ENOSPC, _ENOSPC)  # as a write() on a full disk: no file name
-        return real(path, text)
-
-    monkeypatch.setattr(export_mod, "_write_text", full)
+    """As on a full disk, whose write() names no file: the second GeoJSON file or the CSV."""
+    _fail_text_half_way(monkeypatch, lambda: OSError(errno.ENOSPC, _ENOSPC), suffixes=(".csv",))
 
 
 def _disk_full_kml(monkeypatch):
-    real_open = open
-
-    class FullFile:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, _ENOSPC)
-
-    def full_open(path, mode="r", *args, **kwargs):
-        fh = real_open(path, mode, *args, **kwargs)
-        return FullFile(fh) if "x" in mode else fh
-
-    monkeypatch.setattr(export_mod, "open", full_open, raising=False)
+    _fail_kml_half_way(monkeypatch, lambda: OSError(errno.ENOSPC, _ENOSPC))
 
 
 def _disk_full_gpkg(monkeypatch):
