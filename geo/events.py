@@ -999,7 +999,9 @@ def _frame(rows: list[dict], columns: list[str]):
 
 # --- GeoJSON ------------------------------------------------------------------------------------------
 
-GEOJSON_HEAD = '{"type": "FeatureCollection", "features": [\n'
+# The same shape as `geo export --format geojson` writes its events layer: a named
+# collection, the event id as each feature's id, one feature a line.
+GEOJSON_HEAD = '{"type": "FeatureCollection", "name": "events", "features": [\n'
 GEOJSON_TAIL = "\n]}\n"
 
 
@@ -1020,8 +1022,11 @@ def feature_json(row: dict) -> str:
         geom = None if geom.is_empty else (geom.x, geom.y)
     geometry = None if geom is None else {"type": "Point",
                                           "coordinates": [round(geom[0], 6), round(geom[1], 6)]}
-    return json.dumps({"type": "Feature", "geometry": geometry, "properties": props},
-                      ensure_ascii=False)
+    feature = {"type": "Feature"}
+    if props.get("event_id") is not None:
+        feature["id"] = props["event_id"]
+    feature.update(geometry=geometry, properties=props)
+    return json.dumps(feature, ensure_ascii=False, allow_nan=False)
 
 
 def events_to_geojson(events) -> str:
