@@ -136,7 +136,10 @@ class CachedOnlineGeocoder:
 
             provider = type(self.geocoder).__name__
             try:
-                loc = self.geocoder.geocode(query, exactly_one=True)
+                # Iraq only: a name the gazetteer lacks must not come back as a namesake abroad.
+                kwargs = {"country_codes": settings.ONLINE_COUNTRY_CODES} \
+                    if provider == "Nominatim" else {}
+                loc = self.geocoder.geocode(query, exactly_one=True, **kwargs)
             except GeopyError as exc:
                 reason = str(exc).strip() or type(exc).__name__
                 raise GeocoderError(

@@ -36,6 +36,7 @@ CRS_METRIC = "EPSG:32638"
 
 #: Iraq's bounding box (lon_min, lat_min, lon_max, lat_max), a little generous.
 IRAQ_BBOX = (38.7, 29.0, 48.8, 37.5)
+ONLINE_COUNTRY_CODES = "iq"     # the online fallback asks about Iraq only
 WHERE_SETTLEMENT_MAX_KM = 15.0  # `where` names admin units from a settlement this close only
 
 #: Resolver limits and scores.
