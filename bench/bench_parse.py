@@ -6,7 +6,8 @@ Prints:
   expected mentions resolved to a place within 5 km of the expected place;
 - when ../shared/reference is present, real text nobody wrote for this project: ACLED's event
   notes in the northern governorates, each through the event step, and the share placed within
-  5 km and 25 km of ACLED's coordinates (measuring only: nothing from ACLED is stored);
+  5 km and 25 km of ACLED's coordinates, and how often the event type, sub-type and first
+  actor agree with ACLED's coding (measuring only: nothing from ACLED is stored);
 - throughput on one core (best of three passes each): MB of report text geoparsed per second by `geo.parse.geoparse`
   (mentions, dateline role), by `parse_report` (plus event roles) and by the matching stage
   alone (fold + automaton), beside flashgeotext, the peer, given the same place names (every
@@ -93,6 +94,7 @@ def acled_check(gaz: Gazetteer) -> dict | None:
     if not ACLED.is_file():
         return None
     n = placed = near5 = near25 = covered = covered_near5 = 0
+    same_type = same_sub = same_actor1 = 0
     with open(ACLED, encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["admin1"] not in ACLED_NORTH or not row["notes"].strip():
@@ -106,6 +108,11 @@ def acled_check(gaz: Gazetteer) -> dict | None:
             d = row["event_date"]
             report = make_report(f"acled-{n}", row["notes"], date(int(d[:4]), int(d[4:6]), int(d[6:8])))
             events = report_events(report, gaz).events
+            if events:  # the coding, against ACLED's own (actor names compared without brackets)
+                first = events[0]
+                same_type += first["event_type"] == row["event_type"]
+                same_sub += first["sub_event_type"] == row["sub_event_type"]
+                same_actor1 += first["actor1"].split(" (")[0] == row["actor1"].split(" (")[0]
             if not events or events[0]["latitude"] is None:
                 continue
             placed += 1
@@ -114,6 +121,7 @@ def acled_check(gaz: Gazetteer) -> dict | None:
             near25 += km <= 25
             covered_near5 += known and km <= 5
     return {"notes": n, "placed": placed / n, "within_5km": near5 / n, "within_25km": near25 / n,
+            "same_type": same_type / n, "same_sub": same_sub / n, "same_actor1": same_actor1 / n,
             "covered": covered, "covered_within_5km": covered_near5 / covered if covered else 0.0}
 
 
@@ -189,6 +197,9 @@ def main() -> None:
               f"event placed {acled['placed']:.3f}, within 5 km of ACLED {acled['within_5km']:.3f}, "
               f"within 25 km {acled['within_25km']:.3f}; of the {acled['covered']} whose location "
               f"the gazetteer knows, within 5 km {acled['covered_within_5km']:.3f}")
+        print(f"  coded as ACLED coded them (first event of each note): event type "
+              f"{acled['same_type']:.3f}, sub-event type {acled['same_sub']:.3f}, actor1 "
+              f"{acled['same_actor1']:.3f}")
 
     texts = bench_texts(args.mb)
     reports = [make_report(f"b{i}", t) for i, t in enumerate(texts)]
