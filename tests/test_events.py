@@ -417,6 +417,12 @@ CODED = [
      [(EXPL, AIRSTRIKE, "", "", "makhmour", 2)]),
     ("An IED exploded in Hawija on Monday, killing 2. On Friday, a rocket hit a base near Tuz Khurmatu.",
      [(EXPL, IED, UNID, "", "hawija", 1), (EXPL, "Shelling/artillery/missile attack", UNID, "", "tuz-khurmatu", 2)]),
+    ("Iraqi army intelligence seized a rocket launcher and defused two IEDs near Tuz Khurmatu on Monday.",
+     [("Strategic developments", "Disrupted weapons use", ISF, "", "tuz-khurmatu", 2)]),
+    ("ISIS militants attacked a Federal Police post with RPGs near Daquq on Monday.",
+     [(EXPL, "Shelling/artillery/missile attack", IS, POLICE, "daquq", 2)]),
+    ("Unidentified gunmen shot and killed a teacher in Muqdadiya on Sunday.",
+     [("Violence against civilians", "Attack", UNID, CIV, "muqdadiya", 1)]),
     ("Security sources reported three attacks in Kirkuk province over the weekend:\n"
      "- On Saturday, gunmen attacked the village of Zanqar.\n"
      "- On Sunday, an IED struck an Iraqi army patrol in Wadi al-Shay.",
