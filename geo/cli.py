@@ -380,10 +380,12 @@ def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
         _print_json([{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
                      for r in rows])
     else:
-        click.echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} name")
+        click.echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} {'name':<46} source")
         for z in result.zones.itertuples():
+            source = " ".join(str(z.source or "").split())
+            source = source if len(source) <= 60 else source[:59] + "…"
             click.echo(f"{z.zone_id:<40} {z.kind:<18} {z.area_km2:>9.1f}  "
-                       f"{'yes' if z.approximate else 'no':<6} {z.name}")
+                       f"{'yes' if z.approximate else 'no':<6} {z.name:<46} {source}")
     if output:
         click.echo(f"wrote {len(result.zones)} zones to {output}", err=True)
     _zone_messages(result)
