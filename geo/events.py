@@ -241,6 +241,7 @@ class _Rules:
         self.kind = {a.name: a.kind for a in self.actors}
         # The actor of a protest that names none: the first protesters' row of actors.csv.
         self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
+        self.rioters = next((a.name for a in self.actors if a.kind == "rioters"), self.crowd)
         exact, loose = [], []
         for n, actor in enumerate(self.actors):
             for alias in actor.aliases:
@@ -839,6 +840,9 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         target = rules.civilian_target
         if etype == "Battles" and "protesters" in kinds and rules.riot:
             etype, subtype = rules.riot["event_type"], rules.riot["sub_event_type"]
+        if etype == "Riots":  # ACLED's crowd of a riot is its rioters
+            actor1, actor2 = (rules.rioters if rules.kind.get(a) == "protesters" else a
+                              for a in (actor1, actor2))
         elif etype == "Battles" and target and rules.kind.get(actor2) == "civilians":
             etype, subtype = target["event_type"], target["sub_event_type"]
         if etype == "Violence against civilians" and rules.kind.get(actor1) == "civilians":
@@ -899,8 +903,8 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
     remote = event_type == "Explosions/Remote violence" and draft.rule.sub_event_type != "Air/drone strike"
     if violent and not actor1 and (actor2 or remote):
         actor1 = UNIDENTIFIED_ACTOR  # a bomb or a shell with no one named behind it
-    if event_type in ("Protests", "Riots") and not actor1:
-        actor1 = rules.crowd  # "hundreds of Kurds demonstrated"
+    if event_type in ("Protests", "Riots") and (not actor1 or rules.kind.get(actor1) == "civilians"):
+        actor1 = rules.crowd  # "hundreds of Kurds demonstrated", "teachers protested"
     if actor2 == actor1:
         actor2 = ""
     return actor1, actor2

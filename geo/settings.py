@@ -151,7 +151,8 @@ MAP_BASE_LAYERS = (
 )
 #: Actor kinds of data/actors.csv -> actor families of data/styles.yaml `actor_icons`.
 MAP_ACTOR_FAMILIES = {"state": "state_forces", "rebel": "rebel_groups", "militia": "militias",
-                      "external": "external", "civilians": "civilians", "protesters": "civilians"}
+                      "external": "external", "civilians": "civilians", "protesters": "civilians",
+                      "rioters": "civilians"}
 #: A state actor whose name has one of these is drawn as Kurdish forces (styles' kurdish_forces).
 MAP_KURDISH_FORCES_WORDS = ("Peshmerga", "Kurdistan Region", "Asayish", "Zeravani")
 MAP_DEFAULT_TITLE = "Security events in Iraq's disputed territories"

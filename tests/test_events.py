@@ -123,7 +123,7 @@ def test_shared_seed_events(gazetteer, shared_seeds_dir, name):
     ("Hundreds of demonstrators rallied in Khanaqin on Sunday to demand jobs.",
      "Protests", "Peaceful protest", "Protesters (Iraq)", "", "khanaqin"),
     ("The Hashd and the Iraqi army agreed on Tuesday to share checkpoints in Kifri district.",
-     "Strategic developments", "Agreement", "Popular Mobilization Forces", "Military Forces of Iraq",
+     "Strategic developments", "Agreement", "Military Forces of Iraq (Popular Mobilization Forces)", "Military Forces of Iraq",
      "kifri-district"),
     ("Asayish arrested an IS suspect in Kalar on Wednesday.",
      "Strategic developments", "Arrests", "Asayish (Kurdistan Region)", "Islamic State (Iraq)", "kalar"),
@@ -394,7 +394,7 @@ CODED = [
     ("Protesters gathered in Kirkuk city on Sunday.",
      [("Protests", "Peaceful protest", "Protesters (Iraq)", "", "kirkuk", 1)]),
     ("Peshmerga and PMF fighters exchanged fire in Tuz Khurmatu on Sunday.",
-     [("Battles", "Armed clash", PESH, "Popular Mobilization Forces", "tuz-khurmatu", 1)]),
+     [("Battles", "Armed clash", PESH, "Military Forces of Iraq (Popular Mobilization Forces)", "tuz-khurmatu", 1)]),
     ("Turkish jets struck PKK positions near Sinjar on Sunday.",
      [(EXPL, AIRSTRIKE, TURKEY, "PKK: Kurdistan Workers Party", "sinjar", 2)]),
     ("Clashes broke out in Jalawla on Monday between ISIS militants and the Iraqi army.",
@@ -408,7 +408,7 @@ CODED = [
     ("The Sinjar Agreement, signed in October 2020 between Baghdad and Erbil, was never carried out.", []),
     ("Protesters stormed and set fire to the former KDP headquarters in Kirkuk on Saturday, clashing "
      "with Kurdish demonstrators.",
-     [("Riots", "Violent demonstration", "Protesters (Iraq)", "", "kirkuk", 1)]),
+     [("Riots", "Violent demonstration", "Rioters (Iraq)", "", "kirkuk", 1)]),
     ("Police fired tear gas to disperse protesters in Kirkuk on Sunday.",
      [("Protests", "Protest with intervention", POLICE, "Protesters (Iraq)", "kirkuk", 1)]),
     ("Protesters gathered outside the Kirkuk governorate building on Sunday.",  # outside: near

@@ -75,7 +75,7 @@ def test_events_data_skips_unlocated_and_keeps_fields():
 @pytest.mark.parametrize("actor,family", [
     ("Military Forces of Iraq", "state_forces"),
     ("Military Forces of Iraq (Peshmerga)", "kurdish_forces"),
-    ("Popular Mobilization Forces", "militias"),
+    ("Military Forces of Iraq (Popular Mobilization Forces)", "militias"),
     ("Global Coalition Against Daesh", "external"),
     ("Civilians (Iraq)", "civilians"),
     ("Someone unknown", "default"),
