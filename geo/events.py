@@ -223,6 +223,8 @@ class _Rules:
         self.summary = re.compile(rf"(?:{words})\s+\S+$|(?:{counts})\s+(?:{nouns})$", re.IGNORECASE)
         self.speech_before = re.compile(keyword_pattern(data["speech_verbs"]), re.IGNORECASE)
         self.history_days = data["history_days"]
+        self.off_duty = re.compile(keyword_pattern(data["civilian_context_words"]), re.IGNORECASE) \
+            if data["civilian_context_words"] else re.compile(never)
         self.riot = data["riot"]
         self.protest_intervention = data["protest_intervention"]
         self.intervention = re.compile(keyword_pattern(data["protest_intervention_words"]), re.IGNORECASE) \
@@ -843,7 +845,8 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         if etype == "Riots":  # ACLED's crowd of a riot is its rioters
             actor1, actor2 = (rules.rioters if rules.kind.get(a) == "protesters" else a
                               for a in (actor1, actor2))
-        elif etype == "Battles" and target and rules.kind.get(actor2) == "civilians":
+        elif etype == "Battles" and target and (rules.kind.get(actor2) == "civilians" or any(
+                rules.off_duty.search(body, s, e) for s, e in draft.sentences[:1])):
             etype, subtype = target["event_type"], target["sub_event_type"]
         if etype == "Violence against civilians" and rules.kind.get(actor1) == "civilians":
             actor1, actor2 = actor2 or UNIDENTIFIED_ACTOR, actor1  # the perpetrator first

@@ -423,6 +423,10 @@ CODED = [
      [(EXPL, "Shelling/artillery/missile attack", IS, POLICE, "daquq", 2)]),
     ("Unidentified gunmen shot and killed a teacher in Muqdadiya on Sunday.",
      [("Violence against civilians", "Attack", UNID, CIV, "muqdadiya", 1)]),
+    ("Gunmen shot dead an off-duty Iraqi soldier near his home in Hawija on Tuesday.",
+     [("Violence against civilians", "Attack", UNID, ISF, "hawija", 1)]),
+    ("The body of a shepherd was found near Jalawla on Sunday.",
+     [("Violence against civilians", "Attack", UNID, CIV, "jalawla", 2)]),
     ("Security sources reported three attacks in Kirkuk province over the weekend:\n"
      "- On Saturday, gunmen attacked the village of Zanqar.\n"
      "- On Sunday, an IED struck an Iraqi army patrol in Wadi al-Shay.",
