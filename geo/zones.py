@@ -252,14 +252,17 @@ def zone_from_definition(definition: dict[str, Any], *, gazetteer: Any = None,
 
     Returns
     -------
-    dict with the keys of geo.schema.ZONE_COLUMNS; geometry in WGS84
+    dict with the keys of geo.schema.ZONE_COLUMNS (geometry in WGS84), and `warnings`: what
+    was repaired (a drawn polygon that crosses itself)
 
     Raises
     ------
     ZoneError naming the file, the zone and the field at fault
     """
     d = _Definition(definition, Path(file), 0)
-    return _build(d, _Places(gazetteer), Path(base_dir) if base_dir else Path.cwd())
+    zone = _build(d, _Places(gazetteer), Path(base_dir) if base_dir else Path.cwd())
+    zone["warnings"] = zone.pop("_notes")
+    return zone
 
 
 def _build(d: _Definition, places: _Places, base_dir: Path) -> dict[str, Any]:
@@ -297,6 +300,12 @@ def _build_unlabelled(d: _Definition, places: _Places, base_dir: Path) -> dict[s
         raise ZoneError(f"approximate: expected true or false, not {approximate!r}")
 
     geom = _BUILDERS[construction](data[construction], construction, places, base_dir)
+    notes = []
+    if construction == "geometry" and not geom.is_valid:  # a drawing that crosses itself
+        from shapely.validation import explain_validity
+
+        notes.append(f"geometry: {explain_validity(geom)}: repaired, so the zone may not be "
+                     "what was drawn (check the ring's order of points)")
     try:
         # Literal polygons stay in degrees; every other construction is built in metres.
         geometry = _geometry.finish(geom, what=construction, metric=construction != "geometry")
@@ -311,6 +320,7 @@ def _build_unlabelled(d: _Definition, places: _Places, base_dir: Path) -> dict[s
         "area_km2": _geometry.area_km2(geometry),
         "approximate": approximate,
         "geometry": geometry,
+        "_notes": notes,  # warnings for build_zones; not a column
     }
 
 
@@ -537,6 +547,7 @@ def build_zones(extra_files: Iterable[str | os.PathLike] = (), gazetteer: Any = 
         except ZoneError as exc:
             errors.append(str(exc))
             continue
+        warnings += [f"{d.label}: {note}" for note in rows[-1].pop("_notes")]
         warnings += _missing_documentation(d, rows[-1])
     return ZonesResult(_frame(rows), errors, warnings)
 

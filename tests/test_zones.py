@@ -813,3 +813,16 @@ def test_a_zone_file_with_broken_yaml_is_one_line_with_its_line(tmp_path):
     path.write_text("zones:\n  - name: A\n    kind: sector\n   around: [x\n", encoding="utf-8")
     [error] = build_zones([path], include_builtin=False).errors
     assert error.startswith(f"{path}:4: not valid YAML: ") and "\n" not in error
+
+
+def test_a_drawn_polygon_that_crosses_itself_is_repaired_with_a_warning(tmp_path):
+    from geo.zones import build_zones
+
+    path = tmp_path / "bowtie.yaml"
+    path.write_text("zones:\n  - name: Bowtie\n    kind: sector\n    description: d\n    source: s\n"
+                    "    geometry: {type: Polygon, coordinates: [[[44.0, 35.0], [44.2, 35.2], [44.2, 35.0],"
+                    " [44.0, 35.2], [44.0, 35.0]]]}\n", encoding="utf-8")
+    result = build_zones([path], include_builtin=False)
+    assert result.errors == [] and len(result.zones) == 1 and result.zones.geometry.iloc[0].is_valid
+    [warning] = result.warnings
+    assert "zone 'Bowtie'" in warning and "geometry: Self-intersection" in warning and "repaired" in warning
