@@ -75,13 +75,44 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
 
 def write_text(target: str | os.PathLike, text: str) -> Path:
     """`text` written to `target` as UTF-8 with \\n line ends, atomically; its folder must
-    exist (ExportError otherwise, as for any write that fails)."""
-    from geo._errors import ExportError
-
+    exist and take files (ExportError otherwise, as for any write that fails)."""
     target = Path(target)
-    if not target.parent.is_dir():
-        raise ExportError(f"{target}: the folder {target.parent} does not exist")
+    check_folder(target.parent, target)
     with atomic_files([target]) as (tmp,):
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     return target
+
+
+def _export_error(message: str):
+    from geo._errors import ExportError
+
+    return ExportError(message)
+
+
+def check_folder(folder: Path, what: Path) -> None:
+    """ExportError unless `folder` is an existing folder we can create files in: a hidden test
+    file is created there and deleted again, and the system's reason for a failure is shown
+    ("cannot write in /proc: No such file or directory")."""
+    if not folder.exists():
+        raise _export_error(f"cannot write {what}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise _export_error(f"cannot write {what}: {folder} is not a folder")
+    probe = folder / f".geo-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise _export_error(f"cannot write in {folder}: {reason(exc)}") from None
+    try:
+        os.close(fd)
+        os.unlink(probe)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _export_error(f"cannot write in {folder}: a test file could not be removed "
+                          f"({reason(exc)})") from None
+
+
+def reason(exc: BaseException) -> str:
+    """The system's reason for an OSError ("Permission denied"), else the error's text."""
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip()

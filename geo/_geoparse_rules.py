@@ -189,7 +189,10 @@ def actors(path: Path = settings.ACTORS_FILE) -> tuple[Actor, ...]:
 
 
 def keyword_pattern(words: tuple[str, ...] | list[str]) -> str:
-    """A regex alternation of whole-word keywords; a trailing `*` allows any word ending."""
+    """A regex alternation of whole-word keywords; a trailing `*` allows any word ending.
+    No words: a pattern that matches nothing (an empty alternation would match everywhere)."""
+    if not words:
+        return r"(?!x)x"
     parts = []
     for word in sorted(set(words), key=lambda w: (-len(w), w)):
         stem = word.rstrip("*")

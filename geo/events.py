@@ -211,30 +211,23 @@ class _Rules:
                                  # the report of the event, and the date is the event's.
                                  + r"(?:\s+(?!that\b)[\w'’-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
                                  re.IGNORECASE)
-        self.reaction = re.compile(keyword_pattern(data["reaction_words"]), re.IGNORECASE) \
-            if data["reaction_words"] else re.compile(r"(?!x)x")
+        self.reaction = re.compile(keyword_pattern(data["reaction_words"]), re.IGNORECASE)
         # A summary word right before the keyword ("three attacks", "a spate of kidnappings").
-        never = r"(?!x)x"
-        words = keyword_pattern(data["summary_words"]) if data["summary_words"] else never
-        counts = keyword_pattern(data["summary_counts"]) if data["summary_counts"] else never
-        nouns = keyword_pattern(data["summary_nouns"]) if data["summary_nouns"] else never
+        words, counts, nouns = (keyword_pattern(data[k]) for k in ("summary_words", "summary_counts", "summary_nouns"))
         # The text from the sentence start to the keyword's end: a summary phrase right
         # before the keyword, or a count right before a plural noun that is the keyword.
         self.summary = re.compile(rf"(?:{words})\s+\S+$|(?:{counts})\s+(?:{nouns})$", re.IGNORECASE)
         self.speech_before = re.compile(keyword_pattern(data["speech_verbs"]), re.IGNORECASE)
         self.history_days = data["history_days"]
-        self.off_duty = re.compile(keyword_pattern(data["civilian_context_words"]), re.IGNORECASE) \
-            if data["civilian_context_words"] else re.compile(never)
+        self.off_duty = re.compile(keyword_pattern(data["civilian_context_words"]), re.IGNORECASE)
         self.riot = data["riot"]
         self.protest_intervention = data["protest_intervention"]
-        self.intervention = re.compile(keyword_pattern(data["protest_intervention_words"]), re.IGNORECASE) \
-            if data["protest_intervention_words"] else re.compile(never)
-        self.outside = re.compile(r"\s+(?:" + keyword_pattern(data["outside_words"])[len(r"(?<![\w-])"):] + ")",
-                                  re.IGNORECASE) if data["outside_words"] else re.compile(never)
+        self.intervention = re.compile(keyword_pattern(data["protest_intervention_words"]), re.IGNORECASE)
+        # Right after a town: just outside it ("Makhmour refugee camp").
+        self.outside = re.compile(r"\s+" + keyword_pattern(data["outside_words"]), re.IGNORECASE)
         self.civilian_target = data["civilian_target"]
         # Right after an actor: it is the report's source ("police said").
-        self.source_after = re.compile(r"\s+(?:" + keyword_pattern(data["source_words"])[len(r"(?<![\w-])"):] + ")",
-                                       re.IGNORECASE)
+        self.source_after = re.compile(r"\s+" + keyword_pattern(data["source_words"]), re.IGNORECASE)
         # Right after an actor: it did the deed ("an ISIS attack", "ISIS militants ambushed").
         violent_words = [w for r in self.rules if r.event_type in _VIOLENT for w in r.keywords]
         self.attack_noun = re.compile(r"\s+(?:militants?\s+|fighters?\s+|cells?\s+|members?\s+)?"
@@ -1061,7 +1054,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
     atomically (an earlier file stays as it was until the new one is complete, and is kept
     if the run fails), or to standard output when None. `stream` goes to iter_events
     (workers, extra_places, fmt, progress)."""
-    from geo._atomic import atomic_files
+    from geo._atomic import atomic_files, check_folder
 
     run = GeoJSONRun()
 
@@ -1085,16 +1078,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
         write(sys.stdout)
         return run
     output = Path(output)
-    if not output.parent.is_dir():
-        from geo._errors import ExportError
-
-        raise ExportError(f"{output}: the folder {output.parent} does not exist")
-    try:  # fail before reading thousands of reports, not after
-        with atomic_files([output]) as (probe,):
-            probe.write_bytes(b"")
-            raise _NothingRead
-    except _NothingRead:
-        pass
+    check_folder(output.parent, output)  # fail before reading thousands of reports, not after
     try:
         with atomic_files([output]) as (tmp,):
             with open(tmp, "w", encoding="utf-8", newline="\n") as out:

@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import secrets
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import settings
-from geo._atomic import atomic_files
+from geo._atomic import atomic_files, check_folder as _check_folder, reason as _reason
 from geo._errors import ExportError
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS
 
@@ -143,34 +142,6 @@ def check_layers(layers: str | Iterable[str] | None, fmt: str) -> tuple[str, ...
         raise ExportError(f"csv holds only the events layer, not {others}: "
                           "use geojson, gpkg or kml for the other layers")
     return tuple(n for n in settings.EXPORT_LAYERS if n in names)
-
-
-def _check_folder(folder: Path, what: Path) -> None:
-    """ExportError unless `folder` is an existing folder we can create files in: a hidden test
-    file is created there and deleted again, and the system's reason for a failure is shown
-    ("cannot write in /proc: No such file or directory")."""
-    if not folder.exists():
-        raise ExportError(f"cannot write {what}: folder {folder} does not exist")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {what}: {folder} is not a folder")
-    probe = folder / f".geo-export-probe-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {_reason(exc)}") from None
-    try:
-        os.close(fd)
-        os.unlink(probe)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: a test file could not be removed "
-                          f"({_reason(exc)})") from None
-
-
-def _reason(exc: BaseException) -> str:
-    """The system's reason for an OSError ("Permission denied"), else the error's text."""
-    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip()
 
 
 def plan_export(fmt: str, path: str | os.PathLike,

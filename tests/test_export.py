@@ -647,7 +647,9 @@ def test_unwritable_folder_fails_before_any_work(layers, tmp_path, monkeypatch):
         def open(path, *args, **kwargs):
             raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(export_mod, "os", ReadOnlyOs())
+    import geo._atomic  # the folder check (shared with geo events and geo zones) lives there
+
+    monkeypatch.setattr(geo._atomic, "os", ReadOnlyOs())
     monkeypatch.setattr(export_mod, "normalize_layer", lambda *a: pytest.fail("work started"))
     with pytest.raises(ExportError) as caught:
         export_layers(layers, "gpkg", tmp_path / "out.gpkg")
