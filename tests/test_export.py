@@ -763,6 +763,25 @@ def _fail_kml_half_way(monkeypatch, error=lambda: Boom("disk full")):
     monkeypatch.setattr(export_mod, "open", flaky_open, raising=False)
 
 
+def _rewrite_fails(layers, tmp_path, fmt, target, break_it, error, changed=True):
+    """Export once, then again (with one event less, when `changed`) after `break_it` sets
+    a failure up; the second export must raise `error`, leave the first export's files as they
+    were and leave no other file. Returns the raised exception."""
+    path = tmp_path / target
+    first = export_layers(layers, fmt, path).files
+    before = {p: p.read_bytes() for p in first}
+    listing = sorted(tmp_path.rglob("*"))
+    again = dict(layers)
+    if changed:
+        again["events"] = layers["events"].iloc[:1]
+    break_it()
+    with pytest.raises(error) as caught:
+        export_layers(again, fmt, path)
+    assert {p: p.read_bytes() for p in first} == before  # earlier files intact
+    assert sorted(tmp_path.rglob("*")) == listing  # and no temporary or half-written file
+    return caught.value
+
+
 @pytest.mark.parametrize("fmt, target, fail", [
     ("gpkg", "iraq.gpkg", _fail_gpkg_half_way),
     ("geojson", "out", _fail_text_half_way),
@@ -770,17 +789,7 @@ def _fail_kml_half_way(monkeypatch, error=lambda: Boom("disk full")):
     ("kml", "iraq.kml", _fail_kml_half_way),
 ])
 def test_failed_write_keeps_the_earlier_file(layers, tmp_path, monkeypatch, fmt, target, fail):
-    path = tmp_path / target
-    first = export_layers(layers, fmt, path).files
-    before = {p: p.read_bytes() for p in first}
-    listing = sorted(tmp_path.rglob("*"))
-    changed = dict(layers)
-    changed["events"] = layers["events"].iloc[:1]
-    fail(monkeypatch)
-    with pytest.raises(Boom):
-        export_layers(changed, fmt, path)
-    assert {p: p.read_bytes() for p in first} == before  # earlier files intact
-    assert sorted(tmp_path.rglob("*")) == listing  # and no temporary or half-written file
+    _rewrite_fails(layers, tmp_path, fmt, target, lambda: fail(monkeypatch), Boom)
 
 
 @pytest.mark.parametrize("fmt, target, fail", [
@@ -843,18 +852,8 @@ def _rename_refused(monkeypatch):
 ])
 def test_write_error_is_an_export_error_naming_the_file(layers, tmp_path, monkeypatch, fmt,
                                                        target, fail, named, reason):
-    path = tmp_path / target
-    first = export_layers(layers, fmt, path).files
-    before = {p: p.read_bytes() for p in first}
-    listing = sorted(tmp_path.rglob("*"))
-    changed = dict(layers)
-    changed["events"] = layers["events"].iloc[:1]
-    fail(monkeypatch)
-    with pytest.raises(ExportError) as caught:
-        export_layers(changed, fmt, path)
-    assert str(caught.value) == f"cannot write {tmp_path / named}: {reason}"  # one line
-    assert {p: p.read_bytes() for p in first} == before  # earlier files intact
-    assert sorted(tmp_path.rglob("*")) == listing  # and no temporary or half-written file
+    caught = _rewrite_fails(layers, tmp_path, fmt, target, lambda: fail(monkeypatch), ExportError)
+    assert str(caught) == f"cannot write {tmp_path / named}: {reason}"  # one line
 
 
 @pytest.mark.parametrize("fmt, target, named", [("kml", "iraq.kml", "iraq.kml"),
@@ -862,18 +861,10 @@ def test_write_error_is_an_export_error_naming_the_file(layers, tmp_path, monkey
                                                  ("geojson", "out", "out/events.geojson")])
 def test_refused_rename_is_an_export_error_naming_the_file(layers, tmp_path, monkeypatch, fmt,
                                                           target, named):
-    path = tmp_path / target
-    first = export_layers(layers, fmt, path).files
-    before = {p: p.read_bytes() for p in first}
-    listing = sorted(tmp_path.rglob("*"))
-    _rename_refused(monkeypatch)
-    with pytest.raises(ExportError) as caught:
-        export_layers(layers, fmt, path)
-    message = str(caught.value)
+    message = str(_rewrite_fails(layers, tmp_path, fmt, target, lambda: _rename_refused(monkeypatch),
+                                 ExportError, changed=False))
     assert str(tmp_path / named) in message and os.strerror(errno.EACCES) in message
     assert "\n" not in message
-    assert {p: p.read_bytes() for p in first} == before
-    assert sorted(tmp_path.rglob("*")) == listing  # no temporary file left
 
 
 def test_cli_write_error_is_one_line(tmp_path, monkeypatch):
