@@ -2,11 +2,13 @@
 and renamed over the target only when all of it is written.
 
 An export that fails or is interrupted half-way leaves any earlier file intact and no
-half-written file behind (the temporary files are removed).
+half-written file behind (the temporary files are removed). A writer that finds it has nothing
+to write calls `discard()` on what `atomic_files` yields, with the same result and no error.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator, Sequence
@@ -14,6 +16,8 @@ from pathlib import Path
 
 #: Side files SQLite (GeoPackage) may leave next to a database it was writing.
 _SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+#: How much `disk_error` writes to learn whether a folder's file system still takes data.
+_PROBE_BYTES = 1024 * 1024
 
 
 def temp_path(target: Path) -> Path:
@@ -37,8 +41,21 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+class TempFiles(list[Path]):
+    """The temporary paths `atomic_files` yields (a list of Path, one per target, in order),
+    with `discard()` for a caller that finds it has nothing to write after all."""
+
+    discarded: bool = False
+
+    def discard(self) -> None:
+        """Drop the files being written: when the block ends, the temporary files (written or
+        not) are removed and every target is left as it was (not created, or not replaced);
+        no exception is raised. An error raised later in the block still propagates."""
+        self.discarded = True
+
+
 @contextlib.contextmanager
-def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
+def atomic_files(targets: Sequence[Path]) -> Iterator[TempFiles]:
     """Yield one temporary path per target; when the block ends without an error, flush each
     temporary file to disk and rename it over its target (os.replace), else delete them all.
 
@@ -48,11 +65,22 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
 
     Yields
     ------
-    the temporary paths, in the same order; the caller writes each one completely
+    TempFiles: the temporary paths, in the same order; the caller writes each one completely,
+    or calls its `discard()` to keep the targets as they are:
+
+        with atomic_files([out]) as temps:
+            (tmp,) = temps
+            ...
+            if nothing_to_write:
+                temps.discard()   # `out` is left untouched, the temporary file removed
     """
-    temps = [temp_path(Path(t)) for t in targets]
+    temps = TempFiles(temp_path(Path(t)) for t in targets)
     try:
         yield temps
+        if temps.discarded:
+            for tmp in temps:
+                _remove(tmp)
+            return
         for tmp in temps:
             if not tmp.is_file():
                 raise FileNotFoundError(f"{tmp} was not written")
@@ -111,6 +139,39 @@ def check_folder(folder: Path, what: Path) -> None:
     except OSError as exc:
         raise _export_error(f"cannot write in {folder}: a test file could not be removed "
                           f"({reason(exc)})") from None
+
+
+def disk_error(folder: Path) -> OSError | None:
+    """The OSError the system gives now for writing in `folder` (a full disk: ENOSPC, "No
+    space left on device"; a quota: EDQUOT), or None when it takes a write of a megabyte.
+
+    GDAL and SQLite report a write that failed for want of space in their own words, often
+    only through a later step (a table they could not create is then "no such table: ...",
+    a commit "Failed to commit transaction"); this asks the system. A hidden probe file is
+    written, flushed and always removed.
+    """
+    probe = Path(folder) / f".geo-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        return exc
+    try:
+        block = bytes(64 * 1024)
+        written = 0
+        while written < _PROBE_BYTES:
+            n = os.write(fd, block[: _PROBE_BYTES - written])
+            if n <= 0:  # not a regular file system's answer; take it as a full one
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            written += n
+        os.fsync(fd)  # a network file system may say no only now
+    except OSError as exc:
+        return exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(probe)
+    return None
 
 
 def reason(exc: BaseException) -> str:

@@ -38,8 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import settings
-from geo._atomic import atomic_files, check_folder as _check_folder, reason as _reason
+from geo._atomic import (atomic_files, check_folder as _check_folder, disk_error as _disk_error,
+                         reason as _reason)
 from geo._errors import ExportError
+from geo._values import plain
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,31 +187,6 @@ def plan_export(fmt: str, path: str | os.PathLike,
 
 
 # --- layers ----------------------------------------------------------------------------------
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready Python scalar: numpy -> Python, NaN/NA/NaT -> None, dates -> ISO text."""
-    if _missing(value):
-        return None
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:10] if text.endswith("T00:00:00") else text
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
 
 def normalize_layer(name: str, frame: Any) -> "gpd.GeoDataFrame":
     """`frame` with exactly the layer's columns (geo.schema), typed, in EPSG:4326.
@@ -377,6 +354,18 @@ def _concerned(exc: BaseException, targets: Sequence[Path], temps: Sequence[Path
     return targets[0] if len(targets) == 1 else targets[0].parent
 
 
+def _write_reason(exc: BaseException, folder: Path) -> str:
+    """Why a write failed, in the system's words when it has some: an OSError's own reason;
+    for GDAL's or SQLite's report, the system's answer to a test write in `folder` if it
+    refuses one (a full disk, whose GeoPackage error is otherwise SQLite's "no such table"),
+    else their report."""
+    if not isinstance(exc, OSError):
+        refused = _disk_error(folder)
+        if refused is not None:
+            return _reason(refused)
+    return _reason(exc)
+
+
 @contextlib.contextmanager
 def _writing(targets: Sequence[Path], temps: Sequence[Path] = ()) -> Iterator[None]:
     """Any write error in the block (see _is_write_error) as an ExportError naming the file it
@@ -388,8 +377,9 @@ def _writing(targets: Sequence[Path], temps: Sequence[Path] = ()) -> Iterator[No
     except Exception as exc:
         if not _is_write_error(exc):
             raise
+        folder = Path(temps[0]).parent if temps else Path(targets[0]).parent
         raise ExportError(f"cannot write {_concerned(exc, targets, temps)}: "
-                          f"{_reason(exc)}") from exc
+                          f"{_write_reason(exc, folder)}") from exc
 
 
 @contextlib.contextmanager
@@ -452,12 +442,6 @@ def _geojson_geometry(geom: Any) -> dict | None:
     return {"type": gj["type"], "geometries": [_geojson_geometry(g) for g in geom.geoms]}
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def geojson_text(name: str, frame: "gpd.GeoDataFrame") -> str:
     """One layer as an RFC 7946 FeatureCollection: WGS84 lon/lat to 6 decimals, right-hand
     rule polygons, flat typed properties (dates as ISO 8601 text), no `crs` member; one
@@ -469,7 +453,7 @@ def geojson_text(name: str, frame: "gpd.GeoDataFrame") -> str:
         if id_column and row.get(id_column) is not None:
             feature["id"] = row[id_column]
         feature["geometry"] = _geojson_geometry(row.pop("geometry"))
-        feature["properties"] = {k: _json_value(v) for k, v in row.items()}
+        feature["properties"] = row  # plain values (records): NaN and infinities are None
         lines.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
     head = '{"type": "FeatureCollection", "name": ' + json.dumps(name) + ', "features": [\n'
     return head + ",\n".join(lines) + "\n]}\n"

@@ -29,6 +29,7 @@ from typing import Any, Iterable
 
 from geo import settings
 from geo._errors import MapError
+from geo._values import plain
 
 _FA_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css"
 _LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
@@ -60,19 +61,12 @@ def _js(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    """A cell as plain text: None, NaN and pandas' NA become ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
+    """A cell as plain text: a missing one (None, NaN, pandas' NA and NaT: geo._values.plain)
+    becomes ""."""
+    if type(value) is str:  # most cells, thousands of times a map: no more work
+        return value
+    value = plain(value)
+    return "" if value is None else str(value)
 
 
 def _int(value: Any) -> int | None:
@@ -1062,16 +1056,15 @@ def zones_data(zones, bounds: _Bounds | None = None) -> dict:
         geom = geoms[i]
         if geom is None or geom.is_empty:
             continue
-        area = cols["area_km2"][i]
         try:
-            area = None if area is None or math.isnan(float(area)) else round(float(area), 1)
-        except (TypeError, ValueError):
+            area = plain(float(cols["area_km2"][i]))  # NaN -> None
+        except (TypeError, ValueError):  # None, pandas' NA, text that is not a number
             area = None
         props = {"zone_id": _text(cols["zone_id"][i]), "name": _text(cols["name"][i]),
                  "kind": _text(cols["kind"][i]), "description": _text(cols["description"][i]),
-                 "source": _text(cols["source"][i]), "area_km2": area,
-                 "approximate": bool(cols["approximate"][i]) if cols["approximate"][i] is not None
-                 else False}
+                 "source": _text(cols["source"][i]),
+                 "area_km2": None if area is None else round(area, 1),
+                 "approximate": bool(plain(cols["approximate"][i]))}  # missing: not approximate
         gj = json.loads(json.dumps(mapping(geom)))  # tuples -> lists
         features.append({"type": "Feature", "properties": props, "geometry": gj})
         if bounds is not None:

@@ -729,51 +729,13 @@ def zones_containing(lat: float, lon: float, zones: "gpd.GeoDataFrame | None" = 
 def zones_to_geojson(zones: "gpd.GeoDataFrame") -> str:
     """The zones as an RFC 7946 GeoJSON FeatureCollection string, the same bytes on every run.
 
-    Features are sorted by zone_id; properties follow geo.schema.ZONE_COLUMNS; coordinates are
-    rounded to settings.ZONE_COORD_DECIMALS; polygons are wound by the right-hand rule
-    (exterior rings counter-clockwise, holes clockwise), as `geo export` writes them.
+    This is the export's GeoJSON (geo.export.geojson_text) of the zones layer, byte for byte
+    the `zones.geojson` that `geo export --format geojson` writes: one feature a line, sorted
+    by zone_id (also each feature's `id`), properties in geo.schema.ZONE_COLUMNS order,
+    coordinates to settings.EXPORT_COORD_DECIMALS, polygons wound by the right-hand rule
+    (exterior rings counter-clockwise, holes clockwise).
     """
-    # The export's helper, so `geo zones -o` and `geo export` wind and round alike.
-    from geo.export import prepared_geometry
-    from geo.schema import ZONE_COLUMNS
+    from geo.export import geojson_text, normalize_layer
 
-    zones = _as_wgs84(zones)
-    features = []
-    for _, row in zones.sort_values("zone_id", kind="mergesort").iterrows():
-        props = {c: _plain(row[c]) for c in ZONE_COLUMNS if c != "geometry" and c in row}
-        features.append({"type": "Feature", "id": props.get("zone_id"), "properties": props,
-                         "geometry": _geojson_geometry(row.geometry, prepared_geometry)})
-    doc = {"type": "FeatureCollection", "name": "zones", "features": features}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def _geojson_geometry(geom: Any, prepare: Any) -> dict[str, Any] | None:
-    """A zone geometry as GeoJSON: rounded and wound by RFC 7946 (section 3.1.6).
-
-    shapely.normalize, which `_geometry.finish` runs last so that bytes are stable, winds
-    exterior rings clockwise; `prepare` (geo.export.prepared_geometry) reverses them, which
-    keeps each ring's first position, so the output is as deterministic as the geometry.
-    """
-    from shapely.geometry import mapping
-
-    geom = prepare(geom, settings.ZONE_COORD_DECIMALS)
-    return None if geom is None else _rounded(mapping(geom))
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars to Python ones, so json.dumps writes them the same way every time."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 2)
-    return value
-
-
-def _rounded(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return round(obj, settings.ZONE_COORD_DECIMALS)
-    if isinstance(obj, (list, tuple)):
-        return [_rounded(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: _rounded(v) for k, v in obj.items()}
-    return obj
+    layer = normalize_layer("zones", zones)  # WGS84, the layer's columns, plain typed values
+    return geojson_text("zones", layer.sort_values("zone_id", kind="mergesort"))

@@ -32,6 +32,7 @@ from geo import settings  # noqa: E402
 from geo._errors import ExportError  # noqa: E402
 from geo._kml import data_name, kml_colour  # noqa: E402
 from geo._qgis_style import hex_rgb, styles  # noqa: E402
+from geo._values import plain  # noqa: E402
 from geo.export import (  # noqa: E402
     ACLED_CSV_COLUMNS, LAYER_COLUMNS, build_layers, export, export_inputs, export_layers,
     normalize_layer, places_layer,
@@ -133,7 +134,7 @@ def layers():
 def _value(v):
     """Plain Python: NaN -> None, and a date GDAL recognised (it reads ISO dates as dates)
     back to its ISO text."""
-    return export_mod.plain(v)
+    return plain(v)
 
 
 def _same(expected, got, *, as_text: bool) -> bool:
@@ -169,6 +170,52 @@ def _assert_layer(name, source, read, *, as_text=False, rename=lambda c: c):
                 # multipolygons when one zone is a multipolygon, vertices unchanged.
                 exp = shapely.geometry.MultiPolygon([exp])
             assert got is not None and exp.equals_exact(got, 1e-7), f"{name}[{i}] geometry"
+
+
+# --- plain values (geo._values.plain: export, zones and the map use it) ----------------------
+
+def _plain_cases():
+    import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    point = Point(44.39, 35.47)
+    return [
+        (np.float64(1.5), 1.5), (np.float32(0.5), 0.5), (np.int64(3), 3), (np.int32(-2), -2),
+        (np.bool_(True), True), (np.str_("Kirkuk"), "Kirkuk"),
+        (float("nan"), None), (np.float64("nan"), None), (float("inf"), None),
+        (np.float64("-inf"), None), (pd.NA, None), (pd.NaT, None),
+        (np.datetime64("NaT"), None), (None, None),
+        (pd.Timestamp("2024-05-11"), "2024-05-11"),
+        (pd.Timestamp("2024-05-11 13:45"), "2024-05-11T13:45:00"),
+        (datetime.date(2024, 5, 11), "2024-05-11"),
+        ("", ""), ("Tuz", "Tuz"), (0, 0), (False, False), (2.25, 2.25), ([1, 2], [1, 2]),
+        (point, point),
+    ]
+
+
+@pytest.mark.parametrize("index", range(24))
+def test_plain_gives_python_values_and_none_for_missing(index):
+    value, expected = _plain_cases()[index]
+    got = plain(value)
+    assert got == expected and type(got) is type(expected), (value, got)
+
+
+def test_plain_leaves_an_array_alone():
+    import numpy as np
+
+    array = np.array([1.0, np.nan])
+    assert plain(array) is array
+
+
+def test_plain_needs_no_pandas():
+    code = ("import sys, math; from geo._values import plain; "
+            "assert plain(float('nan')) is None and plain(2.5) == 2.5 and plain('x') == 'x'; "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PROJECT_DIR)
+    assert out.stdout.split() == ["False"]
 
 
 # --- GeoJSON ---------------------------------------------------------------------------------
@@ -804,6 +851,58 @@ def test_failed_first_write_leaves_nothing(layers, tmp_path, monkeypatch, fmt, t
     assert list(tmp_path.iterdir()) == []
 
 
+# --- atomic_files' discard() ------------------------------------------------------------------
+
+def test_discard_leaves_a_new_target_uncreated(tmp_path):
+    from geo._atomic import atomic_files
+
+    target = tmp_path / "events.geojson"
+    with atomic_files([target]) as temps:
+        (tmp,) = temps  # still the list of temporary paths
+        tmp.write_text("half of it", encoding="utf-8")
+        temps.discard()
+    assert temps.discarded
+    assert list(tmp_path.iterdir()) == []  # no target, no temporary file, no exception
+
+
+def test_discard_leaves_an_existing_target_untouched(tmp_path):
+    from geo._atomic import atomic_files
+
+    targets = [tmp_path / "a.geojson", tmp_path / "b.gpkg"]
+    for t in targets:
+        t.write_bytes(b"earlier " + t.name.encode())
+    stat = [t.stat() for t in targets]
+    with atomic_files(targets) as temps:
+        temps[0].write_text("new", encoding="utf-8")  # one written, one not: both dropped
+        Path(f"{temps[1]}-journal").write_bytes(b"side file")
+        temps.discard()
+    assert [t.read_bytes() for t in targets] == [b"earlier a.geojson", b"earlier b.gpkg"]
+    assert [(s.st_ino, s.st_mtime_ns) for s in stat] == [
+        (t.stat().st_ino, t.stat().st_mtime_ns) for t in targets]  # not even replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.geojson", "b.gpkg"]
+
+
+def test_an_error_after_discard_still_propagates(tmp_path):
+    from geo._atomic import atomic_files
+
+    with pytest.raises(Boom):
+        with atomic_files([tmp_path / "x.csv"]) as temps:
+            temps[0].write_text("x", encoding="utf-8")
+            temps.discard()
+            raise Boom("after discard")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_discard_the_target_is_written(tmp_path):
+    from geo._atomic import atomic_files
+
+    target = tmp_path / "x.csv"
+    with atomic_files([target]) as temps:
+        temps[0].write_text("x", encoding="utf-8")
+    assert not temps.discarded
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"] and target.read_text() == "x"
+
+
 _ENOSPC = os.strerror(errno.ENOSPC)  # "No space left on device"
 
 
@@ -880,6 +979,125 @@ def test_cli_write_error_is_one_line(tmp_path, monkeypatch):
     assert result.output.splitlines()[-1] == f"geo: error: cannot write {out}: {_ENOSPC}"
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# --- a full disk under a GeoPackage ---------------------------------------------------------
+
+def _disk_full_probe(monkeypatch):
+    """The folder's file system is full: geo._atomic's test write gets ENOSPC, as every write
+    would (GDAL's own writes are made to fail by the caller)."""
+    import geo._atomic
+
+    class FullOs:
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def write(fd, data):
+            raise OSError(errno.ENOSPC, _ENOSPC)
+
+    monkeypatch.setattr(geo._atomic, "os", FullOs())
+
+
+def _gdal_lost_the_tables(monkeypatch):
+    """What GDAL says when the disk filled while it created the GeoPackage's own tables: the
+    creation is not reported, the next statement fails on the table that is missing."""
+    from pyogrio.errors import FeatureError
+
+    _fail_gpkg_half_way(monkeypatch, FeatureError(
+        "Could not add feature to layer at index 0: sqlite3_exec(INSERT INTO gpkg_contents "
+        "(table_name,data_type,identifier,description,last_change,srs_id) VALUES "
+        "('places','features','places','','2024-03-02T00:00:00.000Z',4326)) failed: no such "
+        "table: gpkg_contents"))
+
+
+def _gdal_wrote_nothing(monkeypatch):
+    """GDAL's writes all lost without a word: SQLite then finds no gpkg_geometry_columns."""
+    import pyogrio.raw
+
+    monkeypatch.setattr(pyogrio.raw, "write", lambda path, *args, **kwargs: None)
+
+
+def _gdal_commit_failed(monkeypatch):
+    from pyogrio.errors import DataSourceError
+
+    _fail_gpkg_half_way(monkeypatch, DataSourceError("Failed to commit transaction"))
+
+
+@pytest.mark.parametrize("gdal_fails", [_gdal_lost_the_tables, _gdal_wrote_nothing,
+                                        _gdal_commit_failed])
+def test_gpkg_on_a_full_disk_says_the_disk_is_full(layers, tmp_path, monkeypatch, gdal_fails):
+    """GDAL and SQLite put a full disk in their own words ("no such table: gpkg_contents"):
+    the error gives the system's, names the file, and the earlier file stays as it was."""
+    def break_it():
+        gdal_fails(monkeypatch)
+        _disk_full_probe(monkeypatch)
+
+    caught = _rewrite_fails(layers, tmp_path, "gpkg", "iraq.gpkg", break_it, ExportError)
+    assert str(caught) == f"cannot write {tmp_path / 'iraq.gpkg'}: No space left on device"
+
+
+def test_cli_gpkg_on_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("geo.events")
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    _gdal_wrote_nothing(monkeypatch)
+    _disk_full_probe(monkeypatch)
+    out = tmp_path / "seeds.gpkg"
+    result = CliRunner().invoke(main, ["export", str(SEEDS), "-f", "gpkg", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"geo: error: cannot write {out}: {_ENOSPC}"
+    assert "no such table" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_error_asks_the_file_system(tmp_path, monkeypatch):
+    from geo._atomic import disk_error
+
+    assert disk_error(tmp_path) is None  # a disk with room: nothing to say, no file left
+    assert list(tmp_path.iterdir()) == []
+    _disk_full_probe(monkeypatch)
+    refused = disk_error(tmp_path)
+    assert isinstance(refused, OSError) and refused.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []  # the probe is removed even so
+    assert disk_error(tmp_path / "gone").errno == errno.ENOENT
+
+
+_SIZE_LIMITED_EXPORT = """
+import pickle, resource, signal, sys
+from geo.export import export_layers
+from geo._errors import ExportError
+layers = pickle.load(open(sys.argv[1], "rb"))
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))
+try:
+    export_layers(layers, "gpkg", sys.argv[2])
+except ExportError as exc:
+    print(exc)
+else:
+    print("written")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as on Linux")
+@pytest.mark.parametrize("limit", [4096, 20000])
+def test_gpkg_that_the_system_cuts_short_gives_the_systems_reason(layers, tmp_path, limit):
+    """A real GDAL failure, no root needed: the export runs with a file size limit, so its
+    writes fail as on a full disk (with EFBIG, "File too large", where a disk says ENOSPC).
+    The message is the system's reason, not GDAL's or SQLite's, and no file is left."""
+    import pickle
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "layers.pickle").write_bytes(pickle.dumps(layers))
+    run = subprocess.run([sys.executable, "-c", _SIZE_LIMITED_EXPORT,
+                          str(tmp_path / "layers.pickle"), str(out / "iraq.gpkg"), str(limit)],
+                         capture_output=True, text=True, cwd=PROJECT_DIR, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"cannot write {out / 'iraq.gpkg'}: {os.strerror(errno.EFBIG)}\n"
+    assert list(out.iterdir()) == []
 
 
 # --- end to end on the seed reports ------------------------------------------------------------

@@ -409,6 +409,36 @@ def test_event_popup_place_line():
     assert "G.row(d, 'Place', [p[9], p[10]].filter(Boolean).join(' \\u2014 '));" in html
 
 
+def test_missing_and_numpy_cells_become_plain_popup_text():
+    """Cells from a CSV or a join (NaN, pandas' NA and NaT, numpy values, timestamps) show as
+    "" or plain text, as geo._values.plain reads them, and the page is still valid JSON."""
+    import numpy as np
+    import pandas as pd
+
+    ev = events_frame([make_event(0, title=np.nan, source=pd.NA, url=None, actor2=pd.NaT,
+                                  location=np.str_("Kirkuk"), zones=float("inf"),
+                                  published=pd.Timestamp("2024-05-11"),
+                                  geo_precision=np.int64(2), where_prec=np.nan)])
+    pop = render.events_data(ev)["pop"][0]
+    assert (pop[0], pop[3], pop[4], pop[8]) == ("", "", "", "")  # title, source, url, actor2
+    assert (pop[1], pop[9], pop[16]) == ("2024-05-11", "Kirkuk", "")  # published, place, zones
+    assert pop[11] == "ACLED 2 (near a town, or a subdistrict, district, sector or base)"
+    assert all(type(v) is str for v in pop)
+    html_of(render.build_map(ev))  # allow_nan=False: a NaN left anywhere would raise here
+
+
+def test_zone_with_missing_area_and_approximate_is_drawn():
+    import numpy as np
+    import pandas as pd
+
+    zones = pd.concat([zones_frame(), zones_frame().assign(zone_id="z2")], ignore_index=True)
+    zones["area_km2"] = np.array([np.nan, 123.456])
+    zones["approximate"] = pd.array([pd.NA, True], dtype="boolean")
+    props = [f["properties"] for f in render.zones_data(zones)["geojson"]["features"]]
+    assert [(p["zone_id"], p["area_km2"], p["approximate"]) for p in props] == [
+        ("z1", None, False), ("z2", 123.5, True)]
+
+
 def test_controls_build_text_nodes_iso_dates_and_zone_focus():
     html = html_of(render.build_map(events_frame([make_event(0)]), zones_frame(),
                                     mentions_frame()))

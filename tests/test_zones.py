@@ -438,6 +438,47 @@ def test_geojson_output_reads_back_as_a_zone_file(tmp_path, builtin):
     assert zones_to_geojson(again.zones) == zones_to_geojson(builtin)
 
 
+def test_geojson_output_is_the_exports_zones_layer(tmp_path, builtin):
+    """One GeoJSON writer: `zones_to_geojson` (what `geo zones -o` writes) is byte for byte the
+    zones.geojson of `geo export --format geojson`."""
+    from geo.export import export_layers
+
+    export_layers({"zones": builtin}, "geojson", tmp_path / "out")
+    assert zones_to_geojson(builtin) == (tmp_path / "out" / "zones.geojson").read_text(
+        encoding="utf-8")
+
+
+def test_geojson_output_is_one_feature_a_line(builtin):
+    """The export's form (not a compact one-line document): a head line, one feature a line
+    in zone_id order with the zone id as its `id`, then the closing line."""
+    lines = zones_to_geojson(builtin).split("\n")
+    assert lines[0] == '{"type": "FeatureCollection", "name": "zones", "features": ['
+    assert lines[-2:] == ["]}", ""]
+    features = [json.loads(line.rstrip(",")) for line in lines[1:-2]]
+    assert [f["id"] for f in features] == sorted(BUILTIN_IDS)
+    assert all(list(f) == ["type", "id", "geometry", "properties"] for f in features)
+    assert all(line.endswith("}},") for line in lines[1:-3]) and lines[-3].endswith("}}")
+    assert all(f["properties"]["zone_id"] == f["id"] for f in features)
+
+
+def test_geojson_output_writes_missing_values_as_null(tmp_path):
+    """A zone frame from elsewhere (NaN area, numpy values) writes plain JSON: null, numbers."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    frame = gpd.GeoDataFrame(
+        {"zone_id": ["b", "a"], "name": ["B", "A"], "kind": ["sector", "sector"],
+         "description": ["d", None], "source": ["s", "s"],
+         "area_km2": np.array([np.nan, 12.5]), "approximate": np.array([True, False])},
+        geometry=[Polygon([(44, 35), (44.1, 35), (44.1, 35.1)])] * 2, crs=settings.CRS_WGS84)
+    features = json.loads(zones_to_geojson(frame))["features"]
+    assert [f["id"] for f in features] == ["a", "b"]
+    assert [f["properties"]["area_km2"] for f in features] == [12.5, None]
+    assert [f["properties"]["approximate"] for f in features] == [False, True]
+    assert features[0]["properties"]["description"] is None
+
+
 def _ring_area(ring) -> float:
     """Signed area of a GeoJSON ring (shoelace): positive when counter-clockwise."""
     return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
@@ -586,6 +627,51 @@ def test_cli_zones_json_and_geojson(tmp_path, builtin):
     assert {r["zone_id"] for r in rows} == BUILTIN_IDS
     assert {"name", "kind", "area_km2", "approximate", "source"} <= set(rows[0])
     assert out.read_text(encoding="utf-8") == zones_to_geojson(builtin)
+
+
+def test_cli_zones_output_to_a_missing_folder_is_one_error_line(tmp_path):
+    out = tmp_path / "no-such-folder" / "zones.geojson"
+    result = _cli(["zones", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"geo: error: cannot write {out}: folder {out.parent} does not "
+                             "exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_zones_output_on_a_full_disk_keeps_the_earlier_file(tmp_path, monkeypatch):
+    """The write is atomic: a disk that fills half-way leaves the earlier file as it was and
+    no temporary file, with one error line naming the file."""
+    import errno
+    import os
+
+    import geo._atomic
+
+    out = write(tmp_path / "zones.geojson", '{"earlier": true}\n')
+    real_open = open
+
+    class HalfFull:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, text):
+            self.fh.write(text[: len(text) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(geo._atomic, "open",
+                        lambda path, *a, **kw: HalfFull(real_open(path, *a, **kw)), raising=False)
+    result = _cli(["zones", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (f"geo: error: cannot write {out}: "
+                                              f"{os.strerror(errno.ENOSPC)}")
+    assert "Traceback" not in result.output
+    assert out.read_text(encoding="utf-8") == '{"earlier": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["zones.geojson"]
 
 
 def test_cli_reports_a_bad_user_zone_and_still_lists_the_rest(tmp_path):

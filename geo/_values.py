@@ -1,0 +1,55 @@
+"""Table cells as plain Python values, the one place that says what a missing value is.
+
+GeoDataFrames hand back numpy scalars (`numpy.float64`, `numpy.int64`, `numpy.bool_`), NaN
+for a missing number, pandas' NA and NaT, and Timestamps. JSON, KML, CSV and the map want
+`str`, `int`, `float`, `bool` or None, the same ones on every run; `plain` gives them.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+
+def _missing(value: Any) -> bool:
+    """True for NaN and for pandas' NA and NaT (pandas is asked only if it is loaded: a value
+    cannot be one of its own if it is not)."""
+    pd = sys.modules.get("pandas")
+    if pd is None or isinstance(value, (list, tuple, dict, set)):
+        return isinstance(value, float) and math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # an array has no single truth value: not a missing cell
+        return False
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready Python value for one table cell.
+
+    numpy scalars become Python ones; NaN, infinities, pandas' NA and NaT become None; dates
+    and timestamps become ISO 8601 text (`2024-05-11`, with the time only when it is not
+    midnight). `str`, `int`, `bool`, None and finite `float` values come back as they are,
+    and so does anything else (lists, geometries).
+
+    >>> import numpy as np
+    >>> [plain(v) for v in (np.float64(1.5), np.int64(3), np.bool_(True), float("nan"), "x")]
+    [1.5, 3, True, None, 'x']
+    """
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:  # most cells: no work
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if _missing(value):
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if hasattr(value, "item"):
+        try:
+            value = value.item()
+        except (TypeError, ValueError):  # an array of several values: left as it is
+            return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
