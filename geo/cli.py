@@ -350,7 +350,8 @@ def _print_warnings(warnings: list[str]) -> None:
 @click.option("--events", "with_events", is_flag=True,
               help="Count the events of INPUT... (report files or folders) per zone.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Also write the zones as GeoJSON (EPSG:4326, same bytes every run).")
+              help="Also write the zones as GeoJSON: the zones layer as `geo export --format "
+                   "geojson` writes it (EPSG:4326, same bytes every run).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_zones_option
 @_places_option
@@ -376,9 +377,10 @@ def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
     if with_events:
         _zones_events(zones_api, result.zones, inputs, as_json, gaz)
     elif as_json:
+        from geo._values import plain
+
         rows = result.zones.drop(columns="geometry").to_dict(orient="records")
-        _print_json([{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-                     for r in rows])
+        _print_json([{k: plain(v) for k, v in r.items()} for r in rows])
     else:
         click.echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} {'name':<46} source")
         for z in result.zones.itertuples():

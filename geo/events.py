@@ -21,7 +21,12 @@ Rumaythah of Muthanna) is a namesake and is dropped. Its precision follows ACLED
 `where_prec` (1 exact ... 6 country).
 
 Relative dates are resolved against the published date: a weekday is the latest such day on
-or before publication (news convention: "on Tuesday" in Saturday's paper is four days back).
+or before publication (news convention: "on Tuesday" in Saturday's paper is four days back);
+"last week" is a week before publication, with a warning that only the week is known (ACLED's
+time precision 2). "A day earlier", "the next day", "two days later" count from the nearest
+dated event sentence before them (else from the published date, with a warning). Fixed-date
+holidays of data/holidays.yaml ("Christmas Day", "Nowruz") are the latest such day on or
+before publication; moveable ones (Eid) are not dated.
 An event with no resolvable place keeps its row, with no geometry and a warning.
 
 `iter_events(inputs)` streams: one report at a time, and for many files two worker processes.
@@ -29,7 +34,6 @@ An event with no resolvable place keeps its row, with no geometry and a warning.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
@@ -41,8 +45,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo import settings
-from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
+from geo._geoparse_rules import EventRule, actors, event_rules, geoparse_rules, keyword_pattern
 from geo._text import is_abbreviation
+from geo._values import plain
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
 from geo.reports import Report, iter_report_files, read_reports
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
@@ -74,18 +79,29 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _MONTH_ALT = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-# Date expressions in a sentence. Weekdays must be capitalised (they always are in news).
-_DATE_EXPR = re.compile(
+# Counts of days written out ("two days later").
+_COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven")
+_COUNT = r"\d{1,2}|" + "|".join(_COUNT_WORDS)
+# Date expressions in a sentence, built in; date_pattern() adds the holidays of
+# data/holidays.yaml. Weekdays must be capitalised (they always are in news).
+_DATE_BUILTIN = (
     r"\b(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"       # 2024-03-01
     r"|\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     rf"|\b(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
     rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
+    r"|\b(?P<dby>the\s+day\s+before\s+yesterday)\b"            # before "the day before"
     r"|\b(?P<yesterday>yesterday|last night|overnight)\b"
-    r"|\b(?P<ago>\d{1,2}|two|three|four|five|six)\s+days\s+ago\b"
+    rf"|\b(?P<ago>\d{{1,2}}|two|three|four|five|six)\s+days\s+ago\b"
     r"|\b(?P<today>today|this morning|this evening|tonight)\b"
+    r"|\b(?P<week>last\s+week)\b"                               # a week, not a day
+    # Days counted from the event told before it ("A day earlier", "The next day"); see
+    # find_events for what they count from.
+    r"|\b(?P<before1>(?:a|one)\s+day\s+earlier|the\s+day\s+before|the\s+(?:previous|preceding)\s+day)\b"
+    r"|\b(?P<after1>the\s+(?:next|following)\s+day|(?:a|one)\s+day\s+later|the\s+day\s+after)\b"
+    rf"|\b(?P<shift>{_COUNT})\s+days\s+(?P<shift_dir>earlier|later)\b"
     rf"|\b(?P<m3>{_MONTH_ALT})\s+(?P<y3>(?:19|20)\d\d)\b"   # "in December 2023": a month
-    r"|\bin\s+(?P<y4>(?:19|20)\d\d)\b",                      # "in 2017": a year
-    re.IGNORECASE)
+    r"|\bin\s+(?P<y4>(?:19|20)\d\d)\b"                      # "in 2017": a year
+)
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
 # A line that wraps inside a paragraph does not end a sentence; a blank line does.
 # A list item ("- On Sunday, ...", "2) ...") starts a sentence of its own.
@@ -188,6 +204,34 @@ def _words_before(pre: str) -> tuple[str, ...]:
     return tuple(_PUNCTUATION.split(pre)[-1].lower().split())
 
 
+@lru_cache(maxsize=4)
+def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
+    """The fields of data/event_rules.yaml that only the event step reads (bare military
+    words, weapon authors), checked: the actors they name must be rows of data/actors.csv."""
+    from geo._errors import ReportError
+    from geo._geoparse_rules import _load_yaml, _strings
+
+    data = _load_yaml(path)
+    out = {key: _strings(data, key, path) for key in (
+        "bare_military_words", "bare_military_others", "weapon_author_words",
+        "disruption_sub_event_types", "suffered_device_verbs")}
+    default = data.get("bare_military_actor", "")
+    if not isinstance(default, str):
+        raise ReportError(f"{path}: field 'bare_military_actor': expected an actor's name")
+    out["bare_military_actor"] = default.strip()
+    known = {a.name for a in actors()}
+    for key, names in (("bare_military_actor", [out["bare_military_actor"]] if default else []),
+                       ("bare_military_others", out["bare_military_others"])):
+        for name in names:
+            if name not in known:
+                raise ReportError(f"{path}: field '{key}': {name!r} is not an actor of "
+                                  f"{settings.ACTORS_FILE}")
+    if out["bare_military_words"] and not out["bare_military_actor"]:
+        raise ReportError(f"{path}: field 'bare_military_actor': missing (bare_military_words "
+                          "need the actor they stand for)")
+    return out
+
+
 class _Rules:
     """data/event_rules.yaml and data/actors.csv compiled into a few regular expressions."""
 
@@ -234,6 +278,23 @@ class _Rules:
                                       + keyword_pattern(violent_words), re.IGNORECASE)
         self.actors = actors()
         self.kind = {a.name: a.kind for a in self.actors}
+        extra = event_rule_extras()
+        # "ahead of Nowruz": the holiday is a point of reference, not the event's day.
+        self.holiday_reference = re.compile(keyword_pattern(holidays().reference_words)
+                                            + r"\s+(?:the\s+)?$", re.IGNORECASE)
+        # "two soldiers", "the army": a state's military named without its nationality.
+        self.bare_military = re.compile(keyword_pattern(extra["bare_military_words"]), re.IGNORECASE)
+        self.bare_default = extra["bare_military_actor"]
+        self.bare_others = extra["bare_military_others"]
+        self.nationalities = frozenset(w.lower() for w in geoparse_rules().adjectives)
+        # "IEDs planted by ISIS", "a cache belonging to ISIS": who made or owned the weapons.
+        self.weapon_author = re.compile(keyword_pattern(extra["weapon_author_words"])
+                                        + r"\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+        self.disruption_types = frozenset(extra["disruption_sub_event_types"])
+        # "an army patrol struck| a roadside bomb": the patrol suffered it.
+        self.suffered_device = re.compile(keyword_pattern(extra["suffered_device_verbs"])
+                                          + r"\s+(?:(?:an?|the|one|two|three|\d+)\s+)?(?:[\w'’-]+\s+)?$",
+                                          re.IGNORECASE)
         # The actor of a protest that names none: the first protesters' row of actors.csv.
         self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
         self.rioters = next((a.name for a in self.actors if a.kind == "rioters"), self.crowd)
@@ -348,12 +409,127 @@ class _Period:
         self.first, self.last = first, last
 
 
-def date_of(m: re.Match, published: date | None, history_days: float) -> tuple[str, date | None]:
+@dataclass(frozen=True)
+class Holiday:
+    """One fixed-date holiday of data/holidays.yaml."""
+
+    name: str
+    aliases: tuple[str, ...]
+    month: int
+    day: int
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """data/holidays.yaml: the holidays, by folded alias, and the words that make a holiday
+    a reference point rather than the day of the event ("ahead of Nowruz")."""
+
+    by_alias: dict
+    reference_words: tuple[str, ...]
+
+
+def _fold_holiday(name: str) -> str:
+    return " ".join(name.replace("’", "").replace("'", "").lower().split())
+
+
+@lru_cache(maxsize=4)
+def holidays(path: Path | None = None) -> Holidays:
+    """data/holidays.yaml, checked: every holiday has a name, aliases and a real month and
+    day (29 February is refused: it is not a day every year). Errors name file, line, field."""
+    import yaml
+
+    from geo._errors import ReportError
+    from geo._geoparse_rules import _load_yaml, _strings
+
+    path = Path(path) if path is not None else _HOLIDAYS_FILE
+    data = _load_yaml(path)
+    try:  # the line of each holiday, for the errors
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+        items = next((v for k, v in root.value if k.value == "holidays"), None)
+        lines = [node.start_mark.line + 1 for node in items.value] if items is not None else []
+    except (yaml.YAMLError, AttributeError, TypeError):
+        lines = []
+    entries = data.get("holidays") or []
+    if not isinstance(entries, list):
+        raise ReportError(f"{path}: field 'holidays': expected a list of holidays")
+    by_alias: dict[str, Holiday] = {}
+    for i, item in enumerate(entries):
+        where = f"{path}:{lines[i]}" if i < len(lines) else f"{path}: holidays[{i}]"
+        if not isinstance(item, dict):
+            raise ReportError(f"{where}: expected a mapping with name, aliases, month, day")
+        name = str(item.get("name") or "").strip()
+        if not name:
+            raise ReportError(f"{where}: field 'name' is empty")
+        aliases = item.get("aliases")
+        if not isinstance(aliases, list) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ReportError(f"{where}: field 'aliases': expected a non-empty list of names")
+        for key in ("month", "day"):
+            if isinstance(item.get(key), bool) or not isinstance(item.get(key), int):
+                raise ReportError(f"{where}: field '{key}': expected a whole number, not {item.get(key)!r}")
+        try:
+            date(2023, item["month"], item["day"])  # 2023: not a leap year
+        except ValueError:
+            raise ReportError(f"{where}: field 'day': {item['month']}/{item['day']} is not a day "
+                              f"of every year") from None
+        holiday = Holiday(name, tuple(a.strip() for a in aliases), item["month"], item["day"])
+        for alias in holiday.aliases:
+            key = _fold_holiday(alias)
+            if key in by_alias and by_alias[key] != holiday:
+                raise ReportError(f"{where}: field 'aliases': {alias!r} is also an alias of "
+                                  f"{by_alias[key].name!r}")
+            by_alias[key] = holiday
+    return Holidays(by_alias, _strings(data, "reference_words", path))
+
+
+_HOLIDAYS_FILE = settings.HOLIDAYS_FILE
+
+
+@lru_cache(maxsize=4)
+def date_pattern(path: Path | None = None) -> re.Pattern:
+    """The date expressions a sentence is searched for: the built-in ones and the holidays
+    of data/holidays.yaml (group `holiday`, with an optional year `hy`)."""
+    names = sorted({a for h in holidays(path).by_alias.values() for a in h.aliases},
+                   key=lambda a: (-len(a), a))
+    # An apostrophe matches ' or ’ or nothing: "New Year's Day", "New Year’s Day", "New Years Day".
+    alternation = "|".join(r"\s+".join(re.escape(w).replace("'", "['’]?") for w in a.split())
+                           for a in names) or r"(?!x)x"
+    return re.compile(_DATE_BUILTIN + rf"|\b(?P<holiday>{alternation})\b"
+                      rf"(?:,?\s+(?P<hy>(?:19|20)\d\d)\b)?", re.IGNORECASE)
+
+
+def _holiday(m: re.Match) -> Holiday | None:
+    found = m.groupdict().get("holiday")
+    if not found:
+        return None
+    # the alias as found, apostrophes and spacing folded (always the built-in file's table)
+    return holidays().by_alias.get(_fold_holiday(found))
+
+
+def _shift(m: re.Match) -> int | None:
+    """Days from the event told before, for "a day earlier" (-1), "the next day" (+1),
+    "two days later" (+2); None for any other expression."""
+    if m.group("before1"):
+        return -1
+    if m.group("after1"):
+        return 1
+    if m.group("shift"):
+        n = m.group("shift").lower()
+        days = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
+        return days if m.group("shift_dir").lower() == "later" else -days
+    return None
+
+
+def date_of(m: re.Match, published: date | None, history_days: float,
+            anchor: date | None = None) -> tuple[str, date | None]:
     """What a date expression says of an event: ("day", date), ("month", first day) for a
-    recent month ("in December 2023" in January's paper), ("history", None) for a month or
-    year long before publication ("signed in October 2020"), ("bad", None) for an impossible
-    date ("31 February"), ("unknown", None) for a relative date with no published date."""
-    found = resolve_date(m, published)
+    recent month ("in December 2023" in January's paper), ("week", the day a week before
+    publication) for "last week", ("history", None) for a month or year long before
+    publication ("signed in October 2020"), ("bad", None) for an impossible date ("31
+    February"), ("future", None) for a day counted from another that falls after publication
+    ("the next day" in that day's paper), ("unknown", None) for a relative date with no
+    published date. `anchor`: the day "a day earlier" / "the next day" counts from (None:
+    the published date)."""
+    found = resolve_date(m, published, anchor)
     if isinstance(found, _Period):
         if published is not None and (published - found.last).days > history_days:
             return "history", None
@@ -361,16 +537,29 @@ def date_of(m: re.Match, published: date | None, history_days: float) -> tuple[s
             return "history" if published is None else "year", None
         return "month", found.first
     if found is None:
-        relative = m.group("weekday") or m.group("ago") or m.group("yesterday") or m.group("today")
+        relative = (m.group("weekday") or m.group("ago") or m.group("yesterday") or m.group("today")
+                    or m.group("dby") or m.group("week") or _shift(m) is not None
+                    or (m.group("holiday") and not m.group("hy")))
         if published is None and (relative or not (m.group("y1") or m.group("y2") or m.group("iy"))):
             return "unknown", None
         return "bad", None
+    if _shift(m) is not None and published is not None and found > published:
+        return "future", None
+    if m.group("week"):
+        return "week", found
     return "day", found
 
 
-def resolve_date(m: re.Match, published: date | None):
+def resolve_date(m: re.Match, published: date | None, anchor: date | None = None):
     """The date a date expression means, counted back from `published` where relative; a
-    month or a year is returned as a _Period; None when it cannot be told or is impossible."""
+    month or a year is returned as a _Period; None when it cannot be told or is impossible.
+
+    "last week" is the same weekday a week before publication: always a day of the previous
+    calendar week, whatever the day of publication (ACLED codes such a date with time
+    precision 2, "a specific week"). "A day earlier", "the next day", "two days later" count
+    from `anchor` (the date of the event told before them), else from `published`. A
+    fixed-date holiday without a year ("on Christmas Day") is the latest such day on or before
+    publication, as "on 25 December" is."""
     if m.group("iy"):
         try:
             return date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
@@ -393,13 +582,27 @@ def resolve_date(m: re.Match, published: date | None):
         n = m.group("ago").lower()
         back = int(n) if n.isdigit() else ("two", "three", "four", "five", "six").index(n) + 2
         return published - timedelta(days=back) if published else None
+    if m.group("dby"):
+        return published - timedelta(days=2) if published else None
     if m.group("yesterday"):
         return published - timedelta(days=1) if published else None
     if m.group("today"):
         return published
-    day, month, year = ((m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1")
-                        else (m.group("d2"), m.group("m2"), m.group("y2")))
-    month_n = _month_number(month)
+    if m.group("week"):
+        return published - timedelta(days=7) if published else None
+    shift = _shift(m)
+    if shift is not None:
+        base = anchor if anchor is not None else published
+        return base + timedelta(days=shift) if base else None
+    holiday = _holiday(m)
+    if m.groupdict().get("holiday"):
+        if holiday is None:
+            return None
+        day, month_n, year = holiday.day, holiday.month, m.group("hy")
+    else:
+        day, month, year = ((m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1")
+                            else (m.group("d2"), m.group("m2"), m.group("y2")))
+        month_n = _month_number(month)
     try:
         if year:
             return date(int(year), month_n, int(day))
@@ -455,33 +658,6 @@ def find_events(result: ParseResult) -> list[_Draft]:
     # "The Guards said they had targeted ...": a claim, one more sentence of an event told
     # in the report, or an event of its own when nothing else tells it.
     claims = {k for k in triggers if rules.speech_before.search(body, spans[k][0], trigger_at[k])}
-    dateline = report.dateline_span or (0, 0)
-    dates: dict[int, date | None] = {}
-    statement_dates: dict[int, date | None] = {}
-    date_notes: dict[int, str] = {}
-    for k in triggers:  # only event sentences need their date
-        for m in _DATE_EXPR.finditer(body, *spans[k]):
-            if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
-                    and _in_dateline(body, dateline, m):
-                continue  # "KIRKUK, Iraq, Jan 8 (Reuters) -": the day it was written
-            kind, when = date_of(m, report.published, rules.history_days)
-            if kind == "history":
-                reactions.add(k)  # "the agreement signed in October 2020": background
-                break
-            if kind in ("bad", "year"):
-                date_notes[k] = f"date {m.group().strip()!r} ignored" + \
-                    (" (no such day)" if kind == "bad" else " (a year only)")
-                continue
-            if rules.speech.search(body[max(0, m.start() - 50):m.start()]):
-                # "said on Wednesday": the date of the statement, used only when the
-                # sentence also says where something happened ("as reported on 13 March,
-                # airstrikes hit X in Y").
-                statement_dates.setdefault(k, when)
-                continue
-            dates[k] = when
-            if kind == "month":
-                date_notes[k] = f"only the month is known ({m.group().strip()}): dated to its first day"
-            break
     places: dict[int, list[Mention]] = {}
     located: set[int] = set()  # sentences naming a place where something happened ("in X")
     for mention in result.mentions:
@@ -490,9 +666,8 @@ def find_events(result: ParseResult) -> list[_Draft]:
             places.setdefault(k, []).append(mention)
             if _is_located(rules, body, mention) and not _is_origin(rules, body, mention):
                 located.add(k)
-    stated = {k for k in statement_dates if k not in dates and k in located}
-    for k in stated:
-        dates[k] = statement_dates[k]
+    dates, date_notes, stated = _sentence_dates(rules, report, spans, triggers, trigger_at,
+                                                reactions, located)
 
     dated: list[_Draft] = []
     undated: list[_Draft] = []
@@ -561,6 +736,92 @@ def find_events(result: ParseResult) -> list[_Draft]:
             draft.warnings.append("event date unknown (no published date)")
     events.sort(key=lambda d: d.sentences[0][0])
     return events
+
+
+def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigger_at: dict,
+                    reactions: set[int], located: set[int]):
+    """The date of each event sentence (index -> date, or None when it cannot be told), the
+    note each date needs, and the sentences dated only by a statement ("said on Wednesday").
+    Adds to `reactions` the sentences that tell history ("signed in October 2020").
+
+    Sentences are dated in text order, so that "a day earlier", "the next day", "two days
+    later" count from the nearest event sentence before them that has a date: news tells a
+    story in its own time ("Clashes broke out on Monday. The next day ..."), and the day of
+    writing is the reference only for words that name it ("yesterday"). With no dated event
+    before it, such a phrase counts from the published date, with a warning; counted from a
+    date known only to the week or month, it is known only as well."""
+    body = report.body
+    published = report.published
+    pattern = date_pattern()
+    dateline = report.dateline_span or (0, 0)
+    dates: dict[int, date | None] = {}
+    date_notes: dict[int, str] = {}
+    precision: dict[int, str] = {}  # "day", "week" or "month", for what counts from them
+    stated: set[int] = set()
+    last: int | None = None  # the nearest dated event sentence so far (not a reaction)
+    for k in sorted(triggers):  # only event sentences need their date
+        statement: date | None = None
+        has_statement = False
+        counted: re.Match | None = None  # "the next day": used when nothing else dates it
+        for m in pattern.finditer(body, *spans[k]):
+            if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
+                    and _in_dateline(body, dateline, m):
+                continue  # "KIRKUK, Iraq, Jan 8 (Reuters) -": the day it was written
+            if m.group("holiday") and rules.holiday_reference.search(body, max(0, m.start() - 40), m.start()):
+                continue  # "ahead of Nowruz": a point of reference, not the day
+            speech = rules.speech.search(body[max(0, m.start() - 50):m.start()])
+            if _shift(m) is not None:
+                if counted is None and not speech:
+                    counted = m
+                continue
+            kind, when = date_of(m, published, rules.history_days)
+            if kind == "history":
+                reactions.add(k)  # "the agreement signed in October 2020": background
+                break
+            if kind in ("bad", "year"):
+                date_notes[k] = f"date {m.group().strip()!r} ignored" + \
+                    (" (no such day)" if kind == "bad" else " (a year only)")
+                continue
+            if speech:
+                # "said on Wednesday": the date of the statement, used only when the
+                # sentence also says where something happened ("as reported on 13 March,
+                # airstrikes hit X in Y").
+                if not has_statement:
+                    statement, has_statement = when, True
+                continue
+            dates[k] = when
+            precision[k] = kind if kind in ("week", "month") else "day"
+            if kind == "month":
+                date_notes[k] = f"only the month is known ({m.group().strip()}): dated to its first day"
+            elif kind == "week":
+                date_notes[k] = (f"only the week is known ({m.group().strip()}): dated a week "
+                                 f"before publication")
+            break
+        if k not in dates and k not in reactions and counted is not None:
+            phrase = counted.group().strip()
+            anchor = dates[last] if last is not None else None
+            kind, when = date_of(counted, published, rules.history_days,
+                                 anchor=anchor if last is not None else None)
+            if kind == "future":
+                date_notes[k] = f"date {phrase!r} ignored (after the published date)"
+            elif last is not None and anchor is None:
+                dates[k] = None  # counted from an event whose own date is unknown
+                precision[k] = "day"
+            elif kind in ("day", "unknown"):
+                dates[k] = when
+                precision[k] = precision[last] if last is not None else "day"
+                if last is None and when is not None:
+                    date_notes[k] = f"{phrase!r} counted from the published date: no dated event before it"
+                elif precision[k] != "day":
+                    date_notes[k] = (f"only the {precision[k]} is known ({phrase!r} counted from "
+                                     f"an event dated only to its {precision[k]})")
+        if k not in dates and has_statement and k in located:
+            dates[k] = statement
+            precision[k] = "day"
+            stated.add(k)
+        if k in dates and k not in reactions:
+            last = k
+    return dates, date_notes, stated
 
 
 def _word_end_at(text: str, start: int) -> int:
@@ -758,32 +1019,84 @@ _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:[a-z]+ly\s+)?$
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+|a\s+|local\s+)*$", re.IGNORECASE)
 UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Iraq)"
 # Right after an actor, up to three words and a passive verb: it suffered the violence.
+# A count before an actor and a casualty word after it: the toll, not the deed ("an IED
+# exploded, leaving two soldiers wounded", "three Peshmerga killed"), unlike "an ISIS attack".
+_COUNT_BEFORE = re.compile(r"(?:\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+                           r"eleven|twelve|several|some|many|dozens\s+of|a\s+dozen)\s+)$", re.IGNORECASE)
+_CASUALTY_AFTER = re.compile(r"\s+(?:were\s+|was\s+)?(?:killed|wounded|injured|hurt|dead)\b", re.IGNORECASE)
 _SUFFERED = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:was|were|had\s+been|have\s+been|has\s+been|got)\s+"
                        r"(?:[a-z]+ly\s+)?(?:killed|wounded|injured|hurt|kidnapped|abducted|attacked|"
                        r"targeted|struck|hit|shot|executed|ambushed|beheaded|taken)\b", re.IGNORECASE)
 
 
-def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str]]:
-    """(start, end, actor) of each actor named in `text`, in order, without the sources of
-    the report ("police said", "according to security sources")."""
+def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, actor, bare) of each actor named in `text`, in order, without the sources
+    of the report ("police said", "according to security sources"). `bare` marks soldiers
+    named without a nationality ("two soldiers", "the army"), see _bare_military."""
     found = []
     for regex, groups in (rules.actor_exact, rules.actor_loose):
         for m in regex.finditer(text):
-            if rules.source_after.match(text, m.end()) or _ACCORDING.search(text, max(0, m.start() - 30), m.start()):
+            if _is_source(rules, text, m.start(), m.end()):
                 continue
-            found.append((m.start(), m.end(), rules.actors[groups[m.lastgroup]].name))
+            found.append((m.start(), m.end(), rules.actors[groups[m.lastgroup]].name, False))
+    found += _bare_military(rules, text, found)
     found.sort()
     return found
 
 
+def _is_source(rules: _Rules, text: str, start: int, end: int) -> bool:
+    return bool(rules.source_after.match(text, end) or _ACCORDING.search(text, max(0, start - 30), start))
+
+
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
+
+
+def _bare_military(rules: _Rules, text: str, found: list) -> list[tuple[int, int, str, bool]]:
+    """Soldiers named without a nationality in the sentence `text` ("two soldiers were
+    killed", "the army shelled ..."): data/event_rules.yaml's bare_military_actor (Iraq's
+    army), or the other state's military the sentence names (bare_military_others: Turkey's,
+    Iran's; _event_actors then keeps it only on that actor's side of the event). Not bare: a
+    word inside or right after a named actor ("Turkish troops", "Peshmerga soldiers"), after
+    a nationality or a capitalised name ("Syrian troops", "Mahdi Army"), or written with a
+    capital inside the sentence ("the Army of ...")."""
+    if not rules.bare_default:
+        return []
+    out = []
+    for m in rules.bare_military.finditer(text):
+        s, e = m.span()
+        if any(a < e and s < b for a, b, *_ in found) or _is_source(rules, text, s, e):
+            continue
+        opening = not re.search(r"\w", text[:s])
+        if m.group()[0].isupper() and not opening:
+            continue  # "the Army of the Men of the Naqshbandi Order": a name
+        before = _WORD_BEFORE.search(text, max(0, s - 40), s)
+        if before is not None:
+            word = before.group(1).rstrip(".")
+            if any(b == before.start(2) for _, b, *_ in found):
+                continue  # "Peshmerga soldiers", "coalition troops": that actor's own
+            first = not re.search(r"\w", text[:before.start(1)])
+            if word.lower() in rules.nationalities or (word[:1].isupper() and not first):
+                continue  # "Syrian troops", "Mahdi Army"
+        foreign = next((n for _, _, n, _ in found if n in rules.bare_others), None)
+        out.append((s, e, foreign or rules.bare_default, True))
+    return out
+
+
 def _actors_of(rules: _Rules, text: str) -> list[str]:
     """Actor names in order of appearance; an actor named after "by" comes first."""
-    found = [(not _BY.search(text, max(0, s - 8), s), s, name) for s, _, name in _actor_mentions(rules, text)]
+    found = [(not _BY.search(text, max(0, s - 8), s), s, name) for s, _, name, _ in _actor_mentions(rules, text)]
     ordered: list[str] = []
     for _, _, name in sorted(found):
         if name not in ordered:
             ordered.append(name)
     return ordered
+
+
+def _weapon_authors(rules: _Rules, text: str) -> set[str]:
+    """Actors named as the authors or owners of weapons in `text` ("IEDs planted by ISIS",
+    "a cache belonging to ISIS")."""
+    return {name for s, _, name, _ in _actor_mentions(rules, text)
+            if rules.weapon_author.search(text, max(0, s - 40), s)}
 
 
 def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) -> tuple[list[str], list[str]]:
@@ -792,31 +1105,42 @@ def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) 
     For violence: an actor after "by" ("kidnapped by ISIS militants") or right before the
     keyword's noun ("an ISIS attack") did it; otherwise the subject (before the keyword) did
     it to the object (after it), the other way round in the passive ("two shepherds were
-    kidnapped"). Other events keep the order of appearance. Returns (actors1, actors2).
+    kidnapped"). Soldiers named without a nationality are the other state's military named
+    on their own side ("Turkish forces ... soldiers"), else Iraq's: in "a Turkish drone killed
+    two soldiers" they are Iraq's. Other events keep the order of appearance. Returns
+    (actors1, actors2).
     """
     found = _actor_mentions(rules, text)
     if not violent or trigger is None:
         return _actors_of(rules, text), []
     passive = bool(_PASSIVE.search(text, max(0, trigger - 40), trigger))
     # "militants" and "gunmen" are the unidentified group only when no group is named.
-    named = {rules.kind.get(n) for _, _, n in found if n != UNIDENTIFIED_ACTOR}
+    named = {rules.kind.get(n) for _, _, n, _ in found if n != UNIDENTIFIED_ACTOR}
     if named & {"rebel", "militia"}:
         found = [f for f in found if f[2] != UNIDENTIFIED_ACTOR]
-    doers: list[tuple[int, str]] = []
-    targets: list[tuple[int, str]] = []
-    for s, e, name in found:
+    doers: list[tuple[int, str, bool]] = []
+    targets: list[tuple[int, str, bool]] = []
+    # "an army patrol struck a roadside bomb": the subject of such a verb suffered the keyword.
+    struck = not passive and bool(rules.suffered_device.search(text, max(0, trigger - 40), trigger))
+    for s, e, name, bare in found:
         if _BY.search(text, max(0, s - 8), s):
-            doers.append((0, name))
-        elif s > trigger and rules.attack_noun.match(text, e):
-            doers.append((1, name))  # "repelled an ISIS attack"
+            doers.append((0, name, bare))
+        elif s > trigger and rules.attack_noun.match(text, e) \
+                and not (_CASUALTY_AFTER.match(text, e) and _COUNT_BEFORE.search(text, max(0, s - 20), s)):
+            doers.append((1, name, bare))  # "repelled an ISIS attack"
         elif _SUFFERED.match(text, e):
-            targets.append((s, name))  # "two Asayish officers were wounded when ..."
-        elif (s < trigger) != passive:
-            doers.append((2, name))
+            targets.append((s, name, bare))  # "two Asayish officers were wounded when ..."
+        elif (s < trigger) != (passive or struck):
+            doers.append((2, name, bare))
         else:
-            targets.append((s, name))
-    ones = [n for _, n in sorted(doers, key=lambda d: d[0])]
-    twos = [n for _, n in targets if n not in ones]
+            targets.append((s, name, bare))
+
+    def side(entries: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
+        foreign = next((n for _, n, bare in entries if not bare and n in rules.bare_others), None)
+        return [(r, (foreign or rules.bare_default) if bare else n) for r, n, bare in entries]
+
+    ones = [n for _, n in sorted(side(doers), key=lambda d: d[0])]
+    twos = [n for _, n in side(targets) if n not in ones]
     return list(dict.fromkeys(ones)), list(dict.fromkeys(twos))
 
 
@@ -901,6 +1225,12 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
         actor1 = UNIDENTIFIED_ACTOR  # a bomb or a shell with no one named behind it
     if event_type in ("Protests", "Riots") and (not actor1 or rules.kind.get(actor1) == "civilians"):
         actor1 = rules.crowd  # "hundreds of Kurds demonstrated", "teachers protested"
+    if draft.rule.sub_event_type in rules.disruption_types:
+        # "explosive devices planted by IS were defused by security forces": who disrupted
+        # the weapons is actor1 (ACLED's Disrupted weapons use); their author at most actor2.
+        authors = {a for s, e in draft.sentences for a in _weapon_authors(rules, body[s:e])}
+        if actor1 in authors:
+            actor1, actor2 = ("" if actor2 in authors else actor2), actor1
     if actor2 == actor1:
         actor2 = ""
     return actor1, actor2
@@ -1005,18 +1335,9 @@ GEOJSON_HEAD = '{"type": "FeatureCollection", "name": "events", "features": [\n'
 GEOJSON_TAIL = "\n]}\n"
 
 
-def _clean(value):
-    """JSON-safe scalar: NaN -> None, numpy scalars -> Python."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def feature_json(row: dict) -> str:
     """One GeoJSON Feature (properties in EVENT_COLUMNS order, coordinates to 6 decimals)."""
-    props = {c: _clean(row.get(c)) for c in EVENT_COLUMNS if c != "geometry"}
+    props = {c: plain(row.get(c)) for c in EVENT_COLUMNS if c != "geometry"}
     geom = row.get("geometry")
     if geom is not None and not isinstance(geom, tuple):
         geom = None if geom.is_empty else (geom.x, geom.y)
@@ -1079,19 +1400,12 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
         return run
     output = Path(output)
     check_folder(output.parent, output)  # fail before reading thousands of reports, not after
-    try:
-        with atomic_files([output]) as (tmp,):
-            with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-                write(out)
-            if not run.reports:
-                raise _NothingRead  # the earlier file stays; the new one is removed
-    except _NothingRead:
-        pass
+    with atomic_files([output]) as temps:
+        with open(temps[0], "w", encoding="utf-8", newline="\n") as out:
+            write(out)
+        if not run.reports:
+            temps.discard()  # every report failed: the earlier file stays, the new one goes
     return run
-
-
-class _NothingRead(Exception):
-    """Every report failed: write_events_geojson keeps the earlier output file."""
 
 
 # --- streaming -----------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ sniffed (`sniff_format`), and `fmt=` forces one (`md`/`txt`, `json`, `jsonl`, `c
 
 A news dateline at the start of a paragraph ("ERBIL (Kurdistan 24) –", "SINJAR, Iraq, March 4
 (Reuters) -") is found in the body: its place is where the report was written, its outlet the
-source when none is given.
+source when none is given. So is the outlet of an agency's slug opening the story ("Shafaq
+News/ ...", "Shafaq News – ...": an outlet of data/geoparse.yaml, then a slash or a dash).
 
 Malformed input raises `ReportError` naming the file and line ("a.md:3: field 'published':
 ...").  Pass a list as `failures` to collect the errors and go on with the other reports.
@@ -35,6 +36,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -471,7 +473,7 @@ def _is_body_line(line: str) -> bool:
     "KIRKUK – A city divided" stays a headline."""
     words = len(line.split())
     full_stop = bool(re.search(r"\.[\"”’')\]]*$", line))
-    if _dateline_match(line) is not None and (full_stop or words > 12):
+    if (_dateline_match(line) is not None or _outlet_match(line) is not None) and (full_stop or words > 12):
         return True
     return full_stop and (words > _BODY_LINE_MIN_WORDS or len(line) > _BODY_LINE_MIN_CHARS)
 
@@ -479,7 +481,7 @@ def _is_body_line(line: str) -> bool:
 def _title_from_sentence(line: str) -> str:
     """A title from a paragraph: its first sentence without the dateline, without the final
     full stop, cut at a word to about _TITLE_MAX_CHARS characters with an ellipsis."""
-    m = _dateline_match(line)
+    m = _dateline_match(line) or _outlet_match(line)
     text = line[m.end():] if m is not None and line[m.end():].strip() else line
     sentence = _first_sentence(text.strip())
     sentence = re.sub(r"\.(?=[\"”’')\]]*$)", "", sentence).strip()
@@ -753,6 +755,11 @@ def _finish(rid: str, title: str, published: date | None, source: str, url: str 
             published = when
             warnings = tuple(w for w in warnings if not w.startswith("no published date")) + (
                 "published date taken from the dateline",)
+    if not source:
+        # "Shafaq News/ Security forces ...": the agency's slug names the outlet.
+        prefix = find_outlet_prefix(body)
+        if prefix is not None:
+            source = prefix[0].strip()
     return Report(id=rid, title=title, published=published, source=source, url=url,
                   dateline=dateline, body=body, path=path, body_line=body_line,
                   dateline_span=span, warnings=warnings)
@@ -774,7 +781,41 @@ def _dateline_match(body: str) -> re.Match | None:
     for m in _DATELINE.finditer(body, 0, min(len(body), _DATELINE_SEARCH_CHARS)):
         if m.group("caps") and len(m.group("caps").replace(" ", "")) < 3:
             continue  # "A - ..." or "I -": a letter, not a place
+        if m.group("caps") and not m.group("outlet") and _outlet_regex().match(body, m.start()):
+            continue  # "INA - ...", "AFP - ...": an outlet's slug, not a place
         return m
+    return None
+
+
+@lru_cache(maxsize=4)
+def _outlet_regex(path: Path = settings.GEOPARSE_RULES_FILE) -> re.Pattern:
+    """The agency-style slug that opens a story ("Shafaq News/ ...", "Shafaq News – ...",
+    "INA - ..."): one of the outlets of data/geoparse.yaml (the list that keeps "Kurdistan 24"
+    from being a place), then a slash or a dash."""
+    from geo._geoparse_rules import geoparse_rules
+
+    names = sorted(set(geoparse_rules(path).outlets), key=lambda n: (-len(n), n))
+    alternation = "|".join(r"[ \t]+".join(re.escape(w) for w in n.split()) for n in names) or r"(?!x)x"
+    return re.compile(rf"[ \t]*(?P<outlet>{alternation})[ \t]*(?:/|[–—]{{1,2}}|-{{1,2}}(?=[ \t]))[ \t]*(?=\S)",
+                      re.IGNORECASE)
+
+
+def _outlet_match(line: str) -> re.Match | None:
+    """The outlet slug opening `line`, or None."""
+    return _outlet_regex().match(line)
+
+
+def find_outlet_prefix(body: str) -> tuple[str, int, int] | None:
+    """The outlet of an agency-style slug opening the story ("Shafaq News/ Security forces
+    ..."): the outlet as written and its start and end offsets in `body`. The slug is looked
+    for at the start of the first line of text, after any lone date or page furniture
+    ("2024-03-09", "Share"); None when that line opens with no known outlet."""
+    offset = 0
+    for line in body.split("\n"):
+        if line.strip() and not _is_furniture(line.strip()):
+            m = _outlet_match(line)
+            return (m.group("outlet"), offset + m.start("outlet"), offset + m.end("outlet")) if m else None
+        offset += len(line) + 1
     return None
 
 

@@ -82,6 +82,7 @@ REPORT_MAX_BYTES = 20 * 1024 * 1024  # a single report file larger than this is 
 GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
 ACTORS_FILE = DATA_DIR / "actors.csv"
 EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"
+HOLIDAYS_FILE = DATA_DIR / "holidays.yaml"  # fixed-date holidays that date events
 #: Governorates whose places win a tie over a namesake elsewhere (the study region).
 STUDY_GOVERNORATES = ("Nineveh", "Kirkuk", "Salahaddin", "Diyala", "Erbil", "Duhok",
                       "Sulaimani", "Halabja")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from geo import settings
 from geo.cli import main
 from geo.events import (events_from_inputs, events_from_reports, events_to_geojson, iter_events,
-                        resolve_date, sentences, _DATE_EXPR)
+                        resolve_date, sentences, date_pattern)
 from geo.gazetteer import Gazetteer
 from geo.reports import Report
 from geo.schema import ACLED_EVENT_TYPES, EVENT_COLUMNS, MENTION_COLUMNS
@@ -200,7 +200,7 @@ def test_event_place_rules(small, body, place_id):
     (None, "on 2024-03-01", date(2024, 3, 1)),
 ])
 def test_relative_dates(published, phrase, expected):
-    m = _DATE_EXPR.search(phrase)
+    m = date_pattern().search(phrase)
     assert resolve_date(m, published) == expected
 
 
@@ -365,8 +365,10 @@ CODED = [
      [(EXPL, AIRSTRIKE, TURKEY, "", "sinjar-district", 2)]),
     ("Iraqi warplanes pounded ISIS hideouts near Makhmour on Sunday.",
      [(EXPL, AIRSTRIKE, AIR, IS, "makhmour", 2)]),
+    # bare "soldiers" in a report about Iraq: Iraq's army (data/event_rules.yaml), and a known
+    # target with no one named behind it gets the unidentified armed group
     ("Two soldiers were killed in Kirkuk's Hawija district on Monday.",
-     [("Battles", "Armed clash", "", "", "hawija-district", 2)]),
+     [("Battles", "Armed clash", UNID, ISF, "hawija-district", 2)]),
     ("A car bomb hit the Kirkuk-Erbil road near Altun Kupri on Friday.",
      [(EXPL, IED, UNID, "", "altun-kupri", 2)]),
     ("Mahmoud Khanaqin told reporters in Baghdad on Monday that an IED exploded near Kifri.",
@@ -404,7 +406,7 @@ CODED = [
      [(EXPL, "Grenade", UNID, "Asayish (Kurdistan Region)", "sulaimani", 1)]),
     ("A roadside bomb killed two soldiers near Hawija on Monday. ISIS claimed responsibility for "
      "the attack on Tuesday.",
-     [(EXPL, IED, UNID, "", "hawija", 2)]),
+     [(EXPL, IED, UNID, ISF, "hawija", 2)]),
     ("The Sinjar Agreement, signed in October 2020 between Baghdad and Erbil, was never carried out.", []),
     ("Protesters stormed and set fire to the former KDP headquarters in Kirkuk on Saturday, clashing "
      "with Kurdish demonstrators.",
@@ -529,3 +531,202 @@ def test_a_folder_with_no_report_is_an_error_not_an_empty_result(tmp_path, comma
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"geo: error: no report found in {tmp_path} (report files end in .md" in result.stderr
+
+
+# --- weeks, days counted from another event, holidays ------------------------------------------
+# Published Saturday 9 March 2024 unless the row says otherwise. Each row: the report text, then
+# (event_date, place_id, the date warning or "") of every event, in text order.
+
+DATED = [
+    # "last week": ACLED's time precision 2 (a specific week); the same weekday a week before
+    # publication, always a day of the previous calendar week, and the warning says so
+    ("Clashes erupted in Kirkuk last week.",
+     [("2024-03-02", "kirkuk", "only the week is known (last week): dated a week before publication")]),
+    # days counted from the nearest dated event before them, in the report's own time
+    ("On Monday an IED exploded in Kirkuk. The next day gunmen attacked a checkpoint in Hawija. "
+     "Two days later a rocket hit Tuz Khurmatu.",
+     [("2024-03-04", "kirkuk", ""), ("2024-03-05", "hawija", ""), ("2024-03-07", "tuz-khurmatu", "")]),
+    ("Gunmen attacked a checkpoint in Hawija on Thursday. A day earlier an IED exploded in Kirkuk.",
+     [("2024-03-07", "hawija", ""), ("2024-03-06", "kirkuk", "")]),
+    ("An IED exploded in Kirkuk on 5 March. The previous day, a rocket hit Tuz Khurmatu.",
+     [("2024-03-05", "kirkuk", ""), ("2024-03-04", "tuz-khurmatu", "")]),
+    ("An IED exploded in Kirkuk on 5 March. The day before, gunmen attacked a checkpoint in Hawija.",
+     [("2024-03-05", "kirkuk", ""), ("2024-03-04", "hawija", "")]),
+    # from an event known only to its week: known only to the week too
+    ("Clashes erupted in Kirkuk last week. A day earlier an IED exploded in Hawija. "
+     "Yesterday a rocket hit Tuz Khurmatu.",
+     [("2024-03-02", "kirkuk", "only the week is known (last week): dated a week before publication"),
+      ("2024-03-01", "hawija", "only the week is known ('A day earlier' counted from an event dated "
+                               "only to its week)"),
+      ("2024-03-08", "tuz-khurmatu", "")]),
+    # no dated event before it: counted from the published date, with a warning
+    ("The day before, an IED exploded in Hawija.",
+     [("2024-03-08", "hawija", "'The day before' counted from the published date: no dated event before it")]),
+    # an explicit date in the same sentence wins over the counted one
+    ("An IED exploded in Kirkuk on Monday. The next day, on 7 March, a rocket hit Tuz Khurmatu.",
+     [("2024-03-04", "kirkuk", ""), ("2024-03-07", "tuz-khurmatu", "")]),
+    # "the next day" of the day of writing has not happened yet: ignored
+    ("An IED exploded in Kirkuk today. The next day a rocket hit Tuz Khurmatu.",
+     [("2024-03-09", "kirkuk", ""),
+      ("2024-03-09", "tuz-khurmatu", "date 'The next day' ignored (after the published date); "
+                                     "no date in the event's sentences: the published date is used")]),
+    ("The day before yesterday an IED exploded in Hawija.", [("2024-03-07", "hawija", "")]),
+    # fixed-date holidays (data/holidays.yaml): the latest such day on or before publication
+    ("An IED exploded in Hawija on Christmas Day.", [("2023-12-25", "hawija", "")]),
+    ("Gunmen attacked a checkpoint near Kirkuk on New Year’s Day.", [("2024-01-01", "kirkuk", "")]),
+    ("Protesters gathered in Kirkuk on Nowruz.", [("2023-03-21", "kirkuk", "")]),
+    ("Protesters gathered in Kirkuk on Newroz 2022.", [("2022-03-21", "kirkuk", "")]),
+    # a holiday as a point of reference dates nothing ...
+    ("Gunmen attacked a checkpoint in Kirkuk ahead of Nowruz.",
+     [("2024-03-09", "kirkuk", "no date in the event's sentences: the published date is used")]),
+    # ... and a moveable holiday is never dated (its day changes every year)
+    ("Gunmen attacked a checkpoint in Kirkuk during Eid al-Fitr.",
+     [("2024-03-09", "kirkuk", "no date in the event's sentences: the published date is used")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", DATED, ids=[d[0][:40] for d in DATED])
+def test_weeks_counted_days_and_holidays(text, expected):
+    events = events_from_reports([report(text, date(2024, 3, 9))]).events
+    assert [(e["event_date"], e["place_id"], e["warnings"]) for e in events.to_dict(orient="records")] == expected
+
+
+@pytest.mark.parametrize("published, phrase, expected", [
+    (date(2024, 3, 9), "last week", date(2024, 3, 2)),
+    (date(2024, 3, 4), "last week", date(2024, 2, 26)),          # a Monday: the Monday before
+    (date(2024, 3, 9), "a day earlier", date(2024, 3, 8)),       # no anchor: the published date
+    (date(2024, 3, 9), "three days later", date(2024, 3, 12)),   # resolve_date does not judge
+    (date(2024, 12, 24), "on Christmas Day", date(2023, 12, 25)),  # not yet this year
+    (date(2024, 12, 25), "on Christmas Day", date(2024, 12, 25)),  # the day itself
+    (date(2024, 1, 1), "on New Years Day", date(2024, 1, 1)),
+    (date(2024, 3, 20), "on Nowruz", date(2023, 3, 21)),
+    (None, "on Nowruz", None),
+    (None, "on Christmas Day 2019", date(2019, 12, 25)),
+    (None, "last week", None),
+])
+def test_resolve_week_and_holiday_dates(published, phrase, expected):
+    assert resolve_date(date_pattern().search(phrase), published) == expected
+
+
+def test_days_counted_from_an_event_use_its_date():
+    m = date_pattern().search("two days later")
+    assert resolve_date(m, date(2024, 3, 9), anchor=date(2024, 3, 1)) == date(2024, 3, 3)
+
+
+def test_a_counted_day_after_an_event_with_no_date_is_unknown():
+    events = events_from_reports([report("On Monday an IED exploded in Kirkuk. The next day a rocket "
+                                         "hit Tuz Khurmatu.", None)]).events
+    assert list(events["event_date"]) == [None, None]
+    assert "relative date with no published date to count from" in events.iloc[1]["warnings"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 30}\n",
+     "holidays.yaml:2: field 'day': 2/30 is not a day of every year"),
+    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 29}\n",
+     "holidays.yaml:2: field 'day': 2/29 is not a day of every year"),
+    ("holidays:\n  - {name: A, aliases: [A], month: 1, day: 1}\n  - {name: X, aliases: [], month: 1, day: 2}\n",
+     "holidays.yaml:3: field 'aliases': expected a non-empty list of names"),
+    ("holidays:\n  - {aliases: [X], month: 1, day: 2}\n", "holidays.yaml:2: field 'name' is empty"),
+    ("holidays:\n  - {name: X, aliases: [X], month: March, day: 2}\n",
+     "holidays.yaml:2: field 'month': expected a whole number, not 'March'"),
+    ("holidays:\n  - {name: A, aliases: [Newroz], month: 3, day: 21}\n"
+     "  - {name: B, aliases: [newroz], month: 3, day: 20}\n",
+     "holidays.yaml:3: field 'aliases': 'newroz' is also an alias of 'A'"),
+])
+def test_bad_holiday_files(tmp_path, text, message):
+    from geo._errors import ReportError
+    from geo.events import holidays
+
+    path = tmp_path / "holidays.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        holidays(path)
+    assert str(err.value) == f"{tmp_path}/{message}"
+
+
+def test_the_built_in_holidays_are_fixed_days_only():
+    from geo.events import holidays
+
+    names = {h.name for h in holidays().by_alias.values()}
+    assert names == {"New Year's Day", "New Year's Eve", "Christmas Day", "Christmas Eve", "Nowruz"}
+    assert not any("eid" in alias for alias in holidays().by_alias)
+
+
+# --- soldiers without a nationality; who disrupted weapons --------------------------------------
+
+TURKEY, IRAN, PKK = "Military Forces of Turkey", "Military Forces of Iran", "PKK: Kurdistan Workers Party"
+DWU = ("Strategic developments", "Disrupted weapons use")
+
+ACTORS = [
+    # bare soldiers, troops, army: Iraq's army in a report about Iraq
+    ("Soldiers clashed with ISIS militants near Hawija on Monday.", ("Battles", "Armed clash", ISF, IS)),
+    ("The army shelled ISIS hideouts in the Hamrin mountains on Monday.",
+     (EXPL, "Shelling/artillery/missile attack", ISF, IS)),
+    ("ISIS militants attacked troops near Daquq on Monday.", ("Battles", "Armed clash", IS, ISF)),
+    ("A soldier was killed when an IED exploded near Tuz Khurmatu on Monday.", (EXPL, IED, UNID, ISF)),
+    # another state's military on the soldiers' side of the event: that one
+    ("Turkish forces advanced near Zakho on Monday and soldiers clashed with PKK fighters.",
+     ("Battles", "Armed clash", TURKEY, PKK)),
+    ("PKK fighters attacked Turkish forces near Zakho on Monday, wounding three soldiers.",
+     ("Battles", "Armed clash", PKK, TURKEY)),
+    # ... but on the other side they are Iraq's: a Turkish drone does not strike Turkish soldiers
+    ("A Turkish drone killed two soldiers near Sinjar on Monday.", (EXPL, AIRSTRIKE, TURKEY, ISF)),
+    ("Iranian artillery shelled a border post near Penjwen on Monday, wounding two soldiers.",
+     (EXPL, "Shelling/artillery/missile attack", IRAN, ISF)),
+    # not bare: a named actor's own soldiers, a nationality, a capitalised name
+    ("Two Peshmerga soldiers were wounded near Makhmour on Monday.", ("Battles", "Armed clash", UNID, PESH)),
+    ("Syrian troops were deployed near Sinjar on Monday.", ("Strategic developments", "Other", "", "")),
+    ("Coalition troops visited Erbil on Monday.",
+     ("Strategic developments", "Other", "Global Coalition Against Daesh", "")),
+    # a source is not a party, bare or not
+    ("An IED exploded near Hawija on Monday, the army said.", (EXPL, IED, UNID, "")),
+    # Disrupted weapons use: actor1 disrupted the weapons, their author is actor2 at most
+    ("Explosive devices planted by IS were defused by security forces in Kirkuk on Monday.", (*DWU, ISF, IS)),
+    ("Security forces defused three IEDs planted by ISIS near Hawija on Monday.", (*DWU, ISF, IS)),
+    ("IEDs planted by ISIS were defused near Hawija on Monday.", (*DWU, "", IS)),
+    ("Peshmerga forces found a weapons cache belonging to ISIS near Makhmour on Monday.", (*DWU, PESH, IS)),
+    # in an explosion the author of the device did it
+    ("An IED planted by ISIS militants killed two soldiers near Hawija on Monday.", (EXPL, IED, IS, ISF)),
+    # a count and a casualty word after the keyword are the toll, not the deed ...
+    ("An IED exploded near Hawija on Monday, leaving two soldiers wounded.", (EXPL, IED, UNID, ISF)),
+    ("An IED exploded near Makhmour on Monday, leaving three Peshmerga wounded.", (EXPL, IED, UNID, PESH)),
+    ("ISIS militants attacked a checkpoint near Hawija on Monday, two soldiers killed.",
+     ("Battles", "Armed clash", IS, ISF)),
+    # ... unlike "an ISIS attack"
+    ("Peshmerga repelled an ISIS attack near Makhmour on Monday.", ("Battles", "Armed clash", IS, PESH)),
+    # who struck the bomb suffered it; who set it off did it
+    ("An army patrol struck a roadside bomb near Hawija on Monday.", (EXPL, IED, UNID, ISF)),
+    ("A soldier stepped on a landmine near Makhmour on Monday.", (EXPL, IED, UNID, ISF)),
+    ("A Peshmerga vehicle hit an IED near Makhmour on Monday.", (EXPL, IED, UNID, PESH)),
+    ("ISIS militants set off an IED near a checkpoint in Hawija on Monday.", (EXPL, IED, IS, "")),
+]
+
+
+@pytest.mark.parametrize("text, expected", ACTORS, ids=[a[0][:40] for a in ACTORS])
+def test_bare_soldiers_and_weapon_authors(text, expected):
+    events = events_from_reports([report(text, date(2024, 3, 9))]).events
+    assert [(e["event_type"], e["sub_event_type"], e["actor1"], e["actor2"])
+            for e in events.to_dict(orient="records")] == [expected]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "bare_military_words: [soldiers]\nbare_military_actor: Iraqi Army\n",
+     "field 'bare_military_actor': 'Iraqi Army' is not an actor of"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "bare_military_words: [soldiers]\n",
+     "field 'bare_military_actor': missing (bare_military_words need the actor they stand for)"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "bare_military_actor: Military Forces of Iraq\nbare_military_others: [Turkish army]\n",
+     "field 'bare_military_others': 'Turkish army' is not an actor of"),
+])
+def test_bad_bare_military_rules(tmp_path, text, message):
+    from geo._errors import ReportError
+    from geo.events import event_rule_extras
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        event_rule_extras(path)
+    assert str(err.value).startswith(f"{path}: {message}")

@@ -409,3 +409,70 @@ def test_a_one_line_report_is_its_own_title_and_body(tmp_path):
     assert report.body == "ISIS militants attacked a Peshmerga post near Daquq on Monday, killing two."
     assert report.title == "ISIS militants attacked a Peshmerga post near Daquq on Monday, killing two"
     assert "one line only: it is both the title and the body" in report.warnings
+
+
+# --- the agency's slug names the outlet -----------------------------------------------------------
+# "Shafaq News/ ..." opening the story: its outlet (from data/geoparse.yaml's outlets, the list
+# that keeps "Kurdistan 24" from being a place) is the source when none is given; it is never a
+# place mention, a dateline or an actor.
+
+@pytest.mark.parametrize("name, text, title, source", [
+    ("slash.txt", "Two soldiers killed near Kirkuk\n\n2024-03-09\n\nShafaq News/ An IED exploded near "
+     "Kirkuk on Monday, killing two soldiers.\n", "Two soldiers killed near Kirkuk", "Shafaq News"),
+    ("dash.txt", "Shafaq News – Security forces defused three explosive devices planted by ISIS in "
+     "Kirkuk on Monday.\n",
+     "Security forces defused three explosive devices planted by ISIS in Kirkuk on Monday", "Shafaq News"),
+    ("agency.txt", "Shafaq News Agency/ Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024.\n",
+     "Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024", "Shafaq News Agency"),
+    ("caps.txt", "INA - Security forces arrested an ISIS suspect in Kirkuk on Monday, 9 March 2024.\n",
+     "Security forces arrested an ISIS suspect in Kirkuk on Monday, 9 March 2024", "INA"),
+    ("k24.txt", "Kurdistan 24/ Peshmerga forces clashed with ISIS near Makhmour on Monday.\n",
+     "Peshmerga forces clashed with ISIS near Makhmour on Monday", "Kurdistan 24"),
+    # a source given wins over the slug
+    ("given.md", "---\ntitle: T\nsource: Rudaw\n---\nShafaq News/ Clashes in Kirkuk on Monday.\n", "T", "Rudaw"),
+    # a dateline's outlet comes first
+    ("dateline.txt", "Headline of the story here\n\nERBIL (Kurdistan 24) – Shafaq News/ said on Monday.\n",
+     "Headline of the story here", "Kurdistan 24"),
+    # not a slug: a name that is no outlet, an outlet inside the sentence, no slash or dash
+    ("other.txt", "Kirkuk Police/ Gunmen attacked a checkpoint in Hawija on Monday.\n", None, ""),
+    ("inside.txt", "Headline of the story here\n\nGunmen attacked Hawija, Shafaq News/ reported.\n",
+     "Headline of the story here", ""),
+    ("nodash.txt", "Headline of the story here\n\nShafaq News reported clashes in Hawija.\n",
+     "Headline of the story here", ""),
+])
+def test_outlet_slug_is_the_source(tmp_path, name, text, title, source):
+    from geo.parse import parse_report
+
+    report = read_report_file(write(tmp_path, name, text))[0]
+    assert report.source == source
+    if title is not None:
+        assert report.title == title
+    assert report.dateline in (None, "ERBIL")
+    if source and report.body.startswith(source):  # the slug itself: no place in it
+        assert not any(m.start < len(source) for m in parse_report(report).mentions)
+
+
+def test_outlet_slug_is_no_actor_and_no_place():
+    from geo.events import events_from_reports
+
+    report = parse_report_text("Shafaq News/ Explosive devices planted by IS were defused by security "
+                               "forces in Kirkuk on Monday, 9 March 2024.", path="s.txt")
+    events = events_from_reports([report]).events
+    assert [(e["source"], e["actor1"], e["actor2"], e["place_id"], e["evidence_place"])
+            for e in events.to_dict(orient="records")] == \
+        [("Shafaq News", "Military Forces of Iraq", "Islamic State (Iraq)", "kirkuk", "Kirkuk")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Shafaq News/ Security forces arrested a suspect.", ("Shafaq News", 0, 11)),
+    ("2024-03-09\nShafaq News – Security forces arrested a suspect.", ("Shafaq News", 11, 22)),
+    ("  AFP — Rockets struck a base.", ("AFP", 2, 5)),
+    ("Security forces arrested a suspect, Shafaq News/ reported.", None),
+    ("Al-Monitor-style coverage of the talks.", None),  # a hyphen with no space is no slug
+])
+def test_find_outlet_prefix(body, expected):
+    from geo.reports import find_outlet_prefix
+
+    assert find_outlet_prefix(body) == expected
+    if body.lstrip().startswith("AFP"):
+        assert find_dateline(body) is None  # an outlet in capitals is not a dateline's place
