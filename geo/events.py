@@ -122,6 +122,7 @@ class _Draft:
     warnings: list[str] = field(default_factory=list)
     trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
     claim: bool = False  # told as someone's claim ("X said it had targeted ...")
+    anaphor: int | None = None  # offset of "town" in "in the town" when that gave the place
 
 
 @dataclass
@@ -226,9 +227,31 @@ def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
             if name not in known:
                 raise ReportError(f"{path}: field '{key}': {name!r} is not an actor of "
                                   f"{settings.ACTORS_FILE}")
+    out["anaphora_nouns"] = _anaphora_nouns(data.get("anaphora_nouns", {}), path)
     if out["bare_military_words"] and not out["bare_military_actor"]:
         raise ReportError(f"{path}: field 'bare_military_actor': missing (bare_military_words "
                           "need the actor they stand for)")
+    return out
+
+
+def _anaphora_nouns(value, path: Path) -> dict[str, frozenset[str]]:
+    """`anaphora_nouns` of data/event_rules.yaml: kind word -> the place types it stands for,
+    checked against the place types the event step knows."""
+    from geo._errors import ReportError
+
+    if not isinstance(value, dict):
+        raise ReportError(f"{path}: field 'anaphora_nouns': expected a mapping of a word to "
+                          "a list of place types")
+    out: dict[str, frozenset[str]] = {}
+    for word, types in value.items():
+        if not isinstance(word, str) or not isinstance(types, list) or not types:
+            raise ReportError(f"{path}: field 'anaphora_nouns', {word!r}: expected a list of "
+                              "place types")
+        unknown = sorted(str(t) for t in types if t not in _SPECIFICITY)
+        if unknown:
+            raise ReportError(f"{path}: field 'anaphora_nouns', {word!r}: unknown place type "
+                              f"{', '.join(unknown)} (known: {', '.join(sorted(_SPECIFICITY))})")
+        out[word.lower()] = frozenset(types)
     return out
 
 
@@ -295,6 +318,11 @@ class _Rules:
         self.suffered_device = re.compile(keyword_pattern(extra["suffered_device_verbs"])
                                           + r"\s+(?:(?:an?|the|one|two|three|\d+)\s+)?(?:[\w'’-]+\s+)?$",
                                           re.IGNORECASE)
+        # "in the town", "near the village": a place named again by its kind only.
+        self.anaphora = extra["anaphora_nouns"]
+        self.anaphora_re = re.compile(r"\bthe\s+(?P<noun>" + "|".join(
+            re.escape(w) for w in sorted(self.anaphora, key=lambda w: (-len(w), w)))
+            + r")\b(?!\s+of\b|['’]s\b|\s+[A-Z])", re.IGNORECASE) if self.anaphora else None
         # The actor of a protest that names none: the first protesters' row of actors.csv.
         self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
         self.rioters = next((a.name for a in self.actors if a.kind == "rioters"), self.crowd)
@@ -895,6 +923,8 @@ def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) 
     # A name in the sentence that did not resolve was the event's place: do not borrow another.
     unknown_here = any(name in body[start:end] for name in unresolved)
     if draft.place is None and not unknown_here:
+        draft.place = _antecedent(rules, draft, body, places)
+    if draft.place is None and not unknown_here:
         para_start = body.rfind("\n\n", 0, start) + 1
         para_end = body.find("\n\n", end)
         para_end = len(body) if para_end < 0 else para_end
@@ -910,6 +940,33 @@ def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) 
     # "near Tuz Khurmatu", "Makhmour refugee camp": just outside the town (precision 2).
     draft.near = draft.place.type in SETTLEMENTS and (rules.near.before(body, draft.place.start)
                                                      or bool(rules.outside.match(body, draft.place.end)))
+    if draft.anaphor is not None:  # "near the town": the words of the event's sentence say
+        draft.near = draft.place.type in SETTLEMENTS and rules.near.before(body, draft.anaphor)
+
+
+def _antecedent(rules: _Rules, draft: _Draft, body: str, places) -> Mention | None:
+    """The place an event's sentence names only by its kind ("an IED exploded in the town"):
+    the nearest place named before that sentence whose type the word allows (data/
+    event_rules.yaml `anaphora_nouns`), as an analyst reads it. Sets `draft.anaphor` to the
+    word's offset and says which place was taken in a warning."""
+    if rules.anaphora_re is None:
+        return None
+    for span in draft.sentences:
+        for m in rules.anaphora_re.finditer(body, *span):
+            if not rules.event_prep.before(body, m.start("noun")):
+                continue  # "the town's mayor said": not where it happened
+            types = rules.anaphora[m.group("noun").lower()]
+            earlier = [x for ms in places.values() for x in ms
+                       if x.end <= span[0] and x.type in types and x.lat is not None
+                       and not _is_origin(rules, body, x)]  # "coming from Kirkuk": not the town
+            if not earlier:
+                continue
+            found = max(earlier, key=lambda x: (x.start, -x.end))
+            draft.anaphor = m.start("noun")
+            draft.warnings.append(f"place taken from {m.group().strip()!r} in the event's "
+                                  f"sentence: {found.text}, named before it")
+            return found
+    return None
 
 
 # Between a place and its container: ", ", " in ", " of ", " (", with an optional closing

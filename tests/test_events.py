@@ -730,3 +730,54 @@ def test_bad_bare_military_rules(tmp_path, text, message):
     with pytest.raises(ReportError) as err:
         event_rule_extras(path)
     assert str(err.value).startswith(f"{path}: {message}")
+
+
+# A place named again by its kind only ("in the town"): the nearest earlier place of a type the
+# word allows (data/event_rules.yaml anaphora_nouns), with a warning saying which was taken.
+ANAPHORA = [
+    ("Security forces arrived in Tuz Khurmatu on Monday, coming from Kirkuk. On Tuesday, an IED "
+     "exploded in the town, killing two civilians.", "Tuz Khurmatu", 1, "'the town'"),
+    ("Officials in Erbil said Daquq had been quiet for weeks. On Friday ISIS militants attacked "
+     "a checkpoint near the town, killing a soldier.", "Daquq", 2, "'the town'"),
+    ("Peshmerga forces entered Daquq district on Sunday. On Monday, ISIS fighters shelled the "
+     "area, wounding three Peshmerga.", "Daquq", 2, "'the area'"),
+    # Named in the sentence itself: no borrowing, no warning.
+    ("Clashes were reported in Kirkuk. On Monday an IED exploded in the town of Hawija.",
+     "Hawija", 1, None),
+]
+
+
+@pytest.mark.parametrize("text, location, precision, phrase", ANAPHORA, ids=[a[0][:40] for a in ANAPHORA])
+def test_a_place_named_by_its_kind_is_the_one_named_before(text, location, precision, phrase):
+    events = events_from_reports([report(text, date(2024, 5, 11))]).events.to_dict(orient="records")
+    last = events[-1]
+    assert (last["location"], last["geo_precision"]) == (location, precision)
+    taken = [w for w in last["warnings"].split("; ") if w.startswith("place taken from 'the")]
+    if phrase is None:
+        assert taken == []
+    else:
+        assert len(taken) == 1 and taken[0].startswith(f"place taken from {phrase} in the event's "
+                                                       f"sentence: {location}")
+
+
+def test_the_towns_mayor_is_not_a_place_in_the_town():
+    events = events_from_reports([report("Daquq was calm. On Monday the town's mayor said "
+                                         "ISIS attacked a checkpoint.", date(2024, 5, 11))]).events
+    assert "in the event's sentence" not in events.iloc[0]["warnings"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("[town]", "field 'anaphora_nouns': expected a mapping of a word to a list of place types"),
+    ("{town: []}", "field 'anaphora_nouns', 'town': expected a list of place types"),
+    ("{town: [town, hamlet]}", "field 'anaphora_nouns', 'town': unknown place type hamlet (known: "),
+])
+def test_bad_anaphora_rules(tmp_path, value, message):
+    from geo._errors import ReportError
+    from geo.events import event_rule_extras
+
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+                    f"anaphora_nouns: {value}\n", encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        event_rule_extras(path)
+    assert str(err.value).startswith(f"{path}: {message}")
