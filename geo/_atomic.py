@@ -126,19 +126,14 @@ def check_folder(folder: Path, what: Path) -> None:
         raise _export_error(f"cannot write {what}: folder {folder} does not exist")
     if not folder.is_dir():
         raise _export_error(f"cannot write {what}: {folder} is not a folder")
-    probe = folder / f".geo-probe-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise _export_error(f"cannot write in {folder}: {reason(exc)}") from None
-    try:
-        os.close(fd)
-        os.unlink(probe)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
+    failed = _probe(folder)
+    if failed is None:
+        return
+    step, exc = failed
+    if step == "remove":
         raise _export_error(f"cannot write in {folder}: a test file could not be removed "
-                          f"({reason(exc)})") from None
+                            f"({reason(exc)})") from None
+    raise _export_error(f"cannot write in {folder}: {reason(exc)}") from None
 
 
 def disk_error(folder: Path) -> OSError | None:
@@ -150,28 +145,43 @@ def disk_error(folder: Path) -> OSError | None:
     a commit "Failed to commit transaction"); this asks the system. A hidden probe file is
     written, flushed and always removed.
     """
+    failed = _probe(folder, _PROBE_BYTES)
+    return None if failed is None or failed[0] == "remove" else failed[1]
+
+
+def _probe(folder: Path, size: int = 0) -> tuple[str, OSError] | None:
+    """Create a hidden file in `folder`, write `size` bytes to it (flushed to disk) and delete
+    it: None when all of it worked, else the step that failed ("create", "write", "remove")
+    and the system's error. The one way check_folder and disk_error ask the file system."""
     probe = Path(folder) / f".geo-probe-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:
-        return exc
+        return "create", exc
+    failed: tuple[str, OSError] | None = None
     try:
-        block = bytes(64 * 1024)
+        block = bytes(min(size, 64 * 1024))
         written = 0
-        while written < _PROBE_BYTES:
-            n = os.write(fd, block[: _PROBE_BYTES - written])
+        while written < size:
+            n = os.write(fd, block[: size - written])
             if n <= 0:  # not a regular file system's answer; take it as a full one
-                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                failed = "write", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                break
             written += n
-        os.fsync(fd)  # a network file system may say no only now
+        if size and failed is None:
+            os.fsync(fd)  # a network file system may say no only now
     except OSError as exc:
-        return exc
+        failed = "write", exc
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(probe)
-    return None
+    try:
+        os.unlink(probe)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        failed = failed or ("remove", exc)
+    return failed
 
 
 def reason(exc: BaseException) -> str:
