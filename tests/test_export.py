@@ -33,6 +33,7 @@ from geo._errors import ExportError  # noqa: E402
 from geo._kml import data_name, kml_colour  # noqa: E402
 from geo._qgis_style import hex_rgb, styles  # noqa: E402
 from geo._values import plain  # noqa: E402
+from disk_helpers import half_full_open  # noqa: E402
 from geo.export import (  # noqa: E402
     ACLED_CSV_COLUMNS, LAYER_COLUMNS, build_layers, export, export_inputs, export_layers,
     normalize_layer, places_layer,
@@ -787,27 +788,7 @@ def _fail_text_half_way(monkeypatch, error=lambda: Boom("disk full"), suffixes=(
 
 def _fail_kml_half_way(monkeypatch, error=lambda: Boom("disk full")):
     """The KML writer's file takes half of what it is given, then fails."""
-    real_open = open
-
-    class HalfFile:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])
-            raise error()
-
-    def flaky_open(path, mode="r", *args, **kwargs):
-        fh = real_open(path, mode, *args, **kwargs)
-        return HalfFile(fh) if "x" in mode else fh
-
-    monkeypatch.setattr(export_mod, "open", flaky_open, raising=False)
+    monkeypatch.setattr(export_mod, "open", half_full_open(error, only_mode="x"), raising=False)
 
 
 def _rewrite_fails(layers, tmp_path, fmt, target, break_it, error, changed=True):

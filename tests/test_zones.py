@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from disk_helpers import half_full_open
 
 from geo import settings
 from geo.schema import EVENT_COLUMNS, ZONE_COLUMNS
@@ -647,24 +648,9 @@ def test_cli_zones_output_on_a_full_disk_keeps_the_earlier_file(tmp_path, monkey
     import geo._atomic
 
     out = write(tmp_path / "zones.geojson", '{"earlier": true}\n')
-    real_open = open
-
-    class HalfFull:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, text):
-            self.fh.write(text[: len(text) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
     monkeypatch.setattr(geo._atomic, "open",
-                        lambda path, *a, **kw: HalfFull(real_open(path, *a, **kw)), raising=False)
+                        half_full_open(lambda: OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))),
+                        raising=False)
     result = _cli(["zones", "-o", str(out)])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (f"geo: error: cannot write {out}: "
