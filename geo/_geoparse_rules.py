@@ -188,14 +188,18 @@ def actors(path: Path = settings.ACTORS_FILE) -> tuple[Actor, ...]:
     return tuple(out)
 
 
-def keyword_pattern(words: tuple[str, ...] | list[str]) -> str:
+def keyword_pattern(words: tuple[str, ...] | list[str], apostrophe: bool = False) -> str:
     """A regex alternation of whole-word keywords; a trailing `*` allows any word ending.
-    No words: a pattern that matches nothing (an empty alternation would match everywhere)."""
+    No words: a pattern that matches nothing (an empty alternation would match everywhere).
+    `apostrophe`: an apostrophe in a keyword matches ' or ’ or nothing ("New Year's Day",
+    "New Year’s Day", "New Years Day")."""
     if not words:
         return r"(?!x)x"
     parts = []
     for word in sorted(set(words), key=lambda w: (-len(w), w)):
         stem = word.rstrip("*")
         body = r"\s+".join(re.escape(p) for p in stem.split())
+        if apostrophe:
+            body = re.sub(r"['’]", "['’]?", body)
         parts.append(body + (r"\w*" if word.endswith("*") else ""))
     return r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])"

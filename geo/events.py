@@ -33,10 +33,12 @@ An event with no resolvable place keeps its row, with no geometry and a warning.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import sys
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo import settings
-from geo._geoparse_rules import EventRule, actors, event_rules, geoparse_rules, keyword_pattern
+from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
 from geo._text import is_abbreviation
 from geo._values import plain
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
@@ -79,25 +81,34 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _MONTH_ALT = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-# Counts of days written out ("two days later").
-_COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven")
-_COUNT = r"\d{1,2}|" + "|".join(_COUNT_WORDS)
+# Numbers written out, in order (NUMBER_WORDS[n - 1] is n): the one list for every count the
+# event step reads ("two days later", "three days ago", "eight soldiers").
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve")
+_COUNT = r"\d{1,2}|" + "|".join(NUMBER_WORDS)
+_WEEKDAY_ALT = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Right after "the day before": punctuation or the end, not an object ("the day before the vote").
+_NO_OBJECT = r"(?=\s*(?:[,.;:!?)\]\"”’—–]|\s-\s|$))"
 # Date expressions in a sentence, built in; date_pattern() adds the holidays of
 # data/holidays.yaml. Weekdays must be capitalised (they always are in news).
 _DATE_BUILTIN = (
     r"\b(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"       # 2024-03-01
-    r"|\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    # "Tuesday last week", "last week on Tuesday": that weekday of the previous calendar week;
+    # "last Tuesday": the latest Tuesday strictly before publication
+    rf"|\b(?P<weekday>{_WEEKDAY_ALT})\b(?P<ofweek>,?\s+(?:of\s+)?last\s+week\b)?"
+    rf"|\blast\s+(?:week,?\s+on\s+(?P<pw2>{_WEEKDAY_ALT})|(?P<lastwd>{_WEEKDAY_ALT}))\b"
     rf"|\b(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
     rf"|\b(?P<m2>{_MONTH_ALT})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
     r"|\b(?P<dby>the\s+day\s+before\s+yesterday)\b"            # before "the day before"
     r"|\b(?P<yesterday>yesterday|last night|overnight)\b"
-    rf"|\b(?P<ago>\d{{1,2}}|two|three|four|five|six)\s+days\s+ago\b"
+    rf"|\b(?P<ago>{_COUNT})\s+days\s+ago\b"
     r"|\b(?P<today>today|this morning|this evening|tonight)\b"
     r"|\b(?P<week>last\s+week)\b"                               # a week, not a day
     # Days counted from the event told before it ("A day earlier", "The next day"); see
-    # find_events for what they count from.
-    r"|\b(?P<before1>(?:a|one)\s+day\s+earlier|the\s+day\s+before|the\s+(?:previous|preceding)\s+day)\b"
-    r"|\b(?P<after1>the\s+(?:next|following)\s+day|(?:a|one)\s+day\s+later|the\s+day\s+after)\b"
+    # find_events for what they count from. "The day before" / "the day after" only with no
+    # object: "the day before the elections" counts from the elections, not from an event.
+    rf"|\b(?P<before1>(?:a|one)\s+day\s+earlier|the\s+day\s+before{_NO_OBJECT}|the\s+(?:previous|preceding)\s+day)\b"
+    rf"|\b(?P<after1>the\s+(?:next|following)\s+day|(?:a|one)\s+day\s+later|the\s+day\s+after{_NO_OBJECT})\b"
     rf"|\b(?P<shift>{_COUNT})\s+days\s+(?P<shift_dir>earlier|later)\b"
     rf"|\b(?P<m3>{_MONTH_ALT})\s+(?P<y3>(?:19|20)\d\d)\b"   # "in December 2023": a month
     r"|\bin\s+(?P<y4>(?:19|20)\d\d)\b"                      # "in 2017": a year
@@ -208,22 +219,28 @@ def _words_before(pre: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
     """The fields of data/event_rules.yaml that only the event step reads (bare military
-    words, weapon authors), checked: the actors they name must be rows of data/actors.csv."""
+    words, weapon authors, explosive devices, casualty words, the default disrupter of weapons),
+    checked: the actors they name must be rows of data/actors.csv."""
     from geo._errors import ReportError
     from geo._geoparse_rules import _load_yaml, _strings
 
     data = _load_yaml(path)
     out = {key: _strings(data, key, path) for key in (
         "bare_military_words", "bare_military_others", "weapon_author_words",
-        "disruption_sub_event_types", "suffered_device_verbs")}
-    default = data.get("bare_military_actor", "")
-    if not isinstance(default, str):
-        raise ReportError(f"{path}: field 'bare_military_actor': expected an actor's name")
-    out["bare_military_actor"] = default.strip()
+        "disruption_sub_event_types", "suffered_device_verbs", "bare_military_not_after",
+        "bare_military_civilian_before", "bare_military_not_phrases",
+        "bare_military_clause_breaks", "explosive_device_words", "casualty_counts",
+        "casualty_words", "weapon_owner_words")}
+    for key in ("bare_military_actor", "disruption_default_actor"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise ReportError(f"{path}: field '{key}': expected an actor's name")
+        out[key] = value.strip()
     known = {a.name for a in actors()}
-    for key, names in (("bare_military_actor", [out["bare_military_actor"]] if default else []),
+    for key, names in (("bare_military_actor", [out["bare_military_actor"]]),
+                       ("disruption_default_actor", [out["disruption_default_actor"]]),
                        ("bare_military_others", out["bare_military_others"])):
-        for name in names:
+        for name in filter(None, names):  # left out: bare_military_actor is checked below
             if name not in known:
                 raise ReportError(f"{path}: field '{key}': {name!r} is not an actor of "
                                   f"{settings.ACTORS_FILE}")
@@ -306,18 +323,54 @@ class _Rules:
         self.holiday_reference = re.compile(keyword_pattern(holidays().reference_words)
                                             + r"\s+(?:the\s+)?$", re.IGNORECASE)
         # "two soldiers", "the army": a state's military named without its nationality.
-        self.bare_military = re.compile(keyword_pattern(extra["bare_military_words"]), re.IGNORECASE)
+        # "ex-soldiers": a qualifier ending in "-" written onto the word (its own keyword).
+        civilian_before = extra["bare_military_civilian_before"]
+        self.bare_prefixes = tuple(q.lower() for q in civilian_before if q.endswith("-"))
+        self.bare_military = re.compile(keyword_pattern(
+            [*extra["bare_military_words"],
+             *(p + w for p in self.bare_prefixes for w in extra["bare_military_words"])]), re.IGNORECASE)
         self.bare_default = extra["bare_military_actor"]
         self.bare_others = extra["bare_military_others"]
-        self.nationalities = frozenset(w.lower() for w in geoparse_rules().adjectives)
+        # "Syrian troops", "US soldiers", "foreign troops": not Iraq's army (its own list of
+        # data/event_rules.yaml, not geoparse's adjectives that are no places).
+        self.bare_not_after = frozenset(w.lower().rstrip(".") for w in extra["bare_military_not_after"])
+        # "retired soldiers", "a former soldier": civilians (the first civilians' row).
+        self.bare_civilian = re.compile(keyword_pattern([q for q in civilian_before if not q.endswith("-")])
+                                        + r"\s+$", re.IGNORECASE)
+        self.civilians = next((a.name for a in self.actors if a.kind == "civilians"), "")
+        self.bare_not_phrase = re.compile(keyword_pattern(extra["bare_military_not_phrases"]), re.IGNORECASE)
+        # ", and soldiers were deployed": a clause of its own (see _other_clause).
+        self.clause_break = re.compile("|".join(
+            r"\s*".join(re.escape(t) for t in b.split()) + (r"(?!\w)" if b[-1:].isalnum() else "")
+            for b in extra["bare_military_clause_breaks"]) or r"(?!x)x", re.IGNORECASE)
+        # A violent clause: a violent keyword, or a casualty word in any form ("wounded",
+        # "injuring": the stem of each casualty word, with any ending).
+        stems = [re.sub(r"(?:ed|ing)$", "", w) + "*" for w in extra["casualty_words"]]
+        self.violent_word = re.compile(keyword_pattern([*violent_words, *stems]), re.IGNORECASE)
         # "IEDs planted by ISIS", "a cache belonging to ISIS": who made or owned the weapons.
         self.weapon_author = re.compile(keyword_pattern(extra["weapon_author_words"])
                                         + r"\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
         self.disruption_types = frozenset(extra["disruption_sub_event_types"])
-        # "an army patrol struck| a roadside bomb": the patrol suffered it.
+        self.disruption_default = extra["disruption_default_actor"]
+        # "an army patrol struck| a roadside bomb": the patrol suffered it, when the keyword
+        # right after (an article or a count and a lower-case adjective between) is an
+        # explosive device; "Turkish forces struck a PKK mortar position" is Turkey's deed.
+        self.device = re.compile(keyword_pattern(extra["explosive_device_words"]), re.IGNORECASE)
         self.suffered_device = re.compile(keyword_pattern(extra["suffered_device_verbs"])
-                                          + r"\s+(?:(?:an?|the|one|two|three|\d+)\s+)?(?:[\w'’-]+\s+)?$",
-                                          re.IGNORECASE)
+                                          + r"\s+(?:(?:an?|the|one|two|three|\d+)\s+)?"
+                                          r"(?:(?-i:[a-z][\w'’-]*)\s+)?$", re.IGNORECASE)
+        # "an IED planted by| ISIS", "an IED, reportedly planted by| ISIS": the maker of the
+        # device (who did an explosion); not its owner ("an IED belonging to ISIS").
+        makers = [w for w in extra["weapon_author_words"] if w not in set(extra["weapon_owner_words"])]
+        self.device_author = re.compile(keyword_pattern(extra["explosive_device_words"])
+                                        + r",?\s+(?:[a-z]+ly\s+)?" + keyword_pattern(makers)
+                                        + r"\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
+        # The toll, not the deed: a count before an actor ("two soldiers") and a casualty word
+        # after it ("... wounded"); any number in digits is a count too.
+        self.count_before = re.compile(r"(?:\b\d+(?!\w)|" + keyword_pattern(extra["casualty_counts"])
+                                       + r")\s+$", re.IGNORECASE)
+        self.casualty_after = re.compile(r"\s+(?:were\s+|was\s+)?" + keyword_pattern(extra["casualty_words"]),
+                                         re.IGNORECASE)
         # "in the town", "near the village": a place named again by its kind only.
         self.anaphora = extra["anaphora_nouns"]
         self.anaphora_re = re.compile(r"\bthe\s+(?P<noun>" + "|".join(
@@ -445,15 +498,26 @@ class Holiday:
     aliases: tuple[str, ...]
     month: int
     day: int
+    other_calendars: tuple[str, ...] = ()  # "Yazidi" before "New Year Day": not this day
 
 
 @dataclass(frozen=True)
 class Holidays:
-    """data/holidays.yaml: the holidays, by folded alias, and the words that make a holiday
-    a reference point rather than the day of the event ("ahead of Nowruz")."""
+    """data/holidays.yaml: the holidays, by folded alias, the words that make a holiday
+    a reference point rather than the day of the event ("ahead of Nowruz"), and the words
+    that make it part of a name ("Nawroz University", "Hotel Nawroz") or another day
+    ("Kurdish New Year's Eve")."""
 
     by_alias: dict
     reference_words: tuple[str, ...]
+    name_nouns: tuple[str, ...] = ()
+    name_words: tuple[str, ...] = ()
+    other_day_words: tuple[str, ...] = ()
+
+
+# The fields of data/holidays.yaml and of one of its holidays.
+_HOLIDAYS_FIELDS = ("holidays", "reference_words", "name_nouns", "name_words", "other_day_words")
+_HOLIDAY_FIELDS = ("name", "aliases", "month", "day", "other_calendars", "source")
 
 
 def _fold_holiday(name: str) -> str:
@@ -471,66 +535,142 @@ def holidays(path: Path | None = None) -> Holidays:
 
     path = Path(path) if path is not None else _HOLIDAYS_FILE
     data = _load_yaml(path)
-    try:  # the line of each holiday, for the errors
+    top_lines: dict = {}  # line of each top-level field
+    lines: list[int] = []  # line of each holiday
+    field_lines: list[dict] = []  # line of each field of each holiday
+    alias_lines: list[list[int]] = []  # line of each alias of each holiday
+    try:  # the lines, for the errors
         root = yaml.compose(path.read_text(encoding="utf-8"))
+        top_lines = {k.value: k.start_mark.line + 1 for k, _ in root.value}
         items = next((v for k, v in root.value if k.value == "holidays"), None)
-        lines = [node.start_mark.line + 1 for node in items.value] if items is not None else []
-    except (yaml.YAMLError, AttributeError, TypeError):
-        lines = []
+        for node in items.value if items is not None else []:
+            lines.append(node.start_mark.line + 1)
+            fields = dict(node.value) if isinstance(node, yaml.MappingNode) else {}
+            field_lines.append({k.value: k.start_mark.line + 1 for k in fields})
+            named = next((v for k, v in fields.items() if k.value == "aliases"), None)
+            alias_lines.append([a.start_mark.line + 1 for a in named.value]
+                               if isinstance(named, yaml.SequenceNode) else [])
+    except (yaml.YAMLError, AttributeError, TypeError, ValueError):
+        lines, field_lines, alias_lines = [], [], []
+    for key in data:
+        if key not in _HOLIDAYS_FIELDS:
+            raise ReportError(f"{path}:{top_lines.get(key, 1)}: field {key!r}: unknown field "
+                              f"(expected {', '.join(_HOLIDAYS_FIELDS)})")
     entries = data.get("holidays") or []
     if not isinstance(entries, list):
         raise ReportError(f"{path}: field 'holidays': expected a list of holidays")
     by_alias: dict[str, Holiday] = {}
     for i, item in enumerate(entries):
         where = f"{path}:{lines[i]}" if i < len(lines) else f"{path}: holidays[{i}]"
+
+        def at(key: str, n: int | None = None) -> str:
+            """file:line of field `key` of this holiday (of its alias `n`), else of the holiday."""
+            if n is not None and i < len(alias_lines) and n < len(alias_lines[i]):
+                return f"{path}:{alias_lines[i][n]}"
+            if i < len(field_lines) and key in field_lines[i]:
+                return f"{path}:{field_lines[i][key]}"
+            return where
+
         if not isinstance(item, dict):
             raise ReportError(f"{where}: expected a mapping with name, aliases, month, day")
+        for key in item:
+            if key not in _HOLIDAY_FIELDS:
+                raise ReportError(f"{at(key)}: field {key!r}: unknown field "
+                                  f"(expected {', '.join(_HOLIDAY_FIELDS)})")
         name = str(item.get("name") or "").strip()
         if not name:
             raise ReportError(f"{where}: field 'name' is empty")
         aliases = item.get("aliases")
         if not isinstance(aliases, list) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise ReportError(f"{where}: field 'aliases': expected a non-empty list of names")
+            raise ReportError(f"{at('aliases')}: field 'aliases': expected a non-empty list of names")
         for key in ("month", "day"):
             if isinstance(item.get(key), bool) or not isinstance(item.get(key), int):
-                raise ReportError(f"{where}: field '{key}': expected a whole number, not {item.get(key)!r}")
+                raise ReportError(f"{at(key)}: field '{key}': expected a whole number, not {item.get(key)!r}")
+        if not 1 <= item["month"] <= 12:
+            raise ReportError(f"{at('month')}: field 'month': {item['month']} is not a month (1 to 12)")
         try:
             date(2023, item["month"], item["day"])  # 2023: not a leap year
         except ValueError:
-            raise ReportError(f"{where}: field 'day': {item['month']}/{item['day']} is not a day "
+            raise ReportError(f"{at('day')}: field 'day': {item['month']}/{item['day']} is not a day "
                               f"of every year") from None
-        holiday = Holiday(name, tuple(a.strip() for a in aliases), item["month"], item["day"])
-        for alias in holiday.aliases:
+        others = item.get("other_calendars", [])
+        if not isinstance(others, list) or not all(isinstance(w, str) and w.strip() for w in others):
+            raise ReportError(f"{at('other_calendars')}: field 'other_calendars': expected a list of words")
+        holiday = Holiday(name, tuple(a.strip() for a in aliases), item["month"], item["day"],
+                          tuple(w.strip() for w in others))
+        mine: dict[str, str] = {}  # folded alias -> alias as written, in this holiday
+        for n, alias in enumerate(holiday.aliases):
             key = _fold_holiday(alias)
-            if key in by_alias and by_alias[key] != holiday:
-                raise ReportError(f"{where}: field 'aliases': {alias!r} is also an alias of "
+            if key in mine:
+                same = "" if mine[key] == alias else f" as {mine[key]!r} (case and apostrophes are ignored)"
+                raise ReportError(f"{at('aliases', n)}: field 'aliases': {alias!r} is listed twice{same}")
+            if key in by_alias:
+                raise ReportError(f"{at('aliases', n)}: field 'aliases': {alias!r} is also an alias of "
                                   f"{by_alias[key].name!r}")
+            mine[key] = alias
             by_alias[key] = holiday
-    return Holidays(by_alias, _strings(data, "reference_words", path))
+    return Holidays(by_alias, _strings(data, "reference_words", path),
+                    _strings(data, "name_nouns", path), _strings(data, "name_words", path),
+                    _strings(data, "other_day_words", path))
 
 
 _HOLIDAYS_FILE = settings.HOLIDAYS_FILE
 
 
+# The holidays each date pattern was built from: a holiday it finds is looked up there.
+_DATE_TABLES: "weakref.WeakKeyDictionary[re.Pattern, Holidays]" = weakref.WeakKeyDictionary()
+
+
 @lru_cache(maxsize=4)
 def date_pattern(path: Path | None = None) -> re.Pattern:
     """The date expressions a sentence is searched for: the built-in ones and the holidays
-    of data/holidays.yaml (group `holiday`, with an optional year `hy`)."""
-    names = sorted({a for h in holidays(path).by_alias.values() for a in h.aliases},
-                   key=lambda a: (-len(a), a))
-    # An apostrophe matches ' or ’ or nothing: "New Year's Day", "New Year’s Day", "New Years Day".
-    alternation = "|".join(r"\s+".join(re.escape(w).replace("'", "['’]?") for w in a.split())
-                           for a in names) or r"(?!x)x"
-    return re.compile(_DATE_BUILTIN + rf"|\b(?P<holiday>{alternation})\b"
-                      rf"(?:,?\s+(?P<hy>(?:19|20)\d\d)\b)?", re.IGNORECASE)
+    of data/holidays.yaml, or of the holidays file `path` (group `holiday`, with an optional
+    year `hy`). The pattern carries its file: resolve_date looks a holiday it found up in
+    the same table (`_DATE_TABLES`)."""
+    path = Path(path) if path is not None else _HOLIDAYS_FILE
+    table = holidays(path)
+    names = {a for h in table.by_alias.values() for a in h.aliases}
+    # The file's name, hashed into a comment: two files never share one compiled pattern
+    # (re.compile returns the same object for the same text).
+    tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+    # (the \b first: an alternative that opens with a lookbehind makes the search twice as slow)
+    pattern = re.compile(_DATE_BUILTIN + rf"|\b(?P<holiday>{keyword_pattern(names, apostrophe=True)})"
+                         rf"(?:,?\s+(?P<hy>(?:19|20)\d\d)\b)?(?#holidays {tag})", re.IGNORECASE)
+    _DATE_TABLES[pattern] = table
+    return pattern
+
+
+@lru_cache(maxsize=16)
+def _guard(words: tuple[str, ...], before: str, after: str, flags: int = 0) -> re.Pattern:
+    """A holiday guard of data/holidays.yaml as a regex: `words` between `before` and `after`."""
+    return re.compile(before + keyword_pattern(words) + after, flags)
 
 
 def _holiday(m: re.Match) -> Holiday | None:
+    """The holiday a date match names, from the table its pattern was built from; None when
+    it names none, or when the holiday is part of a name ("Nawroz University", "Hotel
+    Nawroz"), another calendar's ("the Yazidi New Year Day") or another day ("Kurdish New
+    Year's Eve")."""
     found = m.groupdict().get("holiday")
     if not found:
         return None
-    # the alias as found, apostrophes and spacing folded (always the built-in file's table)
-    return holidays().by_alias.get(_fold_holiday(found))
+    table = _DATE_TABLES.get(m.re) or holidays()
+    # the alias as found, apostrophes and spacing folded
+    holiday = table.by_alias.get(_fold_holiday(found))
+    if holiday is None:
+        return None
+    text, start, end = m.string, m.start("holiday"), m.end("holiday")
+    if _guard(table.name_nouns, r"\s+(?:[A-Z][\w'’-]*\s+){0,2}", "").match(text, end) \
+            or _guard(table.name_words, "", r"\s+$").search(text, max(0, start - 40), start) \
+            or _guard(table.other_day_words, r"(?:['’]s)?\s+", "", re.IGNORECASE).match(text, end) \
+            or _guard(holiday.other_calendars, "", r"[\s-]+$", re.IGNORECASE).search(text, max(0, start - 40), start):
+        return None
+    return holiday
+
+
+def _number(word: str) -> int:
+    """A count as written: "8" or "eight"."""
+    return int(word) if word.isdigit() else NUMBER_WORDS.index(word.lower()) + 1
 
 
 def _shift(m: re.Match) -> int | None:
@@ -541,8 +681,7 @@ def _shift(m: re.Match) -> int | None:
     if m.group("after1"):
         return 1
     if m.group("shift"):
-        n = m.group("shift").lower()
-        days = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
+        days = _number(m.group("shift"))
         return days if m.group("shift_dir").lower() == "later" else -days
     return None
 
@@ -555,8 +694,11 @@ def date_of(m: re.Match, published: date | None, history_days: float,
     publication ("signed in October 2020"), ("bad", None) for an impossible date ("31
     February"), ("future", None) for a day counted from another that falls after publication
     ("the next day" in that day's paper), ("unknown", None) for a relative date with no
-    published date. `anchor`: the day "a day earlier" / "the next day" counts from (None:
-    the published date)."""
+    published date, ("name", None) for a holiday that is no date here (part of a name,
+    "Nawroz University", or another calendar's day, "the Yazidi New Year Day"). `anchor`:
+    the day "a day earlier" / "the next day" counts from (None: the published date)."""
+    if m.group("holiday") and _holiday(m) is None:
+        return "name", None
     found = resolve_date(m, published, anchor)
     if isinstance(found, _Period):
         if published is not None and (published - found.last).days > history_days:
@@ -565,7 +707,8 @@ def date_of(m: re.Match, published: date | None, history_days: float,
             return "history" if published is None else "year", None
         return "month", found.first
     if found is None:
-        relative = (m.group("weekday") or m.group("ago") or m.group("yesterday") or m.group("today")
+        relative = (m.group("weekday") or m.group("lastwd") or m.group("pw2")
+                    or m.group("ago") or m.group("yesterday") or m.group("today")
                     or m.group("dby") or m.group("week") or _shift(m) is not None
                     or (m.group("holiday") and not m.group("hy")))
         if published is None and (relative or not (m.group("y1") or m.group("y2") or m.group("iy"))):
@@ -584,7 +727,9 @@ def resolve_date(m: re.Match, published: date | None, anchor: date | None = None
 
     "last week" is the same weekday a week before publication: always a day of the previous
     calendar week, whatever the day of publication (ACLED codes such a date with time
-    precision 2, "a specific week"). "A day earlier", "the next day", "two days later" count
+    precision 2, "a specific week"); "Tuesday last week" is the Tuesday of that calendar week
+    (weeks start on Monday), "last Tuesday" the latest Tuesday before the day of publication
+    (a week back when published on a Tuesday). "A day earlier", "the next day", "two days later" count
     from `anchor` (the date of the event told before them), else from `published`. A
     fixed-date holiday without a year ("on Christmas Day") is the latest such day on or before
     publication, as "on 25 December" is."""
@@ -601,14 +746,23 @@ def resolve_date(m: re.Match, published: date | None, anchor: date | None = None
     if m.group("y4"):
         year = int(m.group("y4"))
         return _Period(date(year, 1, 1), date(year, 12, 31))
+    if m.group("ofweek") or m.group("pw2"):
+        if published is None:
+            return None
+        monday = published - timedelta(days=published.weekday() + 7)  # of the week before
+        return monday + timedelta(days=_WEEKDAYS.index((m.group("weekday") or m.group("pw2")).lower()))
     if m.group("weekday"):
         if published is None:
             return None
         back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7
         return published - timedelta(days=back)
+    if m.group("lastwd"):
+        if published is None:
+            return None
+        back = (published.weekday() - _WEEKDAYS.index(m.group("lastwd").lower()) - 1) % 7 + 1
+        return published - timedelta(days=back)
     if m.group("ago"):
-        n = m.group("ago").lower()
-        back = int(n) if n.isdigit() else ("two", "three", "four", "five", "six").index(n) + 2
+        back = _number(m.group("ago"))
         return published - timedelta(days=back) if published else None
     if m.group("dby"):
         return published - timedelta(days=2) if published else None
@@ -777,7 +931,8 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
     story in its own time ("Clashes broke out on Monday. The next day ..."), and the day of
     writing is the reference only for words that name it ("yesterday"). With no dated event
     before it, such a phrase counts from the published date, with a warning; counted from a
-    date known only to the week or month, it is known only as well."""
+    date known only to the week, it is known only as well; from a date known only to the
+    month, it is that month (its first day). Dates in quoted speech come last."""
     body = report.body
     published = report.published
     pattern = date_pattern()
@@ -791,12 +946,14 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
         statement: date | None = None
         has_statement = False
         counted: re.Match | None = None  # "the next day": used when nothing else dates it
-        for m in pattern.finditer(body, *spans[k]):
+        for m in _quoted_last(body, spans[k], pattern.finditer(body, *spans[k])):
             if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
                     and _in_dateline(body, dateline, m):
                 continue  # "KIRKUK, Iraq, Jan 8 (Reuters) -": the day it was written
             if m.group("holiday") and rules.holiday_reference.search(body, max(0, m.start() - 40), m.start()):
                 continue  # "ahead of Nowruz": a point of reference, not the day
+            if m.group("holiday") and _holiday(m) is None:
+                continue  # "Nawroz University", "the Yazidi New Year Day": no date here
             speech = rules.speech.search(body[max(0, m.start() - 50):m.start()])
             if _shift(m) is not None:
                 if counted is None and not speech:
@@ -830,7 +987,20 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
             anchor = dates[last] if last is not None else None
             kind, when = date_of(counted, published, rules.history_days,
                                  anchor=anchor if last is not None else None)
-            if kind == "future":
+            if last is not None and anchor is not None and precision[last] == "month":
+                # days counted from a day known only to its month: that month, no more
+                dates[k] = anchor
+                precision[k] = "month"
+                date_notes[k] = (f"only the month is known ({phrase!r} counted from an event "
+                                 f"dated only to its month): dated to its first day")
+            elif kind == "future" and last is None:
+                # nothing before it dates an event: counted from the day of writing instead
+                told = _date_told_before(pattern, body, spans[k][0], dateline)
+                date_notes[k] = (f"date {phrase!r} ignored: "
+                                 + (f"the date before it ({told!r}) dates no event, so it counted "
+                                    if told else "no dated event before it, so it counted ")
+                                 + "from the published date and fell after it")
+            elif kind == "future":
                 date_notes[k] = f"date {phrase!r} ignored (after the published date)"
             elif last is not None and anchor is None:
                 dates[k] = None  # counted from an event whose own date is unknown
@@ -850,6 +1020,45 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
         if k in dates and k not in reactions:
             last = k
     return dates, date_notes, stated
+
+
+_QUOTE = re.compile(r"[\"“”]")
+
+
+def _quoted_last(body: str, span: tuple[int, int], matches: Iterable[re.Match]) -> Iterable[re.Match]:
+    """The date matches of a sentence, those inside quoted speech ("“...”", '"..."') after the
+    others: '"The same thing happened last week," the mayor said, after an IED exploded on
+    Thursday' is dated by Thursday; a quote dates the event only when nothing outside it does.
+    A straight quote opens after a space, a bracket or a dash (or at the sentence start) and
+    closes otherwise; a quote still open runs to the sentence end, one closed with none open
+    from the sentence start."""
+    start, end = span
+    quoted: list[tuple[int, int]] = []
+    opened: int | None = None
+    for q in _QUOTE.finditer(body, start, end):
+        i, ch = q.start(), q.group()
+        if opened is None and (ch == "“" or (ch == '"' and (i == start or body[i - 1].isspace()
+                                                             or body[i - 1] in "([—–-"))):
+            opened = i
+        elif ch != "“":
+            quoted.append((start if opened is None else opened, i + 1))
+            opened = None
+    if opened is not None:
+        quoted.append((opened, end))
+    if not quoted:
+        return matches
+    return sorted(matches, key=lambda m: any(a <= m.start() < b for a, b in quoted))
+
+
+def _date_told_before(pattern: re.Pattern, body: str, offset: int, dateline: tuple[int, int]) -> str | None:
+    """The last date told before `offset` (not the dateline's, not a count of days), as
+    written: what a reader would take "the next day" to count from."""
+    found = None
+    for m in pattern.finditer(body, 0, offset):
+        if _shift(m) is None and not (m.group("holiday") and _holiday(m) is None) \
+                and not _in_dateline(body, dateline, m):
+            found = m.group().strip()
+    return found
 
 
 def _word_end_at(text: str, start: int) -> int:
@@ -1075,12 +1284,15 @@ _BY = re.compile(r"\bby\s+(?:the\s+)?$", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+|a\s+|local\s+)*$", re.IGNORECASE)
 UNIDENTIFIED_ACTOR = "Unidentified Armed Group (Iraq)"
+# A party the sentence names but data/actors.csv has no row for ("Syrian army troops", "foreign
+# troops"): it holds its place on its side of the event, so that neither Iraq's army nor the
+# unidentified armed group is put there, and is written as no actor.
+_UNLISTED = "\0unlisted"
+# A verb of a clause's own ("..., and soldiers were deployed"); see _other_clause.
+_CLAUSE_VERB = re.compile(r"\b(?:was|were|is|are|has|have|had|been|will|would|did|[a-z]{2,}ed)\b")
+# (A count before an actor and a casualty word after it, the toll and not the deed, are
+# _Rules.count_before and casualty_after, from data/event_rules.yaml.)
 # Right after an actor, up to three words and a passive verb: it suffered the violence.
-# A count before an actor and a casualty word after it: the toll, not the deed ("an IED
-# exploded, leaving two soldiers wounded", "three Peshmerga killed"), unlike "an ISIS attack".
-_COUNT_BEFORE = re.compile(r"(?:\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
-                           r"eleven|twelve|several|some|many|dozens\s+of|a\s+dozen)\s+)$", re.IGNORECASE)
-_CASUALTY_AFTER = re.compile(r"\s+(?:were\s+|was\s+)?(?:killed|wounded|injured|hurt|dead)\b", re.IGNORECASE)
 _SUFFERED = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:was|were|had\s+been|have\s+been|has\s+been|got)\s+"
                        r"(?:[a-z]+ly\s+)?(?:killed|wounded|injured|hurt|kidnapped|abducted|attacked|"
                        r"targeted|struck|hit|shot|executed|ambushed|beheaded|taken)\b", re.IGNORECASE)
@@ -1105,6 +1317,9 @@ def _is_source(rules: _Rules, text: str, start: int, end: int) -> bool:
     return bool(rules.source_after.match(text, end) or _ACCORDING.search(text, max(0, start - 30), start))
 
 
+# The one word right before a bare military word and the spaces after it: group 2 starts
+# where the word ends, to compare with a named actor's end ("Peshmerga| soldiers": that
+# actor's own); dots and hyphens stay inside the word so that "U.S." and "off-duty" are one.
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
 
 
@@ -1112,36 +1327,65 @@ def _bare_military(rules: _Rules, text: str, found: list) -> list[tuple[int, int
     """Soldiers named without a nationality in the sentence `text` ("two soldiers were
     killed", "the army shelled ..."): data/event_rules.yaml's bare_military_actor (Iraq's
     army), or the other state's military the sentence names (bare_military_others: Turkey's,
-    Iran's; _event_actors then keeps it only on that actor's side of the event). Not bare: a
-    word inside or right after a named actor ("Turkish troops", "Peshmerga soldiers"), after
-    a nationality or a capitalised name ("Syrian troops", "Mahdi Army"), or written with a
-    capital inside the sentence ("the Army of ...")."""
+    Iran's; _event_actors then keeps it only on that actor's side of the event). Words next
+    to each other ("army troops") are one phrase, judged by the word before the first. Not
+    bare: a word inside or right after a named actor ("Turkish troops", "Peshmerga soldiers"),
+    a figure of speech ("an army of volunteers"), one written with a capital inside the
+    sentence ("the Army of ...") or after a capitalised name ("Mahdi Army"). After a
+    nationality or a foreign qualifier of bare_military_not_after ("Syrian army troops", "US
+    soldiers", "foreign troops", wherever the word stands) they are a party with no row
+    (_UNLISTED); after a word of bare_military_civilian_before ("retired soldiers", "a former
+    soldier", "ex-soldiers") they are civilians (ACLED: no longer, or not then, the army)."""
     if not rules.bare_default:
         return []
     out = []
-    for m in rules.bare_military.finditer(text):
+    matches = list(rules.bare_military.finditer(text))
+    k = 0
+    while k < len(matches):
+        m = matches[k]
         s, e = m.span()
+        while k + 1 < len(matches) and not text[e:matches[k + 1].start()].strip():
+            k += 1  # "army troops": one phrase
+            e = matches[k].end()
+        k += 1
         if any(a < e and s < b for a, b, *_ in found) or _is_source(rules, text, s, e):
+            continue
+        if rules.bare_not_phrase.match(text, s):
+            continue  # "an army of volunteers": not the military
+        if m.group().lower().startswith(rules.bare_prefixes) \
+                or rules.bare_civilian.search(text, max(0, s - 30), s):
+            if rules.civilians:
+                out.append((s, e, rules.civilians, False))  # "retired soldiers", "ex-soldiers"
+            continue
+        before = _WORD_BEFORE.search(text, max(0, s - 40), s)
+        word = before.group(1).rstrip(".") if before is not None else ""
+        if before is not None and any(b == before.start(2) for _, b, *_ in found):
+            continue  # "Peshmerga soldiers", "coalition troops": that actor's own
+        if word.lower() in rules.bare_not_after:
+            out.append((s, e, _UNLISTED, False))  # "Syrian army troops", "US soldiers"
             continue
         opening = not re.search(r"\w", text[:s])
         if m.group()[0].isupper() and not opening:
             continue  # "the Army of the Men of the Naqshbandi Order": a name
-        before = _WORD_BEFORE.search(text, max(0, s - 40), s)
-        if before is not None:
-            word = before.group(1).rstrip(".")
-            if any(b == before.start(2) for _, b, *_ in found):
-                continue  # "Peshmerga soldiers", "coalition troops": that actor's own
-            first = not re.search(r"\w", text[:before.start(1)])
-            if word.lower() in rules.nationalities or (word[:1].isupper() and not first):
-                continue  # "Syrian troops", "Mahdi Army"
+        if before is not None and word[:1].isupper() and re.search(r"\w", text[:before.start(1)]):
+            continue  # "Mahdi Army": a capitalised name (not the sentence's first word)
         foreign = next((n for _, _, n, _ in found if n in rules.bare_others), None)
         out.append((s, e, foreign or rules.bare_default, True))
     return out
 
 
+def _agent_by(rules: _Rules, text: str, start: int) -> bool:
+    """Is the actor at `start` named after "by" as the doer ("kidnapped by ISIS")? Not after
+    a weapon author word: in "a tunnel used by ISIS", "IEDs planted by ISIS" the "by" names
+    the weapon's owner or author, never the doer of a strike on it."""
+    return bool(_BY.search(text, max(0, start - 8), start)) \
+        and not rules.weapon_author.search(text, max(0, start - 40), start)
+
+
 def _actors_of(rules: _Rules, text: str) -> list[str]:
     """Actor names in order of appearance; an actor named after "by" comes first."""
-    found = [(not _BY.search(text, max(0, s - 8), s), s, name) for s, _, name, _ in _actor_mentions(rules, text)]
+    found = [(not _agent_by(rules, text, s), s, name) for s, _, name, _ in _actor_mentions(rules, text)
+             if name != _UNLISTED]
     ordered: list[str] = []
     for _, _, name in sorted(found):
         if name not in ordered:
@@ -1153,7 +1397,24 @@ def _weapon_authors(rules: _Rules, text: str) -> set[str]:
     """Actors named as the authors or owners of weapons in `text` ("IEDs planted by ISIS",
     "a cache belonging to ISIS")."""
     return {name for s, _, name, _ in _actor_mentions(rules, text)
-            if rules.weapon_author.search(text, max(0, s - 40), s)}
+            if name != _UNLISTED and rules.weapon_author.search(text, max(0, s - 40), s)}
+
+
+def _other_clause(rules: _Rules, text: str, trigger: int, start: int) -> bool:
+    """Is offset `start` in another clause of `text` than the keyword at `trigger`, a clause
+    with a verb of its own and no violence ("Iranian artillery shelled villages, and soldiers
+    were deployed")? A list ("police, Peshmerga, and soldiers") has no verb and stays in the
+    keyword's clause; a violent clause ("..., and two soldiers were wounded") is the event's."""
+    cuts = [0]
+    for m in rules.clause_break.finditer(text):
+        cuts += [m.start(), m.end()]
+    cuts.append(len(text))
+    spans = list(zip(cuts[::2], cuts[1::2]))
+    own = next(((a, b) for a, b in spans if a <= start < b), None)
+    if own is None or own[0] <= trigger < own[1]:
+        return False
+    clause = text[own[0]:own[1]]
+    return bool(_CLAUSE_VERB.search(clause)) and not rules.violent_word.search(clause)
 
 
 def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) -> tuple[list[str], list[str]]:
@@ -1164,8 +1425,10 @@ def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) 
     it to the object (after it), the other way round in the passive ("two shepherds were
     kidnapped"). Soldiers named without a nationality are the other state's military named
     on their own side ("Turkish forces ... soldiers"), else Iraq's: in "a Turkish drone killed
-    two soldiers" they are Iraq's. Other events keep the order of appearance. Returns
-    (actors1, actors2).
+    two soldiers" they are Iraq's; in another clause than the keyword's they are no party
+    (_other_clause). The author of an explosive device did it ("an IED planted by ISIS");
+    the owner of what was struck did not ("bombed a tunnel used by ISIS"). Other events keep
+    the order of appearance. Returns (actors1, actors2).
     """
     found = _actor_mentions(rules, text)
     if not violent or trigger is None:
@@ -1177,13 +1440,21 @@ def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) 
         found = [f for f in found if f[2] != UNIDENTIFIED_ACTOR]
     doers: list[tuple[int, str, bool]] = []
     targets: list[tuple[int, str, bool]] = []
-    # "an army patrol struck a roadside bomb": the subject of such a verb suffered the keyword.
-    struck = not passive and bool(rules.suffered_device.search(text, max(0, trigger - 40), trigger))
+    # "an army patrol struck a roadside bomb": the subject of such a verb suffered the keyword,
+    # when the keyword is an explosive device ("struck a PKK mortar position" is a deed). An
+    # actor right before the device is its author ("a Peshmerga vehicle struck a PKK landmine").
+    device = bool(rules.device.match(text, trigger))
+    owner = next((f for f in found if f[1] <= trigger and not text[f[1]:trigger].strip()), None) if device else None
+    at = owner[0] if owner is not None else trigger
+    struck = not passive and device and bool(rules.suffered_device.search(text, max(0, at - 60), at))
     for s, e, name, bare in found:
-        if _BY.search(text, max(0, s - 8), s):
-            doers.append((0, name, bare))
+        if bare and _other_clause(rules, text, trigger, s):
+            continue  # "..., and soldiers were deployed": no party to the event
+        if _agent_by(rules, text, s) or rules.device_author.search(text, max(0, s - 60), s) \
+                or (struck and owner is not None and s == owner[0]):
+            doers.append((0, name, bare))  # "kidnapped by ISIS", "an IED planted by ISIS"
         elif s > trigger and rules.attack_noun.match(text, e) \
-                and not (_CASUALTY_AFTER.match(text, e) and _COUNT_BEFORE.search(text, max(0, s - 20), s)):
+                and not (rules.casualty_after.match(text, e) and rules.count_before.search(text, max(0, s - 20), s)):
             doers.append((1, name, bare))  # "repelled an ISIS attack"
         elif _SUFFERED.match(text, e):
             targets.append((s, name, bare))  # "two Asayish officers were wounded when ..."
@@ -1258,7 +1529,8 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
 def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tuple[str, str]:
     """actor1 and actor2 of a draft: from its anchor sentence, then its other sentences; a
     violent event with a known target and no known perpetrator gets ACLED's unidentified
-    armed group as actor1."""
+    armed group as actor1, a disruption of weapons with no one named who did it
+    data/event_rules.yaml's disruption_default_actor."""
     start, end = draft.sentences[0]
     violent = event_type in _VIOLENT
     trigger = draft.trigger - start if draft.trigger is not None and start <= draft.trigger < end else None
@@ -1270,8 +1542,11 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
     others = [a for a in dict.fromkeys(others) if a not in chosen]
     if event_type == "Battles" and not ones and len(twos) >= 2:
         ones, twos = twos[:1], twos[1:]  # "clashes between ISIS militants and the Iraqi army"
-    actor1 = ones[0] if ones else ""
-    actor2 = next((a for a in twos if a != actor1), "") or next((a for a in ones[1:] if a != actor1), "")
+    # A party with no row (_UNLISTED) is taken only when its side names no listed actor.
+    actor1 = next((a for a in ones if a != _UNLISTED), "") or (_UNLISTED if ones else "")
+    actor2 = next((a for a in twos if a not in (actor1, _UNLISTED)), "") \
+        or next((a for a in ones[1:] if a not in (actor1, _UNLISTED)), "") \
+        or (_UNLISTED if _UNLISTED in twos else "")
     for extra in others:
         if not actor1:
             actor1 = extra
@@ -1280,6 +1555,9 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
     remote = event_type == "Explosions/Remote violence" and draft.rule.sub_event_type != "Air/drone strike"
     if violent and not actor1 and (actor2 or remote):
         actor1 = UNIDENTIFIED_ACTOR  # a bomb or a shell with no one named behind it
+    # "Syrian army troops shelled ...": named, but with no row; it kept its side from Iraq's
+    # army and the unidentified group, and is written as no actor.
+    actor1, actor2 = ("" if a == _UNLISTED else a for a in (actor1, actor2))
     if event_type in ("Protests", "Riots") and (not actor1 or rules.kind.get(actor1) == "civilians"):
         actor1 = rules.crowd  # "hundreds of Kurds demonstrated", "teachers protested"
     if draft.rule.sub_event_type in rules.disruption_types:
@@ -1288,6 +1566,8 @@ def _row_actors(rules: _Rules, body: str, draft: _Draft, event_type: str) -> tup
         authors = {a for s, e in draft.sentences for a in _weapon_authors(rules, body[s:e])}
         if actor1 in authors:
             actor1, actor2 = ("" if actor2 in authors else actor2), actor1
+        if not actor1:  # "IEDs planted by ISIS were defused": the state's forces (ACLED)
+            actor1 = rules.disruption_default
     if actor2 == actor1:
         actor2 = ""
     return actor1, actor2

@@ -759,7 +759,7 @@ def _finish(rid: str, title: str, published: date | None, source: str, url: str 
         # "Shafaq News/ Security forces ...": the agency's slug names the outlet.
         prefix = find_outlet_prefix(body)
         if prefix is not None:
-            source = prefix[0].strip()
+            source = outlet_spelling(prefix[0])
     return Report(id=rid, title=title, published=published, source=source, url=url,
                   dateline=dateline, body=body, path=path, body_line=body_line,
                   dateline_span=span, warnings=warnings)
@@ -798,6 +798,23 @@ def _outlet_regex(path: Path = settings.GEOPARSE_RULES_FILE) -> re.Pattern:
     alternation = "|".join(r"[ \t]+".join(re.escape(w) for w in n.split()) for n in names) or r"(?!x)x"
     return re.compile(rf"[ \t]*(?P<outlet>{alternation})[ \t]*(?:/|[–—]{{1,2}}|-{{1,2}}(?=[ \t]))[ \t]*(?=\S)",
                       re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _outlet_spellings(path: Path = settings.GEOPARSE_RULES_FILE) -> dict[str, str]:
+    """Each outlet of data/geoparse.yaml by its case-folded, space-normalised name."""
+    from geo._geoparse_rules import geoparse_rules
+
+    out: dict[str, str] = {}
+    for name in geoparse_rules(path).outlets:
+        out.setdefault(" ".join(name.casefold().split()), name)
+    return out
+
+
+def outlet_spelling(written: str) -> str:
+    """The list's spelling of an outlet as a slug writes it ("SHAFAQ NEWS", "shafaq  news":
+    "Shafaq News"); a name not on the list as written, stripped."""
+    return _outlet_spellings().get(" ".join(written.casefold().split()), written.strip())
 
 
 def _outlet_match(line: str) -> re.Match | None:

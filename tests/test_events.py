@@ -684,7 +684,7 @@ ACTORS = [
     # Disrupted weapons use: actor1 disrupted the weapons, their author is actor2 at most
     ("Explosive devices planted by IS were defused by security forces in Kirkuk on Monday.", (*DWU, ISF, IS)),
     ("Security forces defused three IEDs planted by ISIS near Hawija on Monday.", (*DWU, ISF, IS)),
-    ("IEDs planted by ISIS were defused near Hawija on Monday.", (*DWU, "", IS)),
+    ("IEDs planted by ISIS were defused near Hawija on Monday.", (*DWU, ISF, IS)),  # no one named: the state's forces
     ("Peshmerga forces found a weapons cache belonging to ISIS near Makhmour on Monday.", (*DWU, PESH, IS)),
     # in an explosion the author of the device did it
     ("An IED planted by ISIS militants killed two soldiers near Hawija on Monday.", (EXPL, IED, IS, ISF)),

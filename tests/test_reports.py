@@ -428,6 +428,13 @@ def test_a_one_line_report_is_its_own_title_and_body(tmp_path):
      "Security forces arrested an ISIS suspect in Kirkuk on Monday, 9 March 2024", "INA"),
     ("k24.txt", "Kurdistan 24/ Peshmerga forces clashed with ISIS near Makhmour on Monday.\n",
      "Peshmerga forces clashed with ISIS near Makhmour on Monday", "Kurdistan 24"),
+    # the outlet as the list spells it, however the slug writes it
+    ("upper.txt", "SHAFAQ NEWS/ Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024.\n",
+     "Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024", "Shafaq News"),
+    ("lower.txt", "shafaq news - Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024.\n",
+     "Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024", "Shafaq News"),
+    ("spaced.txt", "Shafaq  NEWS – Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024.\n",
+     "Gunmen attacked a checkpoint in Hawija on Monday, 9 March 2024", "Shafaq News"),
     # a source given wins over the slug
     ("given.md", "---\ntitle: T\nsource: Rudaw\n---\nShafaq News/ Clashes in Kirkuk on Monday.\n", "T", "Rudaw"),
     # a dateline's outlet comes first
