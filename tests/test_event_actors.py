@@ -225,3 +225,26 @@ def test_an_outlet_slug_is_spelt_as_the_list(text, expected):
 
     events = events_from_reports([parse_report_text(text, path="s.txt")]).events
     assert [(e["source"], e["actor1"], e["actor2"]) for e in events.to_dict(orient="records")] == [expected]
+
+
+# The alias search (one Aho-Corasick pass) must find what the alias regex finds: whole words,
+# any whitespace between an alias's words, not after a hyphen or inside a word, leftmost
+# then longest, and the regex itself for text whose lower-casing changes its length.
+@pytest.mark.parametrize("text, expected", [
+    ("the Islamic\nState claimed it", [("Islamic\nState", "Islamic State (Iraq)")]),
+    ("ISIS \n militants attacked", [("ISIS \n militants", "Islamic State (Iraq)")]),
+    ("US-led coalition\tforces struck", [("US-led coalition\tforces", "Global Coalition Against Daesh")]),
+    ("pro-Daesh accounts and Daesh", [("Daesh", "Islamic State (Iraq)")]),
+    ("Daeshists", []),
+    ("DAESH and daesh", [("DAESH", "Islamic State (Iraq)"), ("daesh", "Islamic State (Iraq)")]),
+    ("İzmir: Daesh cells", [("Daesh", "Islamic State (Iraq)")]),
+])
+def test_alias_search_matches_the_alias_regex(text, expected):
+    from geo.events import _rules
+
+    matcher = _rules().actor_loose
+    got = list(matcher.finditer(text))
+    regex = [(m.start(), m.end(), matcher.groups[m.lastgroup]) for m in matcher.regex.finditer(text)]
+    assert got == regex
+    names = [a.name for a in _rules().actors]
+    assert [(text[s:e], names[n]) for s, e, n in got] == expected
