@@ -271,6 +271,18 @@ def test_the_day_before_an_object_is_no_count(phrase):
 # --- 9. data/holidays.yaml checks -----------------------------------------------------------------
 
 BAD_FILES = [
+    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 30}\n",
+     "holidays.yaml:2: field 'day': 2/30 is not a day of every year"),
+    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 29}\n",
+     "holidays.yaml:2: field 'day': 2/29 is not a day of every year"),
+    ("holidays:\n  - {name: A, aliases: [A], month: 1, day: 1}\n  - {name: X, aliases: [], month: 1, day: 2}\n",
+     "holidays.yaml:3: field 'aliases': expected a non-empty list of names"),
+    ("holidays:\n  - {aliases: [X], month: 1, day: 2}\n", "holidays.yaml:2: field 'name' is empty"),
+    ("holidays:\n  - {name: X, aliases: [X], month: March, day: 2}\n",
+     "holidays.yaml:2: field 'month': expected a whole number, not 'March'"),
+    ("holidays:\n  - {name: A, aliases: [Newroz], month: 3, day: 21}\n"
+     "  - {name: B, aliases: [newroz], month: 3, day: 20}\n",
+     "holidays.yaml:3: field 'aliases': 'newroz' is also an alias of 'A'"),
     ("holidays:\n  - {name: X, aliases: [X Day], month: 13, day: 1}\n",
      "holidays.yaml:2: field 'month': 13 is not a month (1 to 12)"),
     ("holidays:\n  - {name: X, aliases: [X Day], month: 0, day: 1}\n",

@@ -620,31 +620,6 @@ def test_a_counted_day_after_an_event_with_no_date_is_unknown():
     assert "relative date with no published date to count from" in events.iloc[1]["warnings"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 30}\n",
-     "holidays.yaml:2: field 'day': 2/30 is not a day of every year"),
-    ("holidays:\n  - {name: X, aliases: [X Day], month: 2, day: 29}\n",
-     "holidays.yaml:2: field 'day': 2/29 is not a day of every year"),
-    ("holidays:\n  - {name: A, aliases: [A], month: 1, day: 1}\n  - {name: X, aliases: [], month: 1, day: 2}\n",
-     "holidays.yaml:3: field 'aliases': expected a non-empty list of names"),
-    ("holidays:\n  - {aliases: [X], month: 1, day: 2}\n", "holidays.yaml:2: field 'name' is empty"),
-    ("holidays:\n  - {name: X, aliases: [X], month: March, day: 2}\n",
-     "holidays.yaml:2: field 'month': expected a whole number, not 'March'"),
-    ("holidays:\n  - {name: A, aliases: [Newroz], month: 3, day: 21}\n"
-     "  - {name: B, aliases: [newroz], month: 3, day: 20}\n",
-     "holidays.yaml:3: field 'aliases': 'newroz' is also an alias of 'A'"),
-])
-def test_bad_holiday_files(tmp_path, text, message):
-    from geo._errors import ReportError
-    from geo.events import holidays
-
-    path = tmp_path / "holidays.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ReportError) as err:
-        holidays(path)
-    assert str(err.value) == f"{tmp_path}/{message}"
-
-
 def test_the_built_in_holidays_are_fixed_days_only():
     from geo.events import holidays
 
@@ -720,8 +695,17 @@ def test_bare_soldiers_and_weapon_authors(text, expected):
     ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
      "bare_military_actor: Military Forces of Iraq\nbare_military_others: [Turkish army]\n",
      "field 'bare_military_others': 'Turkish army' is not an actor of"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "anaphora_nouns: [town]\n",
+     "field 'anaphora_nouns': expected a mapping of a word to a list of place types"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "anaphora_nouns: {town: []}\n",
+     "field 'anaphora_nouns', 'town': expected a list of place types"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "anaphora_nouns: {town: [town, hamlet]}\n",
+     "field 'anaphora_nouns', 'town': unknown place type hamlet (known: "),
 ])
-def test_bad_bare_military_rules(tmp_path, text, message):
+def test_bad_event_rule_extras(tmp_path, text, message):
     from geo._errors import ReportError
     from geo.events import event_rule_extras
 
@@ -764,20 +748,3 @@ def test_the_towns_mayor_is_not_a_place_in_the_town():
     events = events_from_reports([report("Daquq was calm. On Monday the town's mayor said "
                                          "ISIS attacked a checkpoint.", date(2024, 5, 11))]).events
     assert "in the event's sentence" not in events.iloc[0]["warnings"]
-
-
-@pytest.mark.parametrize("value, message", [
-    ("[town]", "field 'anaphora_nouns': expected a mapping of a word to a list of place types"),
-    ("{town: []}", "field 'anaphora_nouns', 'town': expected a list of place types"),
-    ("{town: [town, hamlet]}", "field 'anaphora_nouns', 'town': unknown place type hamlet (known: "),
-])
-def test_bad_anaphora_rules(tmp_path, value, message):
-    from geo._errors import ReportError
-    from geo.events import event_rule_extras
-
-    path = tmp_path / "rules.yaml"
-    path.write_text("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
-                    f"anaphora_nouns: {value}\n", encoding="utf-8")
-    with pytest.raises(ReportError) as err:
-        event_rule_extras(path)
-    assert str(err.value).startswith(f"{path}: {message}")
