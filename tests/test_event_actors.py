@@ -13,7 +13,7 @@ from geo.reports import Report
 ISF, PESH, AIR = ("Military Forces of Iraq", "Military Forces of Iraq (Peshmerga)",
                   "Military Forces of Iraq (Iraqi Air Force)")
 IS, PKK, UNID = "Islamic State (Iraq)", "PKK: Kurdistan Workers Party", "Unidentified Armed Group (Iraq)"
-TURKEY, IRAN = "Military Forces of Turkey", "Military Forces of Iran"
+TURKEY, IRAN, SYRIA = "Military Forces of Turkey", "Military Forces of Iran", "Military Forces of Syria"
 COALITION, POLICE = "Global Coalition Against Daesh", "Police Forces of Iraq"
 CIV, CROWD = "Civilians (Iraq)", "Protesters (Iraq)"
 EXPL, BATTLE, VAC = "Explosions/Remote violence", ("Battles", "Armed clash"), "Violence against civilians"
@@ -82,7 +82,8 @@ def test_retired_and_former_soldiers_are_civilians(text, expected):
 # coalition's "US troops"), else no actor, and not the unidentified armed group either. The
 # first word of the sentence is judged like any other; "army troops" is one phrase.
 FOREIGN = [
-    ("Syrian army troops shelled the border near Sinjar on Monday.", (EXPL, SHELLING, "", "")),
+    ("Syrian army troops shelled the border near Sinjar on Monday.", (EXPL, SHELLING, SYRIA, "")),
+    ("Russian army troops shelled the border near Sinjar on Monday.", (EXPL, SHELLING, "", "")),
     ("US troops were attacked with rockets near Erbil on Monday.", (EXPL, SHELLING, UNID, COALITION)),
     ("U.S. troops were attacked with rockets near Erbil on Monday.", (EXPL, SHELLING, UNID, COALITION)),
     ("American troops clashed with ISIS militants near Makhmour on Monday.", (*BATTLE, COALITION, IS)),

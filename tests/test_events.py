@@ -651,7 +651,8 @@ ACTORS = [
      (EXPL, "Shelling/artillery/missile attack", IRAN, ISF)),
     # not bare: a named actor's own soldiers, a nationality, a capitalised name
     ("Two Peshmerga soldiers were wounded near Makhmour on Monday.", ("Battles", "Armed clash", UNID, PESH)),
-    ("Syrian troops were deployed near Sinjar on Monday.", ("Strategic developments", "Other", "", "")),
+    ("Syrian troops were deployed near Sinjar on Monday.",
+     ("Strategic developments", "Other", "Military Forces of Syria", "")),
     ("Coalition troops visited Erbil on Monday.",
      ("Strategic developments", "Other", "Global Coalition Against Daesh", "")),
     # a source is not a party, bare or not
