@@ -244,6 +244,12 @@ def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
             if name not in known:
                 raise ReportError(f"{path}: field '{key}': {name!r} is not an actor of "
                                   f"{settings.ACTORS_FILE}")
+    # A misspelt sub-type would silently turn the rule off: it must be one the rules give.
+    given = {r.sub_event_type for r in event_rules(path)["rules"]} if out["disruption_sub_event_types"] else set()
+    for sub in out["disruption_sub_event_types"]:
+        if sub not in given:
+            raise ReportError(f"{path}: field 'disruption_sub_event_types': {sub!r} is not the "
+                              f"sub_event_type of any rule ({', '.join(sorted(given))})")
     out["anaphora_nouns"] = _anaphora_nouns(data.get("anaphora_nouns", {}), path)
     if out["bare_military_words"] and not out["bare_military_actor"]:
         raise ReportError(f"{path}: field 'bare_military_actor': missing (bare_military_words "

@@ -705,6 +705,10 @@ def test_bare_soldiers_and_weapon_authors(text, expected):
     ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
      "anaphora_nouns: {town: [town, hamlet]}\n",
      "field 'anaphora_nouns', 'town': unknown place type hamlet (known: "),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "disruption_sub_event_types: [Disrupted weapon use]\n",
+     "field 'disruption_sub_event_types': 'Disrupted weapon use' is not the sub_event_type of "
+     "any rule (Armed clash)"),
 ])
 def test_bad_event_rule_extras(tmp_path, text, message):
     from geo._errors import ReportError
