@@ -339,7 +339,7 @@ def _print_warnings(warnings: list[str]) -> None:
     for message in warnings[:_MAX_WARNINGS]:
         click.echo(f"geo: warning: {message}", err=True)
     if len(warnings) > _MAX_WARNINGS:
-        click.echo(f"geo: ... more warnings: every event's `warnings` property holds its own",
+        click.echo("geo: ... more warnings: every event's `warnings` property holds its own",
                    err=True)
 
 

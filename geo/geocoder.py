@@ -20,7 +20,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo import settings
-from geo._errors import GeocoderError, GeoError
+from geo._errors import GeocoderError
 from geo.gazetteer import SETTLEMENT_TYPES, Candidate, Gazetteer, Place, _warn
 
 

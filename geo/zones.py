@@ -41,7 +41,6 @@ from geo._errors import GeoError, QueryError, ZoneError
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
     import pandas as pd
-    from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "ZonesResult", "build_zones", "load_zones", "zone_from_definition", "assign_zones",
@@ -441,8 +440,6 @@ def _check_geojson_polygon(spec: Any) -> None:
 def _build_from_file(spec: Any, construction: str, places: _Places, base_dir: Path):
     """Named features of a boundary file, reprojected to metres and dissolved into one."""
     import shapely
-
-    from geo import _geometry
 
     spec = _mapping(spec, construction)
     for key in ("path", "name_field"):
