@@ -240,9 +240,28 @@ def _holiday(m: re.Match) -> Holiday | None:
     if _guard(table.name_nouns, r"\s+(?:[A-Z][\w'’-]*\s+){0,2}", "").match(text, end) \
             or _guard(table.name_words, "", r"\s+$").search(text, max(0, start - 40), start) \
             or _guard(table.other_day_words, r"(?:['’]s)?\s+", "", re.IGNORECASE).match(text, end) \
-            or _guard(holiday.other_calendars, "", r"[\s-]+$", re.IGNORECASE).search(text, max(0, start - 40), start):
+            or _guard(holiday.other_calendars, "", r"[\s-]+$", re.IGNORECASE).search(text, max(0, start - 40), start) \
+            or _in_person_name(text, start, end):
         return None
     return holiday
+
+
+_WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+
+
+def _in_person_name(text: str, start: int, end: int) -> bool:
+    """Is the holiday's name someone's ("Nawroz Ahmed was killed", "Karwan Newroz", "General
+    Nowruz ...")? Kurdish men are often named after it: a given name of data/geoparse.yaml
+    right after or before it, or a title before it, makes it a person, as in the geoparser."""
+    from geo._geoparse_rules import geoparse_rules
+
+    rules = geoparse_rules()
+    after = _WORD_AFTER.match(text, end)
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    return bool((after and after.group(1) in rules.given_names)
+                or (before and (before.group(1) in rules.given_names
+                                or before.group(1).rstrip(".") in rules.person_titles)))
 
 
 def _number(word: str) -> int:

@@ -53,6 +53,10 @@ NAMES = [
     # a capitalised word before it that makes it a name
     ("Gunmen attacked the Hotel Nawroz in Kirkuk.", SATURDAY,
      [("2024-05-11", "kirkuk", NO_DATE)]),
+    # a person named after it: a given name after or before it, or a title before it
+    ("Gunmen killed Nawroz Ahmed in Kirkuk.", SATURDAY, [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("Gunmen killed Karwan Newroz in Kirkuk.", SATURDAY, [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("Gunmen killed Mayor Nawroz in Kirkuk.", SATURDAY, [("2024-05-11", "kirkuk", NO_DATE)]),
     # ... but the holiday itself is still the day, the noun lower case or after other words
     ("Protesters gathered in Kirkuk on Nawroz.", SATURDAY, [("2024-03-21", "kirkuk", "")]),
     ("Protesters gathered in Kirkuk on Newroz Day.", SATURDAY, [("2024-03-21", "kirkuk", "")]),
