@@ -98,7 +98,6 @@ class _Draft:
     warnings: list[str] = field(default_factory=list)
     trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
     claim: bool = False  # told as someone's claim ("X said it had targeted ...")
-    anaphor: int | None = None  # offset of "town" in "in the town" when that gave the place
 
 
 @dataclass
@@ -216,13 +215,17 @@ def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
             raise ReportError(f"{path}: field 'disruption_sub_event_types': {sub!r} is not the "
                               f"sub_event_type of any rule ({', '.join(sorted(given))})")
     out["anaphora_nouns"] = _anaphora_nouns(data.get("anaphora_nouns", {}), path)
+    out["anaphora_vicinity"] = frozenset(w.lower() for w in _strings(data, "anaphora_vicinity", path))
+    for word in sorted(out["anaphora_vicinity"] - set(out["anaphora_nouns"])):
+        raise ReportError(f"{path}: field 'anaphora_vicinity': {word!r} is not a word of "
+                          "anaphora_nouns")
     if out["bare_military_words"] and not out["bare_military_actor"]:
         raise ReportError(f"{path}: field 'bare_military_actor': missing (bare_military_words "
                           "need the actor they stand for)")
     return out
 
 
-def _anaphora_nouns(value, path: Path) -> dict[str, frozenset[str]]:
+def _anaphora_nouns(value, path: Path) -> dict[str, tuple[str, ...]]:
     """`anaphora_nouns` of data/event_rules.yaml: kind word -> the place types it stands for,
     checked against the place types the event step knows."""
     from geo._errors import ReportError
@@ -239,7 +242,7 @@ def _anaphora_nouns(value, path: Path) -> dict[str, frozenset[str]]:
         if unknown:
             raise ReportError(f"{path}: field 'anaphora_nouns', {word!r}: unknown place type "
                               f"{', '.join(unknown)} (known: {', '.join(sorted(_SPECIFICITY))})")
-        out[word.lower()] = frozenset(types)
+        out[word.lower()] = tuple(types)  # in order: the first is the word's own type
     return out
 
 
@@ -291,8 +294,10 @@ class _Rules:
         self.kind = {a.name: a.kind for a in self.actors}
         extra = event_rule_extras()
         # "ahead of Nowruz": the holiday is a point of reference, not the event's day.
+        # Between them: "the", "this year's", "last year's", "next year's", "this", "last".
         self.holiday_reference = re.compile(keyword_pattern(holidays().reference_words)
-                                            + r"\s+(?:the\s+)?$", re.IGNORECASE)
+                                            + r"\s+(?:the\s+|(?:this|last|next)\s+year['’]?s\s+"
+                                              r"|this\s+|last\s+)?$", re.IGNORECASE)
         # "two soldiers", "the army": a state's military named without its nationality.
         # "ex-soldiers": a qualifier ending in "-" written onto the word (its own keyword).
         civilian_before = extra["bare_military_civilian_before"]
@@ -346,7 +351,9 @@ class _Rules:
         self.anaphora = extra["anaphora_nouns"]
         self.anaphora_re = re.compile(r"\bthe\s+(?P<noun>" + "|".join(
             re.escape(w) for w in sorted(self.anaphora, key=lambda w: (-len(w), w)))
-            + r")\b(?!\s+of\b|['’]s\b|\s+[A-Z])", re.IGNORECASE) if self.anaphora else None
+            # not "the town of X", "the town's mayor", "the town Khanaqin" (named right there)
+            + r")\b(?!\s+of\b|['’]s\b|(?-i:\s+[A-Z]))", re.IGNORECASE) if self.anaphora else None
+        self.anaphora_vicinity = extra["anaphora_vicinity"]
         # The actor of a protest that names none: the first protesters' row of actors.csv.
         self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
         self.rioters = next((a.name for a in self.actors if a.kind == "rioters"), self.crowd)
@@ -575,6 +582,14 @@ def find_events(result: ParseResult) -> list[_Draft]:
             places.setdefault(k, []).append(mention)
             if _is_located(rules, body, mention) and not _is_origin(rules, body, mention):
                 located.add(k)
+    # "An IED exploded in the town": an event sentence naming no place names the one told
+    # before it, found here so that it is located, dated and grouped as if named.
+    for k in triggers:
+        if k not in places:
+            found = _antecedent(rules, body, spans[k], result.mentions)
+            if found is not None:
+                places[k] = [found]
+                located.add(k)
     dates, date_notes, stated = _sentence_dates(rules, report, spans, triggers, trigger_at,
                                                 reactions, located)
 
@@ -710,8 +725,6 @@ def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) 
     # A name in the sentence that did not resolve was the event's place: do not borrow another.
     unknown_here = any(name in body[start:end] for name in unresolved)
     if draft.place is None and not unknown_here:
-        draft.place = _antecedent(rules, draft, body, places)
-    if draft.place is None and not unknown_here:
         para_start = body.rfind("\n\n", 0, start) + 1
         para_end = body.find("\n\n", end)
         para_end = len(body) if para_end < 0 else para_end
@@ -727,33 +740,43 @@ def _locate(rules: _Rules, draft: _Draft, body: str, spans, places, unresolved) 
     # "near Tuz Khurmatu", "Makhmour refugee camp": just outside the town (precision 2).
     draft.near = draft.place.type in SETTLEMENTS and (rules.near.before(body, draft.place.start)
                                                      or bool(rules.outside.match(body, draft.place.end)))
-    if draft.anaphor is not None:  # "near the town": the words of the event's sentence say
-        draft.near = draft.place.type in SETTLEMENTS and rules.near.before(body, draft.anaphor)
+    if draft.place.match == "anaphora":  # "the town": the place told before it
+        noun = _ANAPHOR_NOUN.search(draft.place.text).group().lower()
+        draft.near = draft.near or (draft.place.type in SETTLEMENTS and noun in rules.anaphora_vicinity)
+        draft.warnings.append(f"place taken from {draft.place.text!r} in the event's sentence: "
+                              f"{draft.place.name}, named before it")
 
 
-def _antecedent(rules: _Rules, draft: _Draft, body: str, places) -> Mention | None:
-    """The place an event's sentence names only by its kind ("an IED exploded in the town"):
-    the nearest place named before that sentence whose type the word allows (data/
-    event_rules.yaml `anaphora_nouns`), as an analyst reads it. Sets `draft.anaphor` to the
-    word's offset and says which place was taken in a warning."""
+def _antecedent(rules: _Rules, body: str, span: tuple[int, int],
+                mentions: list[Mention]) -> Mention | None:
+    """The place a sentence names only by its kind, after a locative word ("an IED exploded in
+    the town"), as a mention of those words ("the town") of the place named before: data/
+    event_rules.yaml `anaphora_nouns` says which types the word stands for, its own first."""
     if rules.anaphora_re is None:
         return None
-    for span in draft.sentences:
-        for m in rules.anaphora_re.finditer(body, *span):
-            if not rules.event_prep.before(body, m.start("noun")):
-                continue  # "the town's mayor said": not where it happened
-            types = rules.anaphora[m.group("noun").lower()]
-            earlier = [x for ms in places.values() for x in ms
-                       if x.end <= span[0] and x.type in types and x.lat is not None
-                       and not _is_origin(rules, body, x)]  # "coming from Kirkuk": not the town
-            if not earlier:
-                continue
-            found = max(earlier, key=lambda x: (x.start, -x.end))
-            draft.anaphor = m.start("noun")
-            draft.warnings.append(f"place taken from {m.group().strip()!r} in the event's "
-                                  f"sentence: {found.text}, named before it")
-            return found
+    for m in rules.anaphora_re.finditer(body, *span):
+        if not rules.event_prep.before(body, m.start()):
+            continue  # "the town's mayor said", "the town was quiet": not where it happened
+        noun = m.group("noun").lower()
+        types = rules.anaphora[noun]
+        earlier = [x for x in mentions if x.end <= span[0] and x.type in types
+                   and x.lat is not None and x.role != "dateline"
+                   and not _is_origin(rules, body, x) and not rules.away.before(body, x.start)]
+        if not earlier:
+            continue
+        # The word's own type first (except for words of the surroundings, "the area"), then
+        # a place that is no landmark ("north of X"), then the nearest.
+        own = noun not in rules.anaphora_vicinity
+        found = max(earlier, key=lambda x: (own and x.type == types[0],
+                                            not rules.reference.before(body, x.start), x.start, -x.end))
+        from dataclasses import replace
+
+        return replace(found, text=body[m.start():m.end()], start=m.start(), end=m.end(),
+                       role="mention", confidence=round(found.confidence * 0.9, 3), match="anaphora")
     return None
+
+
+_ANAPHOR_NOUN = re.compile(r"\S+$")
 
 
 # Between a place and its container: ", ", " in ", " of ", " (", with an optional closing

@@ -706,6 +706,9 @@ def test_bare_soldiers_and_weapon_authors(text, expected):
      "anaphora_nouns: {town: [town, hamlet]}\n",
      "field 'anaphora_nouns', 'town': unknown place type hamlet (known: "),
     ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
+     "anaphora_nouns: {town: [town]}\nanaphora_vicinity: [area]\n",
+     "field 'anaphora_vicinity': 'area' is not a word of anaphora_nouns"),
+    ("rules:\n  - {event_type: Battles, sub_event_type: Armed clash, keywords: [clash]}\n"
      "disruption_sub_event_types: [Disrupted weapon use]\n",
      "field 'disruption_sub_event_types': 'Disrupted weapon use' is not the sub_event_type of "
      "any rule (Armed clash)"),
@@ -730,6 +733,17 @@ ANAPHORA = [
      "a checkpoint near the town, killing a soldier.", "Daquq", 2, "'the town'"),
     ("Peshmerga forces entered Daquq district on Sunday. On Monday, ISIS fighters shelled the "
      "area, wounding three Peshmerga.", "Daquq", 2, "'the area'"),
+    # a word after the noun; an undated sentence that only says "in the town" is still an event
+    ("Peshmerga forces entered Daquq on Sunday.\n\nOn Monday ISIS militants attacked a checkpoint "
+     "near the town with mortars.", "Daquq", 2, "'the town'"),
+    ("Peshmerga forces entered Daquq on Sunday. An IED exploded in the town, killing two civilians.",
+     "Daquq", 1, "'the town'"),
+    # the surroundings: near the place (precision 2)
+    ("ISIS fighters were seen near Hawija on Sunday. On Monday an IED exploded in the area, "
+     "killing a shepherd.", "Hawija", 2, "'the area'"),
+    # the word's own type first: the village named before, not the town named after it
+    ("ISIS fighters were seen in the village of Bashir near Tuz Khurmatu on Sunday. On Monday "
+     "they attacked a checkpoint in the village, killing a soldier.", "Bashir", 1, "'the village'"),
     # Named in the sentence itself: no borrowing, no warning.
     ("Clashes were reported in Kirkuk. On Monday an IED exploded in the town of Hawija.",
      "Hawija", 1, None),
@@ -753,3 +767,12 @@ def test_the_towns_mayor_is_not_a_place_in_the_town():
     events = events_from_reports([report("Daquq was calm. On Monday the town's mayor said "
                                          "ISIS attacked a checkpoint.", date(2024, 5, 11))]).events
     assert "in the event's sentence" not in events.iloc[0]["warnings"]
+
+
+def test_a_place_named_by_its_kind_keeps_its_own_event():
+    """'In the town' is found before events are grouped: the IED in Sinjar is not the one
+    in Kirkuk on the same day."""
+    text = ("On Monday an IED exploded in Kirkuk, killing a policeman. Peshmerga forces later "
+            "entered Sinjar. On Monday another IED exploded in the town, killing two civilians.")
+    events = events_from_reports([report(text, date(2024, 5, 11))]).events
+    assert list(events["location"]) == ["Kirkuk", "Sinjar"]
