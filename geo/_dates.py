@@ -246,22 +246,29 @@ def _holiday(m: re.Match) -> Holiday | None:
     return holiday
 
 
-_WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
-_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+_WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*?)(?:['’]s)?(?![\w'’-])")
 
 
 def _in_person_name(text: str, start: int, end: int) -> bool:
-    """Is the holiday's name someone's ("Nawroz Ahmed was killed", "Karwan Newroz", "General
-    Nowruz ...")? Kurdish men are often named after it: a given name of data/geoparse.yaml
-    right after or before it, or a title before it, makes it a person, as in the geoparser."""
+    """Is the holiday's name someone's ("Nawroz Ahmed was killed", "Nawroz Ahmed's brother",
+    "Karwan Newroz", "Brigadier General Nowruz", "Gen. Nawroz")? Kurdish men are often named
+    after it: a given name of data/geoparse.yaml right after (possessive or not) or before it
+    makes it a person, and so does what makes a place a person's name in the geoparser (a
+    title before it, a role after it: geo.parse._in_person_name)."""
     from geo._geoparse_rules import geoparse_rules
+    from geo.parse import _in_person_name as _geoparse_person, _prev_word
 
-    rules = geoparse_rules()
+    given = geoparse_rules().given_names
     after = _WORD_AFTER.match(text, end)
-    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    return bool((after and after.group(1) in rules.given_names)
-                or (before and (before.group(1) in rules.given_names
-                                or before.group(1).rstrip(".") in rules.person_titles)))
+    if after and after.group(1) in given:
+        return True
+    prev = _prev_word(text, start)
+    if prev in given:
+        return True
+    if not prev and text[max(0, start - 2):start] == ". ":
+        # "Gen. Nawroz": the word before the title's dot, for the geoparser's cheap test
+        prev = _prev_word(text[:start - 2] + " ", start - 1)
+    return _geoparse_person(text, start, end, prev)
 
 
 def _number(word: str) -> int:

@@ -169,9 +169,16 @@ def _event_kind(data: dict, key: str, path: Path) -> dict | None:
     return {"event_type": value["event_type"], "sub_event_type": str(value["sub_event_type"])}
 
 
+# The kinds of actor data/actors.csv may give (ACLED's inter-codes, as words); the header
+# comment of data/actors.csv documents them. The event step keys on "civilians", "protesters"
+# and "rioters": a misspelt kind would silently turn that handling off, so actors() refuses it.
+ACTOR_KINDS = ("state", "rebel", "militia", "external", "civilians", "protesters", "rioters")
+
+
 @lru_cache(maxsize=4)
 def actors(path: Path = settings.ACTORS_FILE) -> tuple[Actor, ...]:
-    """data/actors.csv, checked: every row has an actor, a kind and at least one alias."""
+    """data/actors.csv, checked: every row has an actor, a kind of ACTOR_KINDS and at least
+    one alias."""
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except OSError as exc:
@@ -183,8 +190,12 @@ def actors(path: Path = settings.ACTORS_FILE) -> tuple[Actor, ...]:
         for key in ("actor", "kind", "aliases"):
             if not (row.get(key) or "").strip():
                 raise ReportError(f"{path}:{n}: field '{key}' is empty")
+        kind = row["kind"].strip()
+        if kind not in ACTOR_KINDS:
+            raise ReportError(f"{path}:{n}: field 'kind': {kind!r} is not one of "
+                              + ", ".join(ACTOR_KINDS))
         aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
-        out.append(Actor(row["actor"].strip(), row["kind"].strip(), aliases))
+        out.append(Actor(row["actor"].strip(), kind, aliases))
     return tuple(out)
 
 

@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo import settings
 # Dates are a module of their own; its public names are still importable from here.
-from geo._dates import (NUMBER_WORDS, Holiday, Holidays, _MONTHS, _sentence_dates,  # noqa: F401
-                        date_of, date_pattern, holidays, resolve_date)
+from geo._dates import (NUMBER_WORDS, _MONTHS, _sentence_dates, date_of, date_pattern,  # noqa: F401
+                        holidays, resolve_date)
 from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
 from geo._text import is_abbreviation
 from geo._values import plain

@@ -249,3 +249,42 @@ def test_alias_search_matches_the_alias_regex(text, expected):
     assert got == regex
     names = [a.name for a in _rules().actors]
     assert [(text[s:e], names[n]) for s, e, n in got] == expected
+
+
+# 10. A kind of data/actors.csv that is not a known kind is refused, naming the line: a typo
+# ("civilian") would silently turn off the civilians', protesters' and rioters' handling.
+HEADER = "# a comment\nactor,kind,aliases,note\n"
+BAD_KINDS = [
+    ("Civilians (Iraq),civilian,civilians,\n", 3, "civilian"),
+    ("Islamic State (Iraq),rebel,ISIS,\nProtesters (Iraq),Protesters,protesters,\n", 4, "Protesters"),
+    ("Rioters (Iraq),rioter,rioters,\n", 3, "rioter"),
+    ("Military Forces of Iraq,army,Iraqi Army,\n", 3, "army"),
+]
+
+
+@pytest.mark.parametrize("rows, line, kind", BAD_KINDS, ids=[r[2] for r in BAD_KINDS])
+def test_an_unknown_actor_kind_is_refused(tmp_path, rows, line, kind):
+    from geo._errors import ReportError
+    from geo._geoparse_rules import actors
+
+    path = tmp_path / "actors.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        actors(path)
+    assert str(err.value) == (f"{path}:{line}: field 'kind': {kind!r} is not one of state, rebel, "
+                              "militia, external, civilians, protesters, rioters")
+
+
+def test_the_known_actor_kinds_are_those_of_the_file_header(tmp_path):
+    from geo import settings
+    from geo._geoparse_rules import ACTOR_KINDS, actors
+
+    header = next(ln for ln in settings.ACTORS_FILE.read_text(encoding="utf-8").splitlines()
+                  if ln.startswith("# kind:"))
+    listed = header.split(":", 1)[1].split("(")[0]
+    assert tuple(k.strip() for k in listed.split(",")) == ACTOR_KINDS
+    assert {a.kind for a in actors()} <= set(ACTOR_KINDS)
+    path = tmp_path / "actors.csv"
+    path.write_text(HEADER + "".join(f"A{i},{k},a{i},\n" for i, k in enumerate(ACTOR_KINDS)),
+                    encoding="utf-8")
+    assert tuple(a.kind for a in actors(path)) == ACTOR_KINDS

@@ -334,7 +334,8 @@ def test_the_built_in_guards():
     assert {"University", "Street", "Square", "Park", "Hospital", "School"} <= set(table.name_nouns)
     assert {"Yazidi", "Islamic", "Hijri", "Kurdish", "Persian", "Assyrian", "Chinese", "Orthodox"} \
         <= set(table.by_alias["new years day"].other_calendars)
-    assert table.by_alias["nowruz"].other_calendars == ()
+    # Iran's Nowruz is the equinox (20 or 21 March): not dated; the Kurdish one is Iraq's 21st
+    assert table.by_alias["nowruz"].other_calendars == ("Iranian", "Persian")
 
 
 # --- 10. a custom holidays file: the pattern and the look-up read the same file ------------------
@@ -383,3 +384,81 @@ def test_keyword_pattern_is_unchanged_by_default():
     assert keyword_pattern(["a b", "ab*"]) == r"(?<![\w-])(?:a\s+b|ab\w*)(?![\w])"
     assert keyword_pattern(["New Year's"]) == r"(?<![\w-])(?:New\s+Year's)(?![\w])"
     assert keyword_pattern([]) == r"(?!x)x"
+
+
+# --- 11. review regressions: possessive person names, Iran's Nowruz, "this year's Nowruz" -----
+
+PERSONS = [
+    # a person named after the holiday, possessive: the given name after it still makes a person
+    ("Nawroz Ahmed's brother was killed when an IED exploded in Kirkuk.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("Nawroz Ahmed’s brother was killed when an IED exploded in Kirkuk.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("Gunmen killed Karwan Newroz's brother in Kirkuk.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    # titles as the geoparser reads them: several words, "Gen." forms
+    ("Gunmen killed Gen. Nawroz in Kirkuk.", SATURDAY, [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("Gunmen killed Brigadier General Nawroz in Kirkuk.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    # ... the holiday itself, possessive, is still the day
+    ("An IED exploded in Kirkuk on Nawroz.", SATURDAY, [("2024-03-21", "kirkuk", "")]),
+]
+
+
+@table(PERSONS)
+def test_a_person_named_after_a_holiday_is_no_date(text, published, expected):
+    assert dated(text, published) == expected
+
+
+IRANS_NOWRUZ = [
+    ("An IED exploded in Kirkuk on the Iranian Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk on the Persian Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk on Persian Newroz Day.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk on the Kurdish Nowruz.", SATURDAY, [("2024-03-21", "kirkuk", "")]),
+    ("An IED exploded in Kirkuk on Nowruz.", SATURDAY, [("2024-03-21", "kirkuk", "")]),
+]
+
+
+@table(IRANS_NOWRUZ)
+def test_irans_nowruz_is_no_date(text, published, expected):
+    assert dated(text, published) == expected
+
+
+REFERENCES = [
+    ("An IED exploded in Kirkuk ahead of this year's Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk ahead of this year’s Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk two weeks after last year's Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk ahead of next year's Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk ahead of this Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk, the first since last Nowruz.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    ("An IED exploded in Kirkuk ahead of the Nowruz holiday.", SATURDAY,
+     [("2024-05-11", "kirkuk", NO_DATE)]),
+    # no reference word: this year's Nowruz is the day
+    ("Protesters gathered in Kirkuk on this year's Nowruz.", SATURDAY,
+     [("2024-03-21", "kirkuk", "")]),
+]
+
+
+@table(REFERENCES)
+def test_a_holiday_after_this_years_is_a_reference_point(text, published, expected):
+    assert dated(text, published) == expected
+
+
+# geo.events re-exports the date names its callers import, and no unused ones.
+@pytest.mark.parametrize("name, exported", [
+    ("holidays", True), ("date_of", True), ("date_pattern", True), ("resolve_date", True),
+    ("NUMBER_WORDS", True), ("Holiday", False), ("Holidays", False),
+])
+def test_the_date_names_geo_events_re_exports(name, exported):
+    import geo.events
+
+    assert hasattr(geo.events, name) == exported
