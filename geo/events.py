@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo import settings
-# Dates are a module of their own; its public names are still importable from here.
+# Dates are a module of their own; the names tests and notebooks used from here still import.
 from geo._dates import (NUMBER_WORDS, _MONTHS, _sentence_dates, date_of, date_pattern,  # noqa: F401
                         holidays, resolve_date)
 from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
