@@ -216,8 +216,9 @@ def event_rule_extras(path: Path = settings.EVENT_RULES_FILE) -> dict:
                               f"sub_event_type of any rule ({', '.join(sorted(given))})")
     out["anaphora_nouns"] = _anaphora_nouns(data.get("anaphora_nouns", {}), path)
     out["anaphora_vicinity"] = frozenset(w.lower() for w in _strings(data, "anaphora_vicinity", path))
-    for word in sorted(out["anaphora_vicinity"] - set(out["anaphora_nouns"])):
-        raise ReportError(f"{path}: field 'anaphora_vicinity': {word!r} is not a word of "
+    strays = sorted(out["anaphora_vicinity"] - set(out["anaphora_nouns"]))
+    if strays:
+        raise ReportError(f"{path}: field 'anaphora_vicinity': {strays[0]!r} is not a word of "
                           "anaphora_nouns")
     if out["bare_military_words"] and not out["bare_military_actor"]:
         raise ReportError(f"{path}: field 'bare_military_actor': missing (bare_military_words "
@@ -233,7 +234,7 @@ def _anaphora_nouns(value, path: Path) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ReportError(f"{path}: field 'anaphora_nouns': expected a mapping of a word to "
                           "a list of place types")
-    out: dict[str, frozenset[str]] = {}
+    out: dict[str, tuple[str, ...]] = {}
     for word, types in value.items():
         if not isinstance(word, str) or not isinstance(types, list) or not types:
             raise ReportError(f"{path}: field 'anaphora_nouns', {word!r}: expected a list of "
@@ -899,7 +900,8 @@ _SUFFERED = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:was|were|had\s+been|have\s
                        r"targeted|struck|hit|shot|executed|ambushed|beheaded|taken)\b", re.IGNORECASE)
 
 
-def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str, bool]]:
+@lru_cache(maxsize=64)  # a sentence is read for its actors, its doers and its weapon authors
+def _actor_mentions(rules: _Rules, text: str) -> tuple[tuple[int, int, str, bool], ...]:
     """(start, end, actor, bare) of each actor named in `text`, in order, without the sources
     of the report ("police said", "according to security sources"). `bare` marks soldiers
     named without a nationality ("two soldiers", "the army"), see _bare_military."""
@@ -911,7 +913,7 @@ def _actor_mentions(rules: _Rules, text: str) -> list[tuple[int, int, str, bool]
             found.append((start, end, rules.actors[n].name, False))
     found += _bare_military(rules, text, found)
     found.sort()
-    return found
+    return tuple(found)
 
 
 def _is_source(rules: _Rules, text: str, start: int, end: int) -> bool:
