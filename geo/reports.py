@@ -828,11 +828,15 @@ def find_outlet_prefix(body: str) -> tuple[str, int, int] | None:
     for at the start of the first line of text, after any lone date or page furniture
     ("2024-03-09", "Share"); None when that line opens with no known outlet."""
     offset = 0
-    for line in body.split("\n"):
+    while offset <= len(body):  # line by line, without splitting the whole body
+        newline = body.find("\n", offset)
+        line = body[offset:] if newline < 0 else body[offset:newline]
         if line.strip() and not _is_furniture(line.strip()):
             m = _outlet_match(line)
             return (m.group("outlet"), offset + m.start("outlet"), offset + m.end("outlet")) if m else None
-        offset += len(line) + 1
+        if newline < 0:
+            break
+        offset = newline + 1
     return None
 
 
