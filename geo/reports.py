@@ -46,9 +46,10 @@ from geo._text import is_abbreviation
 
 STDIN = "-"
 #: The values of `fmt=` (and of the CLI's --format): "auto" picks by suffix, sniffs stdin.
-FORMATS = ("auto", "md", "txt", "json", "jsonl", "csv")
+FORMATS = ("auto", "md", "txt", "json", "jsonl", "csv", "html", "pdf")
 _FORMAT_READERS = {"md": "text", "markdown": "text", "txt": "text", "text": "text",
-                   "json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv"}
+                   "json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv",
+                   "html": "html", "htm": "html", "pdf": "pdf"}
 
 _FIELD_ALIASES = {"text": "body", "date": "published", "outlet": "source", "link": "url"}
 
@@ -121,6 +122,7 @@ class Report:
     path: str
     body_line: int = 1
     dateline_span: tuple[int, int] | None = None  # the dateline's place within `body`
+    author: str = ""  # from a page's or PDF's metadata; front matter may give it too
     #: What the reader had to guess or could not find ("no published date: ...", "no headline
     #: line; ..."), in the order found; also in `to_dict()["warnings"]`.
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -134,7 +136,8 @@ class Report:
         return {"id": self.id, "title": self.title,
                 "published": self.published.isoformat() if self.published else None,
                 "source": self.source, "url": self.url, "dateline": self.dateline,
-                "path": self.path, "body_line": self.body_line, "warnings": list(self.warnings)}
+                "path": self.path, "body_line": self.body_line, "warnings": list(self.warnings),
+                **({"author": self.author} if self.author else {})}
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -239,11 +242,24 @@ def _read_path(path: str, reader: str | None = None) -> Iterator[Report | Report
     """Reports and per-record errors from one file; a file-level error ends the file."""
     label = "<stdin>" if path == STDIN else path
     try:
-        text = _decode(_read_bytes(path), label)
+        data = _read_bytes(path)
+        # Pages and PDFs are read from their bytes: a PDF is binary, and a saved page names
+        # its own encoding (windows-1256 is common in Arabic outlets), which lxml honours.
+        binary = reader or _binary_format(path, data)
+        if binary == "pdf":
+            yield _from_pdf(data, label, _stem(path))
+            return
+        if binary == "html":
+            yield _from_html(data, label, _stem(path))
+            return
+        text = _decode(data, label)
     except ReportError as exc:
         yield exc
         return
     fmt = reader or _format_of(path, text)
+    if fmt == "html":
+        yield _from_html(text, label, _stem(path))
+        return
     reader = {"text": _from_text, "json": _from_json, "jsonl": _from_jsonl, "csv": _from_csv}[fmt]
     yield from reader(text, label, _stem(path))
 
@@ -279,6 +295,16 @@ def _decode(data: bytes, label: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _binary_format(path: str, data: bytes) -> str | None:
+    """"pdf" or "html" when a file is one by its suffix (a PDF also by its magic bytes)."""
+    from geo._pdf import looks_like_pdf
+
+    known = settings.REPORT_EXTENSIONS.get(Path(path).suffix.lower()) if path != STDIN else None
+    if known in ("pdf", "html"):
+        return known
+    return "pdf" if looks_like_pdf(data) else None
+
+
 def _format_of(path: str, text: str) -> str:
     if path != STDIN:
         known = settings.REPORT_EXTENSIONS.get(Path(path).suffix.lower())
@@ -296,8 +322,13 @@ def sniff_format(text: str) -> str:
     - `{` first, one object per line: JSON Lines (a bad line then fails alone, with its line);
     - a first line that parses as a CSV header of plain column names, one of them `body` or
       `text`, with at least two columns: CSV;
+    - an HTML page (`<!DOCTYPE html`, `<html`, or markup with a `<body>`): HTML;
     - anything else: plain text.
     """
+    from geo._html import looks_like_html
+
+    if looks_like_html(text):
+        return "html"
     if text.startswith("---"):
         return "text"
     stripped = text.lstrip()
@@ -326,6 +357,68 @@ def sniff_format(text: str) -> str:
                 "body" in (_FIELD_ALIASES.get(h.lower(), h.lower()) for h in names):
             return "csv"
     return "text"
+
+
+# --- web pages and PDFs -----------------------------------------------------------------------
+
+def _from_html(page: str | bytes, path: str, stem: str) -> Report | ReportError:
+    """A report from a saved web page: the article's text, and the page's metadata where it
+    has them (title, date, outlet, author, canonical URL); what it lacks falls back to the
+    rules of plain text. Captions and credits are left out of the body."""
+    from geo._html import extract_article
+
+    try:
+        article = extract_article(page)
+    except ValueError as exc:
+        return ReportError(f"{path}: {exc}")
+    meta = {"title": article.title, "source": article.source, "url": article.url or None,
+            "published": article.published or None}
+    return _document_report(meta, article.body, article.author, path, stem, "page")
+
+
+def _from_pdf(data: bytes, path: str, stem: str) -> Report | ReportError:
+    """A report from a PDF's text layer, one report per file."""
+    from geo._pdf import PDFProblem, read_pdf
+
+    try:
+        doc = read_pdf(data)
+    except PDFProblem as exc:
+        return ReportError(f"{path}: {exc}")
+    meta = {"title": doc.title, "published": doc.published or None}
+    return _document_report(meta, doc.body, doc.author, path, stem, "document")
+
+
+def _document_report(meta: dict, body: str, author: str, path: str, stem: str,
+                     kind: str) -> Report | ReportError:
+    """A report from an extracted text and the metadata its container gave; a missing title
+    or date is found in the text as for a plain report (with its warning)."""
+    import dataclasses
+
+    try:
+        plain = _plain_report(body, path, stem)
+    except ReportError as exc:
+        return exc
+    title = meta.get("title") or plain.title
+    # The body keeps the headline line the plain reader took as title only when the
+    # container named its own title (then that line is the story's first line).
+    text = body if meta.get("title") else plain.body
+    published = None
+    if meta.get("published"):
+        try:
+            published = _parse_published(meta["published"], path, 1)
+        except ReportError:
+            published = None
+    warnings = list(plain.warnings)
+    if published is not None:
+        warnings = [w for w in warnings if not w.startswith("no published date")]
+    elif plain.published is not None:
+        published = plain.published
+        warnings.append(f"no date in the {kind}'s metadata: published date taken from its text")
+    if meta.get("title"):
+        warnings = [w for w in warnings if w != _NO_HEADLINE and not w.startswith("one line only")]
+    report = _finish(stem, title, published, meta.get("source") or "", meta.get("url"),
+                     None, text.rstrip(), path, 1, tuple(warnings))
+    return dataclasses.replace(report, author=author) if author else report
 
 
 # --- text and Markdown ------------------------------------------------------------------------

@@ -77,8 +77,14 @@ ZONE_MAX_SEGMENT_KM = 2.0   # longer edges are split before reprojecting (degree
 REPORT_EXTENSIONS = {  # file suffix -> format read by geo.reports
     ".md": "text", ".markdown": "text", ".txt": "text", ".text": "text",
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf",
 }
 REPORT_MAX_BYTES = 20 * 1024 * 1024  # a single report file larger than this is refused
+#: geo fetch: how it introduces itself, how long it waits, how fast it asks one host.
+FETCH_USER_AGENT = "geo-disputed/0.1 (report fetcher; offline-first conflict mapping)"
+FETCH_TIMEOUT = 20.0  # seconds
+FETCH_RATE = 1.0  # requests per second to one host, at most
+PDF_MAX_PAGES = 2000  # a PDF report longer than this is refused (split it)
 GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
 ACTORS_FILE = DATA_DIR / "actors.csv"
 EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"
