@@ -249,7 +249,7 @@ def _report_failures(failures: list[str], done: int, inputs=()) -> None:
 
 
 _format_option = click.option(
-    "--input-format", "fmt", type=click.Choice(("auto", "md", "txt", "json", "jsonl", "csv"),
+    "--input-format", "fmt", type=click.Choice(("auto", "md", "txt", "json", "jsonl", "csv", "html", "pdf"),
                                          case_sensitive=False),
     default="auto", show_default=True,
     help="Input format: auto (by suffix; stdin and other suffixes sniffed), or force md, txt, "

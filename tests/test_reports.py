@@ -395,10 +395,10 @@ def test_forced_format_on_a_file_and_unknown_suffix_sniffed(tmp_path):
 
 
 def test_unknown_format_is_refused_before_reading():
-    assert FORMATS == ("auto", "md", "txt", "json", "jsonl", "csv")
+    assert FORMATS == ("auto", "md", "txt", "json", "jsonl", "csv", "html", "pdf")
     with pytest.raises(ReportError) as err:
         read_reports(["-"], fmt="xml")
-    assert str(err.value) == "unknown report format 'xml' (one of: auto, md, txt, json, jsonl, csv)"
+    assert str(err.value) == "unknown report format 'xml' (one of: auto, md, txt, json, jsonl, csv, html, pdf)"
 
 
 def test_a_one_line_report_is_its_own_title_and_body(tmp_path):
