@@ -503,5 +503,41 @@ def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
         sys.exit(1)  # as geo zones: a zone that did not build fails the run, the rest is written
 
 
+# --- fetch ----------------------------------------------------------------------------------
+
+@main.command("fetch")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the report files (made if missing).")
+@click.option("--rate", type=click.FloatRange(0.01, 100), default=1.0, show_default=True,
+              help="At most this many requests a second to one host.")
+@click.option("--timeout", type=click.FloatRange(1, 300), default=20.0, show_default=True,
+              help="Seconds before a request is given up.")
+def fetch_cmd(urls, out_dir, rate, timeout):
+    """Save the articles at URL... (article pages or RSS/Atom feeds) as report files.
+
+    The only command that goes online, and only for the URLs given: robots.txt is honoured,
+    one host is asked at most --rate times a second, and an article already saved in the
+    folder (same canonical URL) is skipped. Each URL that fails is one line on stderr.
+
+    \b
+    Examples:
+      geo fetch https://example.org/news/article.html -o reports/
+      geo fetch https://example.org/rss.xml -o reports/ && geo map reports/
+    """
+    from geo.fetch import fetch
+
+    result = fetch(urls, out_dir, rate=rate, timeout=timeout)
+    for path in result.saved:
+        click.echo(str(path))
+    for message in result.failures:
+        click.echo(f"geo: fetch error: {message}", err=True)
+    skipped = f", {len(result.skipped)} already there" if result.skipped else ""
+    failed = f", {len(result.failures)} failed" if result.failures else ""
+    click.echo(f"saved {len(result.saved)} article(s) to {out_dir}{skipped}{failed}", err=True)
+    if result.failures and not (result.saved or result.skipped):
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
