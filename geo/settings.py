@@ -85,6 +85,7 @@ FETCH_USER_AGENT = "geo-disputed/0.1 (report fetcher; offline-first conflict map
 FETCH_TIMEOUT = 20.0  # seconds
 FETCH_RATE = 1.0  # requests per second to one host, at most
 PDF_MAX_PAGES = 2000  # a PDF report longer than this is refused (split it)
+EVENT_EXPORT_MAX_BYTES = 512 * 1024 * 1024  # an ACLED or UCDP export larger than this is refused
 GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
 ACTORS_FILE = DATA_DIR / "actors.csv"
 EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"
