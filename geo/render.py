@@ -9,11 +9,15 @@ Each layer is one class that renders itself (folium's way): `EventsLayer`, `Zone
 a margin). The title bar and controls sit above Leaflet's popup pane, so popups pan clear of
 them: their autopan paddings are measured from those overlays in the browser.
 
-Report text never reaches the page as HTML: layers carry their data as JSON (with `<`, `>`,
-`&` and line separators escaped) and popups, tooltips and the search list are built in the
-browser from DOM text nodes, so `<script>`, `onerror=` and `${...}` in a report show as text
-and run nothing. The same input gives the same bytes:
-folium's random element ids are replaced by a counter per map.
+Report text never reaches a template engine nor the page as HTML. folium/branca render each
+element's script as a Jinja2 template and then render the result again, so the elements'
+templates hold code and element names only; each layer's data (report, zone, place and title
+text) is written into the finished page afterwards as a `<script type="application/json">`
+block (with `<`, `>`, `&` and line separators escaped), which the page reads with
+JSON.parse. Popups, tooltips and the search list are built in the browser from DOM text
+nodes, so `{{ 7*7 }}`, `{% raw %}`, `<script>`, `onerror=` and `${...}` in a report show as
+text and run nothing. The same input gives the same bytes: folium's random element ids are
+replaced by a counter per map.
 """
 from __future__ import annotations
 
@@ -142,6 +146,11 @@ window.geoDisputed = window.geoDisputed || {};
 (function (G) {
   G.MARGIN = 8;      // px between a popup (or the fitted data) and an overlay
   G.MIN_FREE = 240;  // px of map a padding must leave free, else it is dropped
+  // Each layer's data: a JSON block of the page (<script type="application/json">), written
+  // into the page after folium has rendered it, so no report text is ever template text.
+  G.data = function (name) {
+    return JSON.parse(document.getElementById('geo-data-' + name).textContent);
+  };
   G.el = function (tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -520,6 +529,7 @@ _HELPERS_CSS = """
 def _element_classes():
     """The map's element classes, made on first use (folium is imported lazily)."""
     folium, MacroElement, JSCSSMixin, Layer, Template = _folium()
+    from branca.element import Figure
 
     class Helpers(MacroElement):
         """Shared JS (DOM builders for popups and controls) and CSS; added first."""
@@ -582,14 +592,14 @@ var {{ this.get_name() }} = L.markerClusterGroup({chunkedLoading: false,
   // markercluster is still loading chunks breaks it.
   // (chunkedLoading is off: markercluster 1.1.0 throws when the view changes mid-load.)
   setTimeout(function () { layer.addLayers(all); G.ready = true; }, 0);
-})(window.geoDisputed, {{ this.get_name() }}, {{ this.data }});
+})(window.geoDisputed, {{ this.get_name() }}, window.geoDisputed.data('{{ this.get_name() }}'));
 {% endmacro %}
 """)
 
         def __init__(self, data: dict, name: str = "Events", show: bool = True):
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "EventsLayer"
-            self.data = _js(data)
+            self.geo_data = data
             self.radius = int(settings.MAP_CLUSTER_RADIUS)
 
     class ZonesLayer(Layer):
@@ -623,14 +633,14 @@ var {{ this.get_name() }} = (function (G, D) {
   });
   G.zones = layer;
   return layer;
-})(window.geoDisputed, {{ this.data }});
+})(window.geoDisputed, window.geoDisputed.data('{{ this.get_name() }}'));
 {% endmacro %}
 """)
 
         def __init__(self, data: dict, name: str = "Zones", show: bool = True):
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "ZonesLayer"
-            self.data = _js(data)
+            self.geo_data = data
 
     class PlacesLayer(Layer):
         """Places reports mention that are not an event's place: small grey dots."""
@@ -648,14 +658,14 @@ var {{ this.get_name() }} = (function (G, D) {
   });
   G.places = layer;
   return layer;
-})(window.geoDisputed, {{ this.data }});
+})(window.geoDisputed, window.geoDisputed.data('{{ this.get_name() }}'));
 {% endmacro %}
 """)
 
         def __init__(self, data: dict, name: str = "Places mentioned", show: bool = False):
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "PlacesLayer"
-            self.data = _js(data)
+            self.geo_data = data
 
     class Legend(MacroElement):
         """Event types, actor icons and zone kinds, bottom right; on a narrow map folded
@@ -674,7 +684,7 @@ var {{ this.get_name() }} = (function (G, D) {
       toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
       G.updatePadding(map);
     });
-    div.innerHTML = {{ this.html }};
+    div.innerHTML = G.data('{{ this.get_name() }}');
     box.appendChild(toggle); box.appendChild(div);
   });
 })(window.geoDisputed, {{ this._parent.get_name() }});
@@ -684,7 +694,7 @@ var {{ this.get_name() }} = (function (G, D) {
         def __init__(self, html: str):
             super().__init__()
             self._name = "Legend"
-            self.html = _js(html)
+            self.geo_data = html
 
     class MapControls(MacroElement):
         """Title, offline note, mouse position, place search and the date filter."""
@@ -854,14 +864,14 @@ var {{ this.get_name() }} = (function (G, D) {
     G.filterDates = function (a, b) { from.value = a || ''; to.value = b || ''; apply(true); };
     G.dateInputs = [from, to];
   });
-})(window.geoDisputed, {{ this._parent.get_name() }}, {{ this.data }});
+})(window.geoDisputed, {{ this._parent.get_name() }}, window.geoDisputed.data('{{ this.get_name() }}'));
 {% endmacro %}
 """)
 
         def __init__(self, data: dict):
             super().__init__()
             self._name = "MapControls"
-            self.data = _js(data)
+            self.geo_data = data
 
     class FitView(MacroElement):
         """The first view: the events' bounds (the zones' when no event is located), fitted
@@ -879,6 +889,14 @@ window.geoDisputed.fitView({{ this._parent.get_name() }}, {{ this.bounds }}, {{ 
             self.bounds = _js(bounds)
             self.max_zoom = int(max_zoom)
 
+    class GeoFigure(Figure):
+        """The page: folium's Figure, with the map's data and title written in after the
+        templates are rendered (see `_insert_data`), whatever renders it (`save_map`,
+        `m.save`, a notebook's `_repr_html_`)."""
+
+        def render(self, **kwargs) -> str:
+            return _insert_data(super().render(**kwargs), self)
+
     class GeoMap(folium.Map):
         """folium.Map without the assets this map does not use (jQuery, Bootstrap,
         awesome-markers): fewer requests, and fewer files to inline offline."""
@@ -888,7 +906,7 @@ window.geoDisputed.fitView({{ this._parent.get_name() }}, {{ this.bounds }}, {{ 
 
     return dict(Helpers=Helpers, EventsLayer=EventsLayer, ZonesLayer=ZonesLayer,
                 PlacesLayer=PlacesLayer, Legend=Legend, MapControls=MapControls, FitView=FitView,
-                GeoMap=GeoMap)
+                GeoMap=GeoMap, GeoFigure=GeoFigure)
 
 
 _CLASSES: dict | None = None
@@ -1217,25 +1235,57 @@ def _search_entries(ev: dict, zd: dict | None, pd_: dict | None, events=None,
 
 # --- the map --------------------------------------------------------------------------------
 
-def _fix_ids(root) -> None:
-    """Replace folium's random element ids by a counter in tree order (same bytes each run)."""
-    counter = 0
-    stack = [root]
+def _walk(root):
+    """The page's elements in tree order (breadth first), each once."""
+    queue = [root]
     seen = set()
-    while stack:
-        el = stack.pop(0)
+    while queue:
+        el = queue.pop(0)
         if id(el) in seen:
             continue
         seen.add(id(el))
-        if hasattr(el, "_id"):
-            el._id = f"geo{counter:05d}"
-            counter += 1
+        yield el
         children = list(getattr(el, "_children", {}).values())
         for attr in ("header", "html", "script"):
             sub = getattr(el, attr, None)
             if sub is not None and hasattr(sub, "_children"):
                 children.append(sub)
-        stack.extend(children)
+        queue.extend(children)
+
+
+def _fix_ids(root) -> None:
+    """Replace folium's random element ids by a counter in tree order (same bytes each run)."""
+    for counter, el in enumerate(e for e in _walk(root) if hasattr(e, "_id")):
+        el._id = f"geo{counter:05d}"
+
+
+#: Where the layers' JSON blocks go in the page: a comment in the body, before the script
+#: that reads them, replaced once the templates are rendered.
+_DATA_SLOT = "<!-- geo-disputed: layer data -->"
+
+
+def _insert_data(html: str, figure) -> str:
+    """The rendered page with each element's `geo_data` as a JSON block and the title.
+
+    folium/branca render each element's script as a Jinja2 template and then the result a
+    second time, so text inside a template would be read as template (`{{ 7*7 }}` shown as
+    49, `{{ lipsum.__globals__ ... }}` running code). Report, zone, place and title text is
+    therefore never given to a template: it is written here, into the finished page, as
+    JSON with `<`, `>` and `&` escaped (no `</script>` or `<!--` can close or open anything)
+    and, for the <title>, HTML-escaped.
+    """
+    blocks = [f'<script type="application/json" id="geo-data-{el.get_name()}">'
+              f"{_js(el.geo_data)}</script>"
+              for el in _walk(figure) if hasattr(el, "geo_data")]
+    at = html.find(_DATA_SLOT)
+    if at < 0:
+        raise MapError("the map page has no place for its data (it was not built by build_map)")
+    html = html[:at] + "\n".join(blocks) + html[at + len(_DATA_SLOT):]
+    title = getattr(figure, "geo_title", None)
+    if title:
+        head = html.find("<head>") + len("<head>")
+        html = html[:head] + f"\n<title>{escape(title)}</title>" + html[head:]
+    return html
 
 
 def build_map(events, zones=None, mentions=None, *, title: str | None = None,
@@ -1286,7 +1336,10 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     # itself (folium #1395), so set it in both cases.
     m.options["maxZoom"] = settings.MAP_MAX_ZOOM
     m.options["minZoom"] = 2
-    m.get_root().title = escape(title)
+    page = _cls("GeoFigure")()
+    page.add_child(m)
+    page.geo_title = title  # written into the rendered page, never into a template
+    page.html.add_child(folium.Element(_DATA_SLOT), name="geo_data")
     m.add_child(_cls("Helpers")(), name="geo_helpers")
     if self_contained:
         # No tiles: the map's own background colour shows behind the vector layers.

@@ -651,3 +651,39 @@ def test_popup_autopan_keeps_its_marker_in_view(chromium, tmp_path, width, heigh
         assert marker["visible"] and marker["below"] >= 8 and marker["above"] >= 8, (y, marker)
         assert_popup_clear(page)
     assert page.errors == []
+
+
+@needs_assets
+@pytest.mark.parametrize("self_contained", [False, True])
+def test_template_syntax_shows_as_text_in_the_browser(chromium, tmp_path, self_contained):
+    from test_render import injection_inputs
+
+    marker = tmp_path / "pwned"
+    t, events, zones, mentions = injection_inputs(marker)
+    m = render.build_map(events, zones, mentions, title=t["map_title"],
+                         self_contained=self_contained)
+    path = render.save_map(m, tmp_path / "inject.html", self_contained=self_contained)
+    page = OfflinePage(chromium, block_all=self_contained)
+    page.open(path)
+    assert page.page.title() == t["map_title"]
+    assert page.page.inner_text(".geo-title") == t["map_title"]
+    assert page.eval("() => window.geoDisputed.events.geoMarkers.length") == 3
+    text = open_popup(page, 0)
+    for key in ("title", "source", "evidence", "location", "actor1", "actor2", "report_id",
+                "zones"):
+        assert t[key] in text, key
+    assert page.page.get_attribute(".leaflet-popup-content a", "href") == t["url"]
+    # Text, not markup: no element was made of `</script><!--`.
+    assert page.page.query_selector(".leaflet-popup-content script") is None
+    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("""() => { const z = window.geoDisputed.zones.getLayers()[0];
+                         z.openPopup(z.getBounds().getCenter()); }""")
+    page.page.wait_for_selector(".leaflet-popup-content .geo-popup-title", timeout=5000)
+    zone_text = page.page.inner_text(".leaflet-popup-content")
+    for key in ("zone_name", "zone_description", "zone_source"):
+        assert t[key] in zone_text, key
+    page.eval("() => window.geoDisputed.map.closePopup()")
+    type_search(page, "Daquq")
+    assert search_list(page) == [t["place"]]
+    assert not marker.exists()
+    assert page.errors == []

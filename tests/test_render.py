@@ -121,11 +121,24 @@ def fit_view(html):
     return [float(x) for x in m.groups()[:4]]
 
 
+DATA_BLOCK_RE = re.compile(r'<script type="application/json" id="geo-data-([a-z_]+)geo\d+">'
+                           r'(.*?)</script>', re.S)
+
+
+def page_data(html):
+    """The page's JSON blocks, by element kind ("events_layer", "legend", ...)."""
+    out = {}
+    for kind, text in DATA_BLOCK_RE.findall(html):
+        assert kind.rstrip("_") not in out, kind
+        out[kind.rstrip("_")] = json.loads(text)
+    return out
+
+
 def legend_of(html):
     """The legend's HTML, as the page sets it."""
-    m = re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', html)
-    assert m, "no legend"
-    return json.loads(m.group(1))
+    data = page_data(html)
+    assert "legend" in data, "no legend"
+    return data["legend"]
 
 
 def write_reports(folder, texts):
@@ -457,3 +470,167 @@ def test_controls_build_text_nodes_iso_dates_and_zone_focus():
     assert "G.zonesPopup(l, l.getPopup().getLatLng())" in html
     # Popups pan so that the marker under them stays in view too.
     assert "G.padBR[1] = p.br[1] + G.MARKER_BELOW" in html
+
+
+# --- report text is never template text ---------------------------------------------------
+# folium/branca render each element's script as a Jinja2 template and then render the result
+# again, so data placed inside a template would be read as template. Every text path into the
+# map is tried with template syntax; the page must carry it literally and nothing may run.
+
+def template_payloads(marker) -> dict[str, str]:
+    """Text for each field, every one with Jinja2 syntax that would run, crash or hide text
+    if it reached a template: `marker` is the file the shell payload would create."""
+    shell = "{{ lipsum.__globals__['os'].popen('touch %s').read() }}" % marker
+    return {
+        "title": "Attack near Kirkuk {{ 7*7 }} " + shell,
+        "source": "Outlet {% raw %} {{cite web|url=x}}",
+        "url": "https://example.org/{{ 7*7 }}/{% if 1 %}x{% endif %}",
+        "evidence": "Gunmen struck Kirkuk {# and here #} {% endraw %} </script><!-- " + shell,
+        "location": "Tel {{ 6*7 }} {% for x in range(3) %}{{ x }}{% endfor %}",
+        "actor1": "Group {{ config }}", "actor2": "{{ self.__init__.__globals__ }}",
+        "sub_event_type": "{% set x = 1 %}", "zones": "{{ 8*8 }}",
+        "report_id": "r{#", "event_id": "e#}",  # {# ... #} across events would hide them
+        "zone_name": "Zone {{ 7*7 }} {#", "zone_description": "#} {% raw %} " + shell,
+        "zone_source": "{{ range.__init__.__globals__ }}",
+        "place": "Daquq {{ 9*9 }} {% raw %}", "map_title": "Title {{ 6*6 }} {% raw %} " + shell,
+    }
+
+
+def injection_inputs(marker):
+    t = template_payloads(marker)
+    events = events_frame([
+        make_event(0, **{k: t[k] for k in ("title", "source", "url", "evidence", "location",
+                                            "actor1", "actor2", "sub_event_type", "zones",
+                                            "report_id", "event_id")}),
+        make_event(1, lat=35.6, title="Second {#", evidence="x #} y"),
+        make_event(2, lat=35.7, title="Third #}")])
+    zones = zones_frame()
+    zones["name"], zones["description"], zones["source"] = (
+        t["zone_name"], t["zone_description"], t["zone_source"])
+    mentions = mentions_frame()
+    mentions.loc[0, "name"] = t["place"]
+    return t, events, zones, mentions
+
+
+def assert_literal_page(html, t, marker, n_events=3):
+    """Every payload is in the page's data as written, nothing evaluated, nothing ran."""
+    assert not marker.exists(), "a template payload ran a shell command"
+    data = page_data(html)
+    pop = data["events_layer"]["pop"]
+    assert len(pop) == n_events and len(data["events_layer"]["ev"]) == n_events
+    by_title = {p[0]: p for p in pop}
+    p = by_title[t["title"]]
+    assert (p[3], p[4], p[6], p[7], p[8], p[9], p[13], p[15], p[16], p[17]) == (
+        t["source"], t["url"], t["sub_event_type"], t["actor1"], t["actor2"], t["location"],
+        t["evidence"], t["report_id"], t["zones"], t["event_id"])
+    assert {"Second {#", "Third #}"} <= set(by_title)
+    zone = data["zones_layer"]["geojson"]["features"][0]["properties"]
+    assert (zone["name"], zone["description"], zone["source"]) == (
+        t["zone_name"], t["zone_description"], t["zone_source"])
+    assert t["place"] in [p[2] for p in data["places_layer"]["places"]]
+    controls = data["map_controls"]
+    assert controls["title"] == t["map_title"]
+    assert t["place"] in [s[0] for s in controls["search"]]
+    assert t["zone_name"] in [s[0] for s in controls["search"]]
+    from html import escape
+
+    assert f"<title>{escape(t['map_title'])}</title>" in html
+    # Outside the JSON blocks and the <title>, no report text at all.
+    rest = DATA_BLOCK_RE.sub("", html)
+    for needle in ("7*7", "6*6", "lipsum", "cite web", "Tel ", "Outlet", "Gunmen"):
+        assert needle not in rest.replace(f"<title>{escape(t['map_title'])}</title>", ""), needle
+
+
+@pytest.mark.parametrize("self_contained", [False, True])
+def test_template_syntax_in_any_text_is_shown_literally_from_save_map(tmp_path, self_contained):
+    if self_contained and not _assets_installed():
+        pytest.skip("offline assets not installed (tests/setup-and-run.sh)")
+    marker = tmp_path / "pwned"
+    t, events, zones, mentions = injection_inputs(marker)
+    m = render.build_map(events, zones, mentions, title=t["map_title"],
+                         self_contained=self_contained)
+    out = render.save_map(m, tmp_path / "map.html", self_contained=self_contained)
+    html = out.read_text(encoding="utf-8")
+    assert_literal_page(html, t, marker)
+    # folium's own ways of rendering the same map: `m.save` and a notebook's display.
+    m.save(str(tmp_path / "folium-save.html"))
+    assert_literal_page((tmp_path / "folium-save.html").read_text(encoding="utf-8"), t, marker)
+    import html as html_module
+
+    shown = m._repr_html_()  # an iframe whose srcdoc is the page, HTML-escaped
+    inner = html_module.unescape(re.search(r'srcdoc="([^"]*)"', shown).group(1))
+    assert_literal_page(inner, t, marker)
+
+
+def _run_geo(args, env_extra, cwd):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **env_extra)
+    return subprocess.run([sys.executable, "-m", "geo.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("self_contained", [False, True])
+def test_template_syntax_in_reports_zones_places_and_title_from_the_cli(tmp_path,
+                                                                          self_contained):
+    """`geo map` on report files, a zone file and a places file (GEO_PLACES) whose every text
+    field holds template syntax: the page shows each literally and no payload ran."""
+    pytest.importorskip("geo.events")
+    if self_contained and not _assets_installed():
+        pytest.skip("offline assets not installed (tests/setup-and-run.sh)")
+    from pathlib import Path
+
+    marker = tmp_path / "pwned"
+    t = template_payloads(marker)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    q = json.dumps  # YAML reads a JSON string as the same string
+
+    (folder / "a.md").write_text(
+        f"---\ntitle: {q(t['title'])}\npublished: 2024-03-01\nsource: {q(t['source'])}\n"
+        f"url: {q(t['url'])}\ndateline: {q('{{ 9*9 }} ' + t['map_title'])}\n---\n"
+        "Gunmen attacked a checkpoint in Tel Qasrok on Monday {{ 7*7 }} {% raw %} {#, "
+        "killing two soldiers.\n", encoding="utf-8")
+    (folder / "b.md").write_text(
+        "---\ntitle: 'Second #} report'\npublished: 2024-03-02\nsource: Test\n---\n"
+        "Gunmen attacked a checkpoint in Kirkuk on Monday, killing two soldiers.\n",
+        encoding="utf-8")
+    place = "Tel Qasrok {{ 7*7 }} {% raw %} " + t["title"].split(" ", 4)[-1]
+    places = tmp_path / "places.csv"
+    places.write_text(
+        "id,name,type,lat,lon,governorate,district,governorate_krg,district_krg,population,"
+        "name_ar,name_ckb,name_kmr,aliases,source,note\n"
+        f'tel-qasrok-test,"{place}",village,35.3,44.3,Kirkuk,Kirkuk,,,,,,,Tel Qasrok,'
+        '"test {{ 8*8 }}",\n', encoding="utf-8")
+    zone_file = tmp_path / "zones.yaml"
+    zone_file.write_text(
+        f"zones:\n  - id: test-zone\n    name: {q(t['zone_name'])}\n    kind: sector\n"
+        f"    description: {q(t['zone_description'])}\n    source: {q(t['zone_source'])}\n"
+        "    geometry:\n      type: Polygon\n"
+        "      coordinates: [[[44.2, 35.2], [44.4, 35.2], [44.4, 35.4], [44.2, 35.2]]]\n",
+        encoding="utf-8")
+    out = tmp_path / "map.html"
+    args = ["map", str(folder), "-o", str(out), "--zones", str(zone_file),
+            "--title", t["map_title"]] + (["--self-contained"] if self_contained else [])
+    res = _run_geo(args, {"GEO_PLACES": str(places)}, Path(render.__file__).parent.parent)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert not marker.exists(), "a template payload ran a shell command"
+    html = out.read_text(encoding="utf-8")
+    data = page_data(html)
+    pop = {p[0]: p for p in data["events_layer"]["pop"]}
+    assert set(pop) == {t["title"], "Second #} report"}  # {# ... #} hid nothing
+    p = pop[t["title"]]
+    assert (p[3], p[4], p[9]) == (t["source"], t["url"], place)
+    assert p[13].startswith("Gunmen attacked a checkpoint in Tel Qasrok on Monday {{ 7*7 }}")
+    zone = {f["properties"]["zone_id"]: f["properties"]
+            for f in data["zones_layer"]["geojson"]["features"]}["test-zone"]
+    assert (zone["name"], zone["description"], zone["source"]) == (
+        t["zone_name"], t["zone_description"], t["zone_source"])
+    assert data["map_controls"]["title"] == t["map_title"]
+    from html import escape
+
+    assert f"<title>{escape(t['map_title'])}</title>" in html
+    assert "Attack near Kirkuk 49" not in html and "Tel Qasrok 49" not in html
