@@ -52,7 +52,7 @@ from geo._geoparse_rules import EventRule, actors, event_rules, keyword_pattern
 from geo._text import is_abbreviation
 from geo._values import plain
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
-from geo.reports import Report, iter_report_files, read_reports
+from geo.reports import Report, ReportIds, iter_report_files, read_reports
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
 
 if TYPE_CHECKING:
@@ -1426,8 +1426,9 @@ def _large_input(paths: list[str]) -> bool:
 
 
 def _reports_of(paths: list[str], failures: list[str], fmt: str, bar) -> Iterator[Report]:
+    ids = ReportIds()  # one for all the files: a report id is unique across them
     for path in paths:
-        yield from read_reports([path], failures, fmt=fmt)
+        yield from read_reports([path], failures, fmt=fmt, ids=ids)
         _advance(bar, files=1)
 
 

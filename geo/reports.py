@@ -30,8 +30,10 @@ Anything the reader had to guess (no date, no headline) is in `Report.warnings`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ from typing import Any, Iterable, Iterator
 from geo import settings
 from geo._errors import ReportError
 from geo._text import is_abbreviation
+from geo._untrusted import (InputBoundError, encoding_name, encoding_of, json_decode, json_loads,
+                            json_scan, line_at, quote, shorten, yaml_loader)
 
 STDIN = "-"
 #: The values of `fmt=` (and of the CLI's --format): "auto" picks by suffix, sniffs stdin.
@@ -143,7 +147,8 @@ class Report:
 # --- public API ------------------------------------------------------------------------------
 
 def read_reports(inputs: Iterable[str | Path] | str | Path,
-                 failures: list[str] | None = None, fmt: str = "auto") -> Iterator[Report]:
+                 failures: list[str] | None = None, fmt: str = "auto",
+                 ids: "ReportIds | None" = None) -> Iterator[Report]:
     """Yield the reports in `inputs` (files, folders, `-` for stdin), one at a time.
 
     Parameters
@@ -155,17 +160,20 @@ def read_reports(inputs: Iterable[str | Path] | str | Path,
         standard input and unknown suffixes (see `sniff_format`); any other value reads every
         input in that format ("md" and "txt" alike: front matter when the text opens with
         `---`, else plain text).
+    ids: the report ids handed out so far (see ReportIds); give the same one to several
+        calls that read one batch (file by file, say) so ids are unique across all of them.
+        By default ids are unique within this call.
 
     Raises ReportError (without `failures`; an unknown `fmt` always, before any reading).
     """
     reader = _reader_name(fmt)
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    return _read_all(inputs, failures, reader)
+    return _read_all(inputs, failures, reader, ReportIds() if ids is None else ids)
 
 
 def _read_all(inputs: Iterable[str | Path], failures: list[str] | None,
-              reader: str | None) -> Iterator[Report]:
+              reader: str | None, ids: "ReportIds") -> Iterator[Report]:
     for path in iter_report_files(inputs, failures):
         for item in _read_path(path, reader):
             if isinstance(item, ReportError):
@@ -173,7 +181,31 @@ def _read_all(inputs: Iterable[str | Path], failures: list[str] | None,
                     raise item
                 failures.append(str(item))
             else:
-                yield item
+                yield ids.claim(item)
+
+
+class ReportIds:
+    """The ids handed out while reading: a report whose id an earlier report already has is
+    renamed `<id>-2` (or -3 ..., the first not yet taken, given or made), with a warning
+    naming the report that has it. Reading order is fixed (files in name order), so the same
+    inputs give the same ids on every run; the first report with an id keeps it."""
+
+    def __init__(self) -> None:
+        self._where: dict[str, str] = {}
+
+    def claim(self, report: Report) -> Report:
+        where = f"{report.path}:{report.body_line}"
+        first = self._where.get(report.id)
+        if first is None:
+            self._where[report.id] = where
+            return report
+        n = 2
+        while f"{report.id}-{n}" in self._where:
+            n += 1
+        new = f"{report.id}-{n}"
+        self._where[new] = where
+        note = f"id {quote(report.id)} is already the id of the report at {first}: this one is {quote(new)}"
+        return dataclasses.replace(report, id=new, warnings=report.warnings + (note,))
 
 
 def _reader_name(fmt: str | None) -> str | None:
@@ -189,8 +221,12 @@ def _reader_name(fmt: str | None) -> str | None:
 def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None = None) -> Iterator[str]:
     """The report files `inputs` name: files as given, folders walked in sorted order.
 
-    In folders only known suffixes count, and README files are skipped (they describe the
-    folder, they are not reports). A path that does not exist is an error.
+    In folders only known suffixes count, and these are passed over: README files (they
+    describe the folder), hidden files and folders (`.name`: editors' and our own temporary
+    files), files the tool itself wrote (see `is_own_output`), and links to files or folders
+    outside the folder (an error each, without `failures` raised: name the file itself to
+    read it). A path that does not exist is an error. A file named as an input is read
+    whatever it is.
     """
     for raw in inputs:
         name = str(raw)
@@ -199,10 +235,13 @@ def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None =
             continue
         path = Path(name)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in settings.REPORT_EXTENSIONS and \
-                        not child.name.lower().startswith("readme"):
-                    yield str(child)
+            for child in _folder_files(path):
+                if isinstance(child, ReportError):
+                    if failures is None:
+                        raise child
+                    failures.append(str(child))
+                else:
+                    yield child
         elif path.is_file():
             yield name
         else:
@@ -210,6 +249,72 @@ def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None =
             if failures is None:
                 raise err
             failures.append(str(err))
+
+
+def _folder_files(folder: Path) -> Iterator[str | ReportError]:
+    """The report files of a folder and its subfolders in sorted order, and an error for each
+    link that leads out of it (a report folder from elsewhere must not make us read
+    ~/.ssh or /etc through a link it holds)."""
+    root = folder.resolve()
+    found: list[Path] = []
+    outside: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are not followed
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for d in dirnames:
+            if (here / d).is_symlink() and not _inside(here / d, root):
+                outside.append(here / d)
+        for name in filenames:
+            child = here / name
+            if name.startswith(".") or name.lower().startswith("readme") or \
+                    child.suffix.lower() not in settings.REPORT_EXTENSIONS:
+                continue
+            if child.is_symlink() and not _inside(child, root):
+                outside.append(child)
+            elif child.is_file() and not is_own_output(child):
+                found.append(child)
+    errors = {p: ReportError(f"{p}: a link to {os.path.realpath(p)}, outside the folder {folder}; "
+                             "not read (name the file itself to read it)") for p in outside}
+    for p in sorted([*found, *outside]):
+        yield errors.get(p) or str(p)
+
+
+def _inside(link: Path, root: Path) -> bool:
+    try:
+        link.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a loop of links
+        return False
+    return True
+
+
+# What the tool writes, recognised by how it starts: GeoJSON (`geo events`, `geo export`,
+# `geo zones -o`), `geo parse --json`, `geo zones --json` (and with --events).
+_OWN_JSON = re.compile(r'\ufeff?\s*(?:\{\s*"type"\s*:\s*"(?:FeatureCollection|Feature)"'
+                       r'|\[\s*\{\s*"(?:report|zone_id)"\s*:|\{\s*"per_zone"\s*:)')
+# The columns that make a CSV the events table of `geo export --format csv` (no `body`).
+_OWN_CSV_COLUMNS = {"event_id", "report_id", "event_type"}
+_OWN_OUTPUT_HEAD_BYTES = 4096
+
+
+def is_own_output(path: str | Path) -> bool:
+    """Whether a file found in a folder is one this tool wrote, not a report: a GeoJSON file
+    (events, zones, any layer: `"type": "FeatureCollection"`), the JSON that `geo parse
+    --json` and `geo zones --json` print, or a CSV with `event_id`, `report_id` and
+    `event_type` columns and no `body` or `text` (the events table of `geo export --format
+    csv`). Only the first few kilobytes are read. Folders skip these files; named as an
+    input, a file is read whatever it is."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_OWN_OUTPUT_HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    if _OWN_JSON.match(head):
+        return True
+    if Path(path).suffix.lower() != ".csv":
+        return False
+    first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
+    columns = {_FIELD_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in first.split(",")}
+    return _OWN_CSV_COLUMNS <= columns and "body" not in columns
 
 
 def read_report_file(path: str | Path, fmt: str = "auto") -> list[Report]:
@@ -282,15 +387,25 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _decode(data: bytes, label: str) -> str:
-    if b"\x00" in data[:8192]:
+    """The text of a report file: UTF-8 (with or without a BOM), or UTF-16/UTF-32 with a BOM
+    (as Windows Notepad and Excel save "Unicode" text)."""
+    encoding = encoding_of(data)
+    if encoding == "utf-8-sig" and b"\x00" in data[:8192]:
+        head = data[:8192]
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise ReportError(f"{label}:1: UTF-16 text without a byte-order mark; save it as "
+                              "UTF-8 (or UTF-16 with a BOM)")
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ReportError(f"{label}:{line}: binary data (NUL byte), not a text report")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReportError(f"{label}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+        line = data[: exc.start].decode(encoding, "replace").count("\n") + 1
+        raise ReportError(f"{label}:{line}: not {encoding_name(encoding)} text (byte 0x{data[exc.start]:02x} at "
                           f"offset {exc.start})") from None
+    if encoding != "utf-8-sig" and "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ReportError(f"{label}:{line}: binary data (NUL character), not a text report")
     # One newline convention, so offsets and line numbers mean the same on every platform.
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -337,14 +452,16 @@ def sniff_format(text: str) -> str:
         return "json"
     if head == "{":
         try:
-            json.loads(text)
+            json_loads(text)
             return "json"
+        except InputBoundError:
+            return "json"  # the JSON reader says what is wrong, and where
         except ValueError:
             pass
         first = stripped.split("\n", 1)[0]
         try:
-            return "jsonl" if isinstance(json.loads(first), dict) else "json"
-        except ValueError:
+            return "jsonl" if isinstance(json_loads(first), dict) else "json"
+        except ValueError:  # InputBoundError too
             return "json"  # one object over several lines with an error: the JSON reader says where
     first_line = text.split("\n", 1)[0]
     if "," in first_line:
@@ -442,10 +559,10 @@ def _front_matter_report(text: str, path: str, stem: str) -> Report:
         raise ReportError(f"{path}:1: front matter opened with '---' is never closed")
     header = "\n".join(lines[1:close])
     try:
-        meta = yaml.load(header, Loader=_front_matter_loader()) if header.strip() else {}
+        meta = yaml.load(header, Loader=_front_matter_loader()) if header.strip() else {}  # noqa: S506 (a bounded SafeLoader)
     except yaml.YAMLError as exc:
         line, problem = _yaml_problem(exc, first_line=2)
-        raise ReportError(f"{path}:{line}: bad front matter: {problem}") from None
+        raise ReportError(f"{path}:{line}: bad front matter: {shorten(problem, 300)}") from None
     if not isinstance(meta, dict):
         raise ReportError(f"{path}:2: bad front matter: expected 'field: value' lines, "
                           f"got a {type(meta).__name__}")
@@ -494,16 +611,9 @@ def _yaml_problem(exc, first_line: int) -> tuple[int, str]:
 
 def _front_matter_loader():
     """A safe YAML loader that leaves dates as text, so a bad date ("2024-13-45") is our
-    error with file and line, not a crash inside the YAML library."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.yaml_implicit_resolvers = {
-        key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    return Loader
+    error with file and line, not a crash inside the YAML library; bounded in nesting, alias
+    expansion and number length (geo._untrusted), as report text is anyone's."""
+    return yaml_loader(settings.FRONT_MATTER_MAX_VALUES, dates=False)
 
 
 def _plain_report(text: str, path: str, stem: str) -> Report:
@@ -564,6 +674,8 @@ def _is_body_line(line: str) -> bool:
     sentence (a full stop at the end, or over 12 words), or it is a long sentence (over 20
     words or 150 characters) ending in a full stop. A headline has no full stop, so
     "KIRKUK – A city divided" stays a headline."""
+    if len(line) > settings.REPORT_FIELD_MAX_CHARS:
+        return True  # no headline runs to thousands of characters
     words = len(line.split())
     full_stop = bool(re.search(r"\.[\"”’')\]]*$", line))
     if (_dateline_match(line) is not None or _outlet_match(line) is not None) and (full_stop or words > 12):
@@ -636,14 +748,13 @@ def _date_from_match(m: re.Match) -> date | None:
 # --- JSON, JSON Lines, CSV --------------------------------------------------------------------
 
 def _from_json(text: str, path: str, stem: str) -> Iterator[Report | ReportError]:
-    decoder = json.JSONDecoder()
     pos = _skip_ws(text, 0)
     if pos >= len(text):
         yield ReportError(f"{path}: no reports (empty file)")
         return
     try:
         if text[pos:pos + 1] != "[":
-            value, end = decoder.raw_decode(text, pos)
+            value, end = json_decode(text, pos)
             if text[_skip_ws(text, end):].strip():
                 raise json.JSONDecodeError("extra data after the report", text, _skip_ws(text, end))
             yield _record(value, path, stem, _line_at(text, pos), None)
@@ -655,9 +766,17 @@ def _from_json(text: str, path: str, stem: str) -> Iterator[Report | ReportError
             yield ReportError(f"{path}: no reports (empty list)")
             return
         while True:
-            value, end = decoder.raw_decode(text, pos)
             n += 1
-            yield _record(value, path, stem, _line_at(text, pos), n)
+            try:
+                value, end = json_decode(text, pos)
+            except InputBoundError as exc:
+                if text[pos:pos + 1] not in ("[", "{"):
+                    raise
+                # Only this report is refused: the reading goes on after its closing bracket.
+                yield ReportError(f"{path}:{line_at(text, exc.offset)}: bad JSON: {exc}")
+                end = _value_end(text, pos)
+            else:
+                yield _record(value, path, stem, _line_at(text, pos), n)
             pos = _skip_ws(text, end)
             if text[pos:pos + 1] == ",":
                 pos = _skip_ws(text, pos + 1)
@@ -667,6 +786,13 @@ def _from_json(text: str, path: str, stem: str) -> Iterator[Report | ReportError
             raise json.JSONDecodeError("expected ',' or ']'", text, pos)
     except json.JSONDecodeError as exc:
         yield ReportError(f"{path}:{exc.lineno}: bad JSON: {exc.msg} (column {exc.colno})")
+    except InputBoundError as exc:
+        yield ReportError(f"{path}:{line_at(text, exc.offset)}: bad JSON: {exc}")
+
+
+def _value_end(text: str, pos: int) -> int:
+    """The offset after the JSON list or object that opens at `pos` (its brackets matched)."""
+    return json_scan(text, pos)[1]
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -687,9 +813,12 @@ def _from_jsonl(text: str, path: str, stem: str) -> Iterator[Report | ReportErro
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_loads(line)
         except json.JSONDecodeError as exc:
             yield ReportError(f"{path}:{lineno}: bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except InputBoundError as exc:
+            yield ReportError(f"{path}:{lineno}: bad JSON: {exc}")
             continue
         yield _record(value, path, stem, lineno, lineno)
 
@@ -711,7 +840,7 @@ def _from_csv(text: str, path: str, stem: str) -> Iterator[Report | ReportError]
     columns = [_FIELD_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     if "body" not in columns:
         yield ReportError(f"{path}:1: CSV header has no 'body' (or 'text') column "
-                          f"(columns: {', '.join(h.strip() for h in header)})")
+                          f"(columns: {shorten(', '.join(h.strip() for h in header[:30]), 200)})")
         return
     n = 0
     while True:
@@ -794,6 +923,10 @@ def _build(meta: dict, body: str, path: str, default_id: str, body_line: int, fi
         if value is not None and not isinstance(value, (str, int)):
             raise ReportError(f"{path}:{field_line(name)}: field '{name}': expected text, "
                               f"got {type(value).__name__}")
+        if value is not None and len(str(value)) > settings.REPORT_FIELD_MAX_CHARS:
+            raise ReportError(f"{path}:{field_line(name)}: field '{name}': {len(str(value)):,} "
+                              f"characters (at most {settings.REPORT_FIELD_MAX_CHARS:,}): "
+                              f"{quote(str(value))}")
     published = _parse_published(meta.get("published"), path, field_line("published"))
     warnings: list[str] = []
     if published is None:
@@ -819,6 +952,9 @@ def _parse_published(value: Any, path: str, line: int) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, (str, int, float)):
+        raise ReportError(f"{path}:{line}: field 'published': expected a date (YYYY-MM-DD), "
+                          f"got {type(value).__name__}")
     text = str(value).strip()
     # An ISO timestamp ("2024-05-11T08:00:00Z") keeps its date part.
     if re.match(r"\d{4}-\d\d-\d\d(?:$|[T ])", text):
@@ -826,7 +962,7 @@ def _parse_published(value: Any, path: str, line: int) -> date | None:
             return date.fromisoformat(text[:10])
         except ValueError:
             pass
-    raise ReportError(f"{path}:{line}: field 'published': {text!r} is not a date (YYYY-MM-DD)")
+    raise ReportError(f"{path}:{line}: field 'published': {quote(text)} is not a date (YYYY-MM-DD)")
 
 
 def _finish(rid: str, title: str, published: date | None, source: str, url: str | None,

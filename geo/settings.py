@@ -72,6 +72,20 @@ ZONE_COORD_DECIMALS = 6     # WGS84 decimals kept in zone geometries (about 0.1 
 ZONE_SLIVER_KM2 = 0.05      # polygon parts and holes smaller than this are dropped as slivers
 ZONE_BUFFER_QUAD_SEGS = 16  # segments per quarter circle in buffers
 ZONE_MAX_SEGMENT_KM = 2.0   # longer edges are split before reprojecting (degrees bend lines)
+#: The largest `buffer_km` and `width_km`: zones are built in UTM 38N, true to scale (within
+#: about 1.5%) only this far around Iraq; a buffer of thousands of km wraps the projection
+#: (an area larger than Earth's, a polygon that misses its own centre).
+ZONE_MAX_KM = 500.0
+ZONE_FILE_MAX_BYTES = 20 * 1024 * 1024  # a zone file (YAML or GeoJSON) larger than this is refused
+
+#: Bounds on what a report or zone file may make the readers do (geo._untrusted): a few
+#: hundred hostile bytes must not take minutes, gigabytes or a traceback.
+INPUT_MAX_DEPTH = 64            # nesting of lists and mappings (YAML and JSON)
+INPUT_MAX_NUMBER_CHARS = 100    # digits of a number (Python refuses to print over 4,300)
+#: Values a YAML document holds once its aliases (*name) are expanded ("billion laughs").
+FRONT_MATTER_MAX_VALUES = 10_000
+ZONE_YAML_MAX_VALUES = 1_000_000
+MESSAGE_VALUE_CHARS = 60        # a value quoted in an error message is cut to about this
 
 #: Reports, geoparsing and events (geo.reports, geo.parse, geo.events).
 REPORT_EXTENSIONS = {  # file suffix -> format read by geo.reports
@@ -86,6 +100,9 @@ FETCH_TIMEOUT = 20.0  # seconds
 FETCH_RATE = 1.0  # requests per second to one host, at most
 PDF_MAX_PAGES = 2000  # a PDF report longer than this is refused (split it)
 EVENT_EXPORT_MAX_BYTES = 512 * 1024 * 1024  # an ACLED or UCDP export larger than this is refused
+#: The longest id, title, source, url or dateline of a report (characters); a longer one is
+#: an error for that report (a body has no limit but the file's).
+REPORT_FIELD_MAX_CHARS = 2000
 GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
 ACTORS_FILE = DATA_DIR / "actors.csv"
 EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"

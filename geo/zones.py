@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from geo import settings
 from geo._errors import GeoError, QueryError, ZoneError
+from geo._untrusted import (InputBoundError, encoding_name, encoding_of, json_loads, line_at, quote,
+                            shorten, yaml_loader)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
@@ -84,14 +86,15 @@ class _Definition:
     @property
     def label(self) -> str:
         name = self.data.get("name") or self.data.get("id") or f"#{self.index + 1}"
-        return f"{self.file.name}: zone {str(name)!r}"
+        return f"{self.file.name}: zone {quote(name if isinstance(name, str) else str(name)[:200])}"
 
     @property
     def zone_id(self) -> str:
         explicit = self.data.get("id")
         if isinstance(explicit, str) and explicit:
             return explicit
-        return slugify(str(self.data.get("name") or f"{self.file.stem}-{self.index + 1}"))
+        name = self.data.get("name")
+        return slugify(name if isinstance(name, str) and name else f"{self.file.stem}-{self.index + 1}")
 
 
 def slugify(name: str) -> str:
@@ -119,23 +122,33 @@ def _read_file(path: Path) -> list[_Definition]:
     if not path.is_file():
         raise ZoneError(f"{path}: zone file not found")
     try:
-        text = path.read_bytes().decode("utf-8")
+        size = path.stat().st_size
+        if size > settings.ZONE_FILE_MAX_BYTES:
+            raise ZoneError(f"{path}: {size:,} bytes is over the {settings.ZONE_FILE_MAX_BYTES:,}-byte "
+                            "limit for a zone file (a boundary file goes in `from_file`)")
+        data = path.read_bytes()
     except OSError as exc:
         raise ZoneError(f"{path}: cannot read zone file: {exc.strerror}") from None
+    encoding = encoding_of(data)
+    try:
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ZoneError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                        f"{exc.start}); save the zone file as UTF-8") from None
+        raise ZoneError(f"{path}: not {encoding_name(encoding)} text (byte 0x{exc.object[exc.start]:02x} "
+                        f"at offset {exc.start}); save the zone file as UTF-8") from None
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, text)
     import yaml
 
     try:
-        doc = yaml.safe_load(text)
+        # Bounded (geo._untrusted): a zone file may come from anyone. YAML 1.2's `1e9` is a number.
+        doc = yaml.load(text, Loader=yaml_loader(settings.ZONE_YAML_MAX_VALUES, yaml12_floats=True))  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise ZoneError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}"
-                        + (f" ({exc.context})" if getattr(exc, "context", None) else "")) from None
+        problem = str(getattr(exc, "problem", None) or exc)
+        context = getattr(exc, "context", None)
+        raise ZoneError(f"{path}{where}: not valid YAML: {shorten(problem, 300)}"
+                        + (f" ({shorten(str(context), 200)})" if context else "")) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("zones"), list):
         raise ZoneError(f"{path}: expected a mapping with a `zones:` list")
     return [_Definition(d if isinstance(d, dict) else {"_bad": d}, path, i)
@@ -146,20 +159,31 @@ def _read_geojson(path: Path, text: str) -> list[_Definition]:
     """A FeatureCollection: each feature's properties are the zone's fields, its geometry the
     `geometry` construction."""
     try:
-        doc = json.loads(text)
+        doc = json_loads(text)
     except json.JSONDecodeError as exc:
         raise ZoneError(f"{path}: not valid JSON: {exc}") from None
+    except InputBoundError as exc:
+        raise ZoneError(f"{path}:{line_at(text, exc.offset)}: not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ZoneError(f"{path}: expected a GeoJSON FeatureCollection")
+    features = doc.get("features") or []
+    if not isinstance(features, list):
+        raise ZoneError(f"{path}: `features` is not a list")
     definitions = []
-    for i, feature in enumerate(doc.get("features") or []):
-        given = dict((feature or {}).get("properties") or {})
+    for i, feature in enumerate(features):
+        if not isinstance(feature, dict):
+            definitions.append(_Definition({"_bad": feature}, path, i))
+            continue
+        given = feature.get("properties") or {}
+        if not isinstance(given, dict):
+            definitions.append(_Definition({"_bad": given}, path, i))
+            continue
         # Keep the zone fields only: GIS tools add their own attributes (fill, area_km2 ...),
         # and a file written by `geo zones -o` reads back with `zone_id` as the id.
         props = {k: v for k, v in given.items() if k in _COMMON_FIELDS}
         if given.get("zone_id") and "id" not in props:
             props["id"] = given["zone_id"]
-        props["geometry"] = (feature or {}).get("geometry")
+        props["geometry"] = feature.get("geometry")
         definitions.append(_Definition(props, path, i))
     return definitions
 
@@ -194,7 +218,7 @@ class _Places:
             return _literal_point(ref, field_name)
         if not isinstance(ref, str) or not ref.strip():
             raise ZoneError(f"{field_name}: expected a place id or name, or [lon, lat], "
-                            f"not {ref!r}")
+                            f"not {quote(ref)}")
         place = self.place(ref.strip(), field_name)
         return (float(place.lon), float(place.lat))
 
@@ -207,14 +231,14 @@ class _Places:
         try:
             candidates = gaz.resolve(ref, limit=1)
         except QueryError as exc:
-            raise ZoneError(f"{field_name}: place {ref!r}: {exc}") from None
+            raise ZoneError(f"{field_name}: place {quote(ref)}: {exc}") from None
         if not candidates:
-            raise ZoneError(f"{field_name}: unknown place {ref!r} (not a gazetteer id or name)")
+            raise ZoneError(f"{field_name}: unknown place {quote(ref)} (not a gazetteer id or name)")
         best = candidates[0]
         if getattr(best, "match", "exact") == "fuzzy":
             # A zone file is reviewed data: a near miss is far likelier a typo or a place the
             # gazetteer lacks than the town it happens to resemble ("wana" -> Anah, in Anbar).
-            raise ZoneError(f"{field_name}: unknown place {ref!r} (not a gazetteer id or name; "
+            raise ZoneError(f"{field_name}: unknown place {quote(ref)} (not a gazetteer id or name; "
                             f"the nearest name is {best.place.name!r}, id {best.place.id!r})")
         return best.place
 
@@ -224,7 +248,7 @@ def _literal_point(ref: Sequence[Any], field_name: str) -> LonLat:
     """A `[lon, lat]` pair, checked to be numbers inside Iraq's bounding box."""
     if len(ref) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                 and math.isfinite(v) for v in ref):
-        raise ZoneError(f"{field_name}: expected [lon, lat] as two numbers, not {list(ref)!r}")
+        raise ZoneError(f"{field_name}: expected [lon, lat] as two numbers, not {quote(list(ref))}")
     lon, lat = float(ref[0]), float(ref[1])
     lon_min, lat_min, lon_max, lat_max = settings.IRAQ_BBOX
     if not (lon_min <= lon <= lon_max and lat_min <= lat <= lat_max):
@@ -276,17 +300,17 @@ def _build_unlabelled(d: _Definition, places: _Places, base_dir: Path) -> dict[s
 
     data = d.data
     if "_bad" in data:
-        raise ZoneError(f"expected a mapping of fields, not {data['_bad']!r}")
+        raise ZoneError(f"expected a mapping of fields, not {quote(data['_bad'])}")
     name = _required_text(data, "name")
     kind = _required_text(data, "kind")
     if kind not in settings.ZONE_KINDS:
-        raise ZoneError(f"kind: {kind!r} is not one of {', '.join(settings.ZONE_KINDS)}")
+        raise ZoneError(f"kind: {quote(kind)} is not one of {', '.join(settings.ZONE_KINDS)}")
     zone_id = d.zone_id
     if not _ID_RE.match(zone_id):
-        raise ZoneError(f"id: {zone_id!r} is not a lower-case slug like 'tuz-khurmatu-area'")
-    unknown = sorted(set(data) - _COMMON_FIELDS - set(CONSTRUCTIONS))
+        raise ZoneError(f"id: {quote(zone_id)} is not a lower-case slug like 'tuz-khurmatu-area'")
+    unknown = sorted((str(k) for k in set(data) - _COMMON_FIELDS - set(CONSTRUCTIONS)))
     if unknown:
-        raise ZoneError(f"{unknown[0]}: unknown field (zone fields are "
+        raise ZoneError(f"{shorten(unknown[0])}: unknown field (zone fields are "
                         f"{', '.join(sorted(_COMMON_FIELDS))} and one construction)")
     given = [c for c in CONSTRUCTIONS if c in data]
     if len(given) != 1:
@@ -296,7 +320,7 @@ def _build_unlabelled(d: _Definition, places: _Places, base_dir: Path) -> dict[s
     construction = given[0]
     approximate = data.get("approximate", False)
     if not isinstance(approximate, bool):
-        raise ZoneError(f"approximate: expected true or false, not {approximate!r}")
+        raise ZoneError(f"approximate: expected true or false, not {quote(approximate)}")
 
     geom = _BUILDERS[construction](data[construction], construction, places, base_dir)
     notes = []
@@ -335,7 +359,7 @@ def _optional_text(data: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ZoneError(f"{key}: expected text, not {value!r}")
+        raise ZoneError(f"{key}: expected text, not {quote(value)}")
     return " ".join(value.split())  # YAML folded blocks: one line in tables and popups
 
 
@@ -343,18 +367,25 @@ def _mapping(spec: Any, construction: str) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise ZoneError(f"{construction}: expected a mapping with "
                         f"{', '.join(sorted(_CONSTRUCTION_FIELDS[construction]))}")
-    unknown = sorted(set(spec) - _CONSTRUCTION_FIELDS[construction])
+    unknown = sorted(str(k) for k in set(spec) - _CONSTRUCTION_FIELDS[construction])
     if unknown:
-        raise ZoneError(f"{construction}.{unknown[0]}: unknown field (expected "
+        raise ZoneError(f"{construction}.{shorten(unknown[0])}: unknown field (expected "
                         f"{', '.join(sorted(_CONSTRUCTION_FIELDS[construction]))})")
     return spec
 
 
 def _positive_km(spec: dict[str, Any], key: str, construction: str) -> float:
     value = spec.get(key)
+    limit = settings.ZONE_MAX_KM
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*", value):
+        raise ZoneError(f"{construction}.{key}: {quote(value)} is text, not a number (write it "
+                        "without quotes)")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or value <= 0:
-        raise ZoneError(f"{construction}.{key}: expected a positive number of km, not {value!r}")
+        raise ZoneError(f"{construction}.{key}: expected a positive number of km, not {quote(value)}")
+    if value > limit:
+        raise ZoneError(f"{construction}.{key}: {value:g} km is over the {limit:g} km limit (zones "
+                        "are built in UTM 38N, true to scale only around Iraq)")
     return float(value)
 
 
@@ -413,7 +444,7 @@ def _check_geojson_polygon(spec: Any) -> None:
     """A GeoJSON Polygon or MultiPolygon whose rings are closed and long enough."""
     if not isinstance(spec, dict) or spec.get("type") not in ("Polygon", "MultiPolygon"):
         got = spec.get("type") if isinstance(spec, dict) else spec
-        raise ZoneError(f"geometry: expected a GeoJSON Polygon or MultiPolygon, not {got!r}")
+        raise ZoneError(f"geometry: expected a GeoJSON Polygon or MultiPolygon, not {quote(got)}")
     coords = spec.get("coordinates")
     polygons = [coords] if spec["type"] == "Polygon" else coords
     if not isinstance(polygons, list) or not polygons:
@@ -433,7 +464,7 @@ def _check_geojson_polygon(spec: Any) -> None:
                                 f"repeated at the end), got {len(points)}")
             if points[0] != points[-1]:
                 raise ZoneError(f"{where}: ring is not closed: it starts at "
-                                f"{list(ring[0])} and ends at {list(ring[-1])}; repeat the "
+                                f"{quote(list(ring[0]))} and ends at {quote(list(ring[-1]))}; repeat the "
                                 f"first position at the end")
 
 
@@ -456,8 +487,8 @@ def _build_from_file(spec: Any, construction: str, places: _Places, base_dir: Pa
     field_name = spec["name_field"]
     if field_name not in frame.columns:
         fields = ", ".join(c for c in frame.columns if c != "geometry")
-        raise ZoneError(f"from_file.name_field: no field {field_name!r} in {path.name} "
-                        f"(fields: {fields})")
+        raise ZoneError(f"from_file.name_field: no field {quote(field_name)} in {path.name} "
+                        f"(fields: {shorten(fields, 200)})")
     values = frame[field_name].astype(str)
     missing = [n for n in names if n not in set(values)]
     if missing:
@@ -465,7 +496,7 @@ def _build_from_file(spec: Any, construction: str, places: _Places, base_dir: Pa
 
         close = difflib.get_close_matches(missing[0], sorted(set(values)), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ZoneError(f"from_file.names: {missing[0]!r} is not a value of {field_name!r} in "
+        raise ZoneError(f"from_file.names: {quote(missing[0])} is not a value of {quote(field_name)} in "
                         f"{path.name}{hint}")
     chosen = frame[values.isin(names)]
     # A 1 m grid while dissolving merges the near-coincident edges neighbouring districts share,
@@ -479,7 +510,11 @@ def _read_boundaries(path: Path, layer: Any) -> "gpd.GeoDataFrame":
     try:
         frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types; all mean "cannot read this file"
-        raise ZoneError(f"from_file.path: cannot read {path.name}: {exc}") from None
+        raise ZoneError(f"from_file.path: cannot read {path.name}: {shorten(str(exc), 300)}") from None
+    if not isinstance(frame, gpd.GeoDataFrame) or "geometry" not in frame:
+        what = f"layer {quote(layer)} of {path.name}" if layer else path.name
+        raise ZoneError(f"from_file.path: {what} is a table without geometry (not a boundary "
+                        "file); name a layer with polygons in `from_file.layer`")
     if frame.crs is None:
         # A shapefile without .prj: degrees are the only safe assumption, and only if they fit.
         minx, miny, maxx, maxy = frame.total_bounds
@@ -529,7 +564,7 @@ def build_zones(extra_files: Iterable[str | os.PathLike] = (), gazetteer: Any = 
         seen: set[str] = set()
         for d in file_definitions:
             if d.zone_id in seen:  # within one file a repeated id is a slip, not a replacement
-                errors.append(f"{d.label}: id: {d.zone_id!r} is used by an earlier zone in "
+                errors.append(f"{d.label}: id: {quote(d.zone_id)} is used by an earlier zone in "
                               f"this file")
                 continue
             seen.add(d.zone_id)
