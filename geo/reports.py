@@ -294,6 +294,8 @@ _OWN_JSON = re.compile(r'\ufeff?\s*(?:\{\s*"type"\s*:\s*"(?:FeatureCollection|Fe
 # The columns that make a CSV the events table of `geo export --format csv` (no `body`).
 _OWN_CSV_COLUMNS = {"event_id", "report_id", "event_type"}
 _OWN_OUTPUT_HEAD_BYTES = 4096
+# A page of `geo map`: its layers' data sit in JSON blocks with these ids (geo.render).
+_OWN_MAP_MARKER = b'<script type="application/json" id="geo-data-'
 
 
 def is_own_output(path: str | Path) -> bool:
@@ -301,16 +303,20 @@ def is_own_output(path: str | Path) -> bool:
     (events, zones, any layer: `"type": "FeatureCollection"`), the JSON that `geo parse
     --json` and `geo zones --json` print, or a CSV with `event_id`, `report_id` and
     `event_type` columns and no `body` or `text` (the events table of `geo export --format
-    csv`). Only the first few kilobytes are read. Folders skip these files; named as an
-    input, a file is read whatever it is."""
+    csv`), or a map page of `geo map` (its data blocks, `<script type="application/json"
+    id="geo-data-...">`). Only the first few kilobytes are read (all of an HTML page).
+    Folders skip these files; named as an input, a file is read whatever it is."""
+    suffix = Path(path).suffix.lower()
     try:
         with open(path, "rb") as fh:
+            if settings.REPORT_EXTENSIONS.get(suffix) == "html":
+                return _OWN_MAP_MARKER in fh.read(settings.REPORT_MAX_BYTES)
             head = fh.read(_OWN_OUTPUT_HEAD_BYTES).decode("utf-8", "replace")
     except OSError:
         return False
     if _OWN_JSON.match(head):
         return True
-    if Path(path).suffix.lower() != ".csv":
+    if suffix != ".csv":
         return False
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
     columns = {_FIELD_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in first.split(",")}

@@ -191,6 +191,9 @@ def test_the_tools_own_outputs_in_the_input_folder_are_not_read_back(tmp_path):
     parsed.write_text(result.stdout, encoding="utf-8")
     zones = folder / "zones.json"
     zones.write_text(runner.invoke(main, ["zones", "--json"]).stdout, encoding="utf-8")
+    assert runner.invoke(main, ["map", str(folder), "-o", str(folder / "map.html")]).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "events.csv", "events.json",
+                                                        "map.html", "parsed.json", "zones.json"]
     assert list(iter_report_files([folder])) == [str(folder / "a.md")]
     result = runner.invoke(main, ["events", str(folder)])
     assert result.exit_code == 0, result.output
