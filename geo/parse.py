@@ -328,6 +328,10 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
     squeezed, offsets = fold_text(body)
     padded = f" {squeezed} "
     hits = _select_longest(_all_hits(idx, padded))
+    langs = report_languages(report)
+    words = _language_words(frozenset(langs.present)) if langs.present != {"en"} else None
+    if words is not None and words.suffixes:
+        hits = _inflected_hits(idx, padded, hits, langs, offsets, words)
     kept: list[_Hit] = []
     blocked: list[tuple[int, int]] = []
     offs = offsets.tolist()  # plain ints: indexing a list is much cheaper than numpy's
@@ -346,7 +350,9 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
             blocked.append((hit.ostart, hit.oend))
             continue
         _attach_type_word(idx, hit, body, prev)
-        if hit.payload.stop and hit.types is None:
+        if hit.types is None and (hit.payload.stop or (
+                words is not None and hit.payload.key in words.stop.get(langs.at(hit.ostart), ()))):
+            # "Top", "Tal"; in Arabic "شمال" (north), in Sorani "گوت" (said): words first
             blocked.append((hit.ostart, hit.oend))
             continue
         kept.append(hit)
@@ -356,6 +362,99 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
     mentions.extend(extra)
     mentions.sort(key=lambda m: (m.start, -m.end))
     return ParseResult(report, mentions, unresolved)
+
+
+def report_languages(report: Report):
+    """The language of each sentence of `report` (geo._lang.languages): its own `lang`, if
+    it gives one, decides."""
+    from geo._lang import languages
+
+    return languages(report.body, getattr(report, "lang", None))
+
+
+@dataclass(frozen=True)
+class _LanguageWords:
+    """What the geoparser reads in the language packs of data/lang/: per language, the folded
+    words that are names only with a type word beside them (`stop`), and the endings a name
+    takes (`suffixes`, folded, longest first)."""
+
+    stop: dict
+    suffixes: dict
+
+
+@lru_cache(maxsize=16)
+def _language_words(present: frozenset) -> _LanguageWords:
+    from geo._lang import arabic_keys, packs
+
+    stop, suffixes = {}, {}
+    for code in present:
+        pack = packs().get(code)
+        if pack is None:
+            continue
+        keys = set()
+        for word in pack.geoparse_strings("stop_names"):
+            keys.add(name_key(word))
+            if pack.script == "arabic" and code == "ar":
+                keys.update(arabic_keys(word))
+        stop[code] = frozenset(keys)
+        ends = sorted({name_key(w) for w in pack.geoparse_strings("suffixes") if name_key(w)},
+                      key=lambda w: (-len(w), w))
+        if ends:
+            suffixes[code] = tuple(ends)
+    return _LanguageWords(stop, suffixes)
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
+                    words: _LanguageWords) -> list[_Hit]:
+    """Names written with an ending of their language joined on (Kurmanji "li Kerkûkê",
+    "Daqûqê"; Sorani "لە کەرکووکدا", "داقووقەوە"): a word (or the second of two words) that
+    the automaton did not find whole is looked up without each ending of its sentence's
+    language, the longest name first. A hit that only matched a place's name without its type
+    word ("Şengalê" of "Çiyayê Şengalê") gives way to the name of its stem ("Şengal")."""
+    covered = sorted((h.start, h.end) for h in hits)
+    starts = [c[0] for c in covered]
+    weak = {h.start: h for h in hits if h.payload.entries and all(e.core for e in h.payload.entries)}
+    offs = offsets
+    extra: list[_Hit] = []
+    tokens = [(m.start() - 1, m.end() - 1, m.group()) for m in _TOKEN.finditer(padded)]
+    for k, (start, end, token) in enumerate(tokens):
+        i = bisect_right(starts, start) - 1
+        inside = i >= 0 and covered[i][1] > start
+        if inside and start not in weak:
+            continue
+        lang = langs.at(int(offs[min(start, len(offs) - 1)]))
+        ends = words.suffixes.get(lang)
+        if not ends:
+            continue
+        found = None
+        for n_words in (2, 1):
+            if n_words == 2:
+                if k == 0 or (i >= 0 and covered[i][1] > tokens[k - 1][0]):
+                    continue
+                first = tokens[k - 1]
+                phrase_start, phrase = first[0], first[2] + " " + token
+            else:
+                phrase_start, phrase = start, token
+            for suffix in ends:
+                if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
+                    payload = idx.automaton.get(f" {phrase[:-len(suffix)]} ", None)
+                    if payload is not None and payload.entries and not payload.blocker \
+                            and not all(e.core for e in payload.entries):
+                        found = (phrase_start, phrase_start + len(phrase) - len(suffix), payload)
+                        break
+            if found:
+                break
+        if found is None:
+            continue
+        if inside:  # the stem's own name replaces a name found only without its type word
+            hits = [h for h in hits if h is not weak[start]]
+        extra.append(_Hit(*found))
+    if not extra:
+        return hits
+    return sorted(hits + extra, key=lambda h: h.start)
 
 
 def _all_hits(idx: _Index, padded: str) -> list[tuple[int, int, _Payload]]:

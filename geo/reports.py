@@ -130,6 +130,9 @@ class Report:
     #: What the reader had to guess or could not find ("no published date: ...", "no headline
     #: line; ..."), in the order found; also in `to_dict()["warnings"]`.
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: The report's language as it gives it (`lang:` in the front matter, a code of
+    #: data/lang/: en, ar, ckb, kmr), or None: then each sentence's language is detected.
+    lang: str | None = None
 
     def line_of(self, offset: int) -> int:
         """The file line (1-based) holding character `offset` of the body."""
@@ -141,7 +144,8 @@ class Report:
                 "published": self.published.isoformat() if self.published else None,
                 "source": self.source, "url": self.url, "dateline": self.dateline,
                 "path": self.path, "body_line": self.body_line, "warnings": list(self.warnings),
-                **({"author": self.author} if self.author else {})}
+                **({"author": self.author} if self.author else {}),
+                **({"lang": self.lang} if self.lang else {})}
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -946,9 +950,25 @@ def _build(meta: dict, body: str, path: str, default_id: str, body_line: int, fi
             warnings.append(_NO_TITLE_FIELD)
     rid = str(meta.get("id") or default_id).strip()
     url = str(meta["url"]).strip() if meta.get("url") else None
+    lang = _language_field(meta, path, field_line)
     return _finish(rid, title, published, str(meta.get("source") or "").strip(), url,
                    str(meta["dateline"]).strip() if meta.get("dateline") else None,
-                   body, path, body_line, tuple(warnings))
+                   body, path, body_line, tuple(warnings), lang=lang)
+
+
+def _language_field(meta: dict, path: str, field_line) -> str | None:
+    """The report's `lang` (or `language`) field: a language of data/lang/, or None."""
+    name = "lang" if meta.get("lang") not in (None, "") else "language"
+    value = meta.get(name)
+    if value in (None, ""):
+        return None
+    from geo._lang import known_languages
+
+    code = str(value).strip().lower()
+    if not isinstance(value, str) or code not in known_languages():
+        raise ReportError(f"{path}:{field_line(name)}: field '{name}': {str(value)!r} is not a "
+                          f"language of the event rules ({', '.join(known_languages())})")
+    return code
 
 
 def _parse_published(value: Any, path: str, line: int) -> date | None:
@@ -973,9 +993,16 @@ def _parse_published(value: Any, path: str, line: int) -> date | None:
 
 def _finish(rid: str, title: str, published: date | None, source: str, url: str | None,
             dateline: str | None, body: str, path: str, body_line: int,
-            warnings: tuple[str, ...]) -> Report:
+            warnings: tuple[str, ...], lang: str | None = None) -> Report:
     m = _dateline_match(body)
     span = None
+    if m is None and dateline is None:
+        # "كركوك/ شفق نيوز", "هەولێر (کوردستان24)", "K24 – ھەولێر": datelines of the Arabic script.
+        found = _script_dateline(body)
+        if found is not None:
+            dateline, span, outlet = found
+            if not source and outlet:
+                source = outlet
     if m is not None:
         group = "caps" if m.group("caps") else "mixed"
         place = m.group(group)
@@ -997,7 +1024,46 @@ def _finish(rid: str, title: str, published: date | None, source: str, url: str 
             source = outlet_spelling(prefix[0])
     return Report(id=rid, title=title, published=published, source=source, url=url,
                   dateline=dateline, body=body, path=path, body_line=body_line,
-                  dateline_span=span, warnings=warnings)
+                  dateline_span=span, warnings=warnings, lang=lang)
+
+
+_ARABIC_WORD = r"[\u0621-\u064A\u0660-\u06D5\u06EE-\u06FF][\u0621-\u06FF]*"
+_SCRIPT_PLACE = rf"(?P<place>{_ARABIC_WORD}(?:[ \t]{_ARABIC_WORD}){{0,2}})"
+
+
+@lru_cache(maxsize=4)
+def _script_dateline_regex() -> re.Pattern:
+    """Datelines of Arabic and Sorani news opening a paragraph: the place, then the outlet
+    after a slash or in brackets ("كركوك/ شفق نيوز", "هەولێر (کوردستان24)"), or the outlet, a
+    dash or slash and the place alone on its line ("K24 – ھەولێر", "شفق نيوز– دهوك"). The
+    outlets are those of data/geoparse.yaml and of the language packs of data/lang/."""
+    from geo._geoparse_rules import geoparse_rules
+    from geo._lang import packs
+
+    names = set(geoparse_rules().outlets)
+    for pack in packs().values():
+        names.update(pack.geoparse_strings("outlets"))
+    alternation = "|".join(r"[ \t]*".join(re.escape(w) for w in n.split())
+                           for n in sorted(names, key=lambda n: (-len(n), n)))
+    outlet = rf"(?P<outlet>{alternation})"
+    return re.compile(
+        rf"^[ \t]*(?:{_SCRIPT_PLACE}[ \t]*(?:/[ \t]*{outlet}|\([ \t]*(?P<outlet_b>[^()\n]{{1,40}}?)[ \t]*\))"
+        rf"|(?P<outlet_a>{alternation})[ \t]*[–—/-]{{1,2}}[ \t]*(?P<place_a>{_ARABIC_WORD}(?:[ \t]{_ARABIC_WORD}){{0,2}})[ \t]*$)",
+        re.MULTILINE)
+
+
+def _script_dateline(body: str) -> tuple[str, tuple[int, int], str | None] | None:
+    """The Arabic-script dateline of `body` (see _script_dateline_regex): its place, the
+    place's span and the outlet, or None. Only in the story's opening lines."""
+    head = body[:min(len(body), 600)]
+    if not re.search(r"[\u0600-\u06FF]", head):
+        return None
+    m = _script_dateline_regex().search(head)
+    if m is None:
+        return None
+    group = "place" if m.group("place") else "place_a"
+    outlet = m.group("outlet") or m.group("outlet_b") or m.group("outlet_a")
+    return m.group(group), (m.start(group), m.end(group)), outlet.strip() if outlet else None
 
 
 def find_dateline(body: str) -> tuple[str, int, int, str | None] | None:

@@ -1,0 +1,156 @@
+"""Reports in Arabic, Sorani and Kurmanji: the language packs of data/lang/, telling the language
+of each sentence, the geoparser's words and endings per language, Arabic-script datelines and a
+report's own `lang:`."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from geo._errors import ReportError
+from geo._lang import FoldedMatcher, detect, languages, packs, word_regex
+from geo.parse import geoparse
+from geo.reports import Report, parse_report_text
+
+
+def report(text: str, lang: str | None = None, published: date | None = date(2024, 3, 16)) -> Report:
+    head = f"---\nid: t\ntitle: test\n{'lang: ' + lang + chr(10) if lang else ''}---\n"
+    r = parse_report_text(head + text + "\n")
+    return Report(**{**r.__dict__, "published": published})
+
+
+def places(gaz, text, lang=None):
+    return [(m.text, m.place_id) for m in geoparse(report(text, lang), gaz).mentions]
+
+
+# --- the packs ---------------------------------------------------------------------------------
+
+def test_packs_load_and_name_their_languages():
+    table = packs()
+    assert {"en", "ar", "ckb", "kmr"} <= set(table)
+    assert table["ckb"].script == "arabic" and table["kmr"].script == "latin"
+    # every pack's rules type sentences the English way: pairs of data/event_rules.yaml
+    for code in ("ar", "ckb", "kmr"):
+        assert len(table[code].data["rules"]) >= 15
+        assert len(table[code].data["dates"]["weekdays"]) == 7
+
+
+@pytest.mark.parametrize("edit, message", [
+    ("code: ar\n", "field 'code': 'ar' is not the file's name 'xx'"),
+    ("code: xx\nscript: cyrillic\n", "field 'script': 'cyrillic' is not one of arabic, latin"),
+    ("code: xx\nscript: arabic\nwords: [a]\n", "field 'words': unknown field"),
+    ("code: xx\nscript: arabic\nrules:\n  - {event_type: Battles, sub_event_type: Shootout, keywords: [x]}\n",
+     "rules[0]: event_type and sub_event_type must be a pair"),
+    ("code: xx\nscript: arabic\nactors:\n  Daesh: [داعش]\n", "field 'actors': 'Daesh' is not an actor"),
+    ("code: xx\nscript: arabic\ndates:\n  weekdays: [[a], [b]]\n", "field 'dates.weekdays': expected seven lists"),
+    ("code: xx\nscript: arabic\ndates:\n  months: {13: [x]}\n", "field 'dates.months': expected month numbers"),
+    ("code: xx\nscript: arabic\ngeoparse:\n  stops: [x]\n", "field 'geoparse.stops': unknown field"),
+])
+def test_bad_pack_names_file_and_field(tmp_path, edit, message):
+    (tmp_path / "xx.yaml").write_text(edit, encoding="utf-8")
+    packs.cache_clear()
+    try:
+        with pytest.raises(ReportError) as err:
+            packs(tmp_path)
+        assert str(tmp_path / "xx.yaml") in str(err.value) and message in str(err.value)
+    finally:
+        packs.cache_clear()
+
+
+# --- telling the language ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang", [
+    ("Two Iraqi soldiers were killed on Thursday when an IED exploded near Jalawla.", "en"),
+    ("Duh çekdarên DAIŞê li gundê Zenqirê êrîş birin ser polîsan.", "kmr"),
+    ("Iro li Kerkuke bombeyek teqiya u du polis birindar bun.", "kmr"),  # no diacritics: words
+    ("اشتباكات في خانقين وجلولاء بين القوات الأمنية ومسلحين.", "ar"),
+    ("هێزەکانی پێشمەرگە لە کەلار و چەمچەماڵ کۆبوونەوەیان کرد.", "ckb"),
+    ("دوو پۆلیس لە كهركووك بریندار بوون", "ckb"),
+    ("", "en"),
+])
+def test_detect(text, lang):
+    assert detect(text) == lang
+
+
+def test_mixed_report_is_read_sentence_by_sentence():
+    body = ("ڕۆژی شەممە خۆپیشاندان لە هەڵەبجە کرا و خۆپیشاندەران داوای مووچەیان کرد.\n\n"
+            "The governor met the protesters in Halabja on Sunday and promised the salaries.")
+    found = languages(body)
+    assert found.present == {"ckb", "en"}
+    assert found.at(5) == "ckb" and found.at(body.index("governor")) == "en"
+
+
+def test_given_language_decides_its_script_only():
+    body = "ئەمڕۆ لە کەرکووک\n\nThe mayor of Kirkuk said the market was reopened on Sunday morning."
+    found = languages(body, "ckb")
+    assert found.main == "ckb" and found.at(0) == "ckb"
+    assert found.at(body.index("mayor")) == "en"  # an English quote stays English
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        languages(body, "fr")
+
+
+def test_report_lang_field():
+    assert report("نص", "ar").lang == "ar"
+    assert report("text").lang is None
+    with pytest.raises(ReportError, match=r"<text>:4: field 'lang': 'fr' is not a language"):
+        parse_report_text("---\nid: t\ntitle: t\nlang: fr\n---\nhello\n")
+
+
+# --- matching as the scripts write words --------------------------------------------------------
+
+def test_word_regex_folds_letters_marks_and_diacritics():
+    import re
+
+    assert re.fullmatch(word_regex("الإثنين"), "الاثنين")
+    assert re.fullmatch(word_regex("مسيّرة"), "مسيرة")
+    assert re.fullmatch(word_regex("قُتل"), "قتل")
+    assert re.fullmatch(word_regex("کەرکووک"), "كهركووك")  # old Sorani spelling
+    assert re.fullmatch(word_regex("teqîn*"), "teqinê")
+    assert re.fullmatch(word_regex("قصف", proclitic=True), "والقصف")
+    assert not re.fullmatch(word_regex("قصف"), "والقصف")
+
+
+def test_folded_matcher_finds_keywords_with_proclitics_and_endings():
+    matcher = FoldedMatcher([("قصف*", "shell", True), ("عبوة ناسفة", "ied", True), ("هێرش*", "attack", False)])
+    text = "وقُتل جندي بانفجار عبوةٍ ناسفة والقصفُ التركي، هێرشەکە"
+    assert [(text[s:e], p) for s, e, p in matcher.finditer(text)] == [
+        ("عبوةٍ ناسفة", "ied"), ("والقصفُ", "shell"), ("هێرشەکە", "attack")]
+    assert matcher.finditer("no Arabic script here") == []
+
+
+# --- the geoparser per language -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # Kurmanji case endings: the name is found without them
+    ("Çekdaran li Kerkûkê û Daqûqê êrîş kirin.", [("Kerkûkê", "kirkuk"), ("Daqûqê", "daquq")]),
+    ("Şer li Şengalê berdewam e.", [("Şengalê", "sinjar")]),  # the town, not the mountain's core
+    ("Mesrûr Barzanî serdana Zaxoyê kir.", [("Zaxoyê", "zakho")]),  # Barzanî is no place
+    # Sorani suffixes
+    ("لە کەرکووکدا تەقینەوەیەک ڕوویدا.", [("کەرکووکدا", "kirkuk")]),
+    ("چەکداران لە داقووقەوە هاتن.", [("داقووقەوە", "daquq")]),
+    # words that are place names elsewhere are words here
+    ("بەرپرسەکە گوتی هێزێکی تازە دەنێردرێت.", []),
+    ("تقع البلدة شمال العراق.", [("العراق", "iraq")]),
+    ("Li bakur û başûr şoriş bi dawî bû.", []),
+])
+def test_geoparse_per_language(gazetteer, text, expected):
+    assert places(gazetteer, text) == expected
+
+
+@pytest.mark.parametrize("text, place, outlet", [
+    ("كركوك/ شفق نيوز\nهاجم مسلحون قرية.", "كركوك", "شفق نيوز"),
+    ("هەولێر (کوردستان24)- پێشمەرگە هێرشێکیان تێکشکاند.", "هەولێر", "کوردستان24"),
+    ("K24 – ھەولێر\n\nلە میحوەری ناوەران پێشمەرگە هێرشێکیان تێکشکاند.", "ھەولێر", "K24"),
+    ("شفق نيوز– دهوك\n\nأفاد شهود بأن المدفعية قصفت قرى.", "دهوك", "شفق نيوز"),
+])
+def test_arabic_script_datelines(gazetteer, text, place, outlet):
+    r = report(text)
+    assert r.dateline == place and r.source == outlet
+    assert r.body[r.dateline_span[0]:r.dateline_span[1]] == place
+    roles = {m.text: m.role for m in geoparse(r, gazetteer).mentions}
+    assert roles[place] == "dateline"
+
+
+def test_ordinary_arabic_line_is_no_dateline():
+    assert report("نص عادي/ لا شيء فيه").dateline is None
