@@ -4,6 +4,10 @@ and renamed over the target only when all of it is written.
 An export that fails or is interrupted half-way leaves any earlier file intact and no
 half-written file behind (the temporary files are removed). A writer that finds it has nothing
 to write calls `discard()` on what `atomic_files` yields, with the same result and no error.
+
+A file that is replaced keeps its permissions (a 0600 file stays 0600, not the umask's 0644),
+and a target that is a symbolic link is written through: the file it points to is replaced
+and the link stays a link.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -25,6 +30,22 @@ def temp_path(target: Path) -> Path:
     `out/events.geojson` -> `out/.events.3fa2c1d0.tmp.geojson`."""
     target = Path(target)
     return target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+
+
+def final_path(target: Path) -> Path:
+    """Where a write to `target` lands: the file a symbolic link points to (followed to the
+    end), else `target` itself."""
+    target = Path(target)
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+def _keep_mode(tmp: Path, target: Path) -> None:
+    """Give the new file the permissions of the file it replaces, if there is one."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(tmp, mode)
 
 
 def _remove(path: Path) -> None:
@@ -74,19 +95,21 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[TempFiles]:
             if nothing_to_write:
                 temps.discard()   # `out` is left untouched, the temporary file removed
     """
-    temps = TempFiles(temp_path(Path(t)) for t in targets)
+    finals = [final_path(Path(t)) for t in targets]
+    temps = TempFiles(temp_path(f) for f in finals)
     try:
         yield temps
         if temps.discarded:
             for tmp in temps:
                 _remove(tmp)
             return
-        for tmp in temps:
+        for tmp, final in zip(temps, finals):
             if not tmp.is_file():
                 raise FileNotFoundError(f"{tmp} was not written")
+            _keep_mode(tmp, final)
             _fsync(tmp)
-        for tmp, target in zip(temps, targets):
-            os.replace(tmp, target)
+        for tmp, final in zip(temps, finals):
+            os.replace(tmp, final)
     except OSError as exc:  # a folder that is gone, read-only, full: one line, no traceback
         for tmp in temps:
             _remove(tmp)
@@ -105,7 +128,7 @@ def write_text(target: str | os.PathLike, text: str) -> Path:
     """`text` written to `target` as UTF-8 with \\n line ends, atomically; its folder must
     exist and take files (ExportError otherwise, as for any write that fails)."""
     target = Path(target)
-    check_folder(target.parent, target)
+    check_folder(final_path(target).parent, target)
     with atomic_files([target]) as (tmp,):
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from geo import settings
-from geo._errors import GazetteerError
-from geo.gazetteer import COLUMNS
+from geo._errors import GazetteerError, QueryError
+from geo.gazetteer import COLUMNS, check_name, read_places_file
 
 GEONAMES_COLUMNS = 19
+#: The longest `aliases` cell written: well under the csv module's 131,072-character field
+#: limit, past which the loader would refuse the row on every later run.
+_ALIASES_MAX_CHARS = 100_000
 
 # GeoNames feature codes -> our place types; codes not listed are skipped (roads, farms...).
 _FEATURE_TYPES = {
@@ -80,7 +83,31 @@ def _check_row(cells: list[str]) -> tuple[float, float, int]:
         raise ValueError(f"field 'population': {population} is negative")
     if not cells[1].strip():
         raise ValueError("field 'name' is empty")
+    try:
+        check_name(cells[1])  # a name the resolver could never be asked for is no use here
+    except QueryError as exc:
+        raise ValueError(f"field 'name': {exc}") from None
     return lat, lon, population
+
+
+def _aliases(name: str, ascii_name: str, alternates: str) -> str:
+    """The `aliases` cell: the ASCII name and the alternate names, each a name the resolver
+    takes (check_name), without the name itself, bounded in total length."""
+    kept: list[str] = []
+    size = 0
+    for alias in dict.fromkeys([ascii_name, *alternates.split(",")]):
+        alias = alias.strip().replace("|", " ")
+        if not alias or alias == name:
+            continue
+        try:
+            check_name(alias)
+        except QueryError:
+            continue  # over-long or binary: dropped, the place itself is still good
+        size += len(alias) + 1
+        if size > _ALIASES_MAX_CHARS:
+            break
+        kept.append(alias)
+    return "|".join(kept)
 
 
 def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> GeoNamesImport:
@@ -88,16 +115,21 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> Ge
     rows skipped).
 
     A row with a bad value (latitude 95, a non-numeric population, a point outside Iraq, an
-    empty name) is skipped and listed in `skipped` with its line and field; the good rows are
-    imported. A file that is not a GeoNames dump at all (a line without the dump's 19 columns)
-    raises GazetteerError naming the file and line, and the earlier cache stays untouched (the
-    new one is written to a temporary file first).
+    empty name, a name the resolver would refuse: over settings.MAX_NAME_CHARS characters or
+    with control characters) or without the dump's 19 columns (a short row) is skipped and
+    listed in `skipped` with its line and field; the good rows are imported. Alternate names
+    the resolver would refuse are dropped. A file that is not a GeoNames dump at all (no line
+    with the dump's 19 columns) raises GazetteerError naming the file and its first line, and
+    the earlier cache stays untouched (the new one is written to a temporary file first and
+    read back by the gazetteer's own loader before it replaces the old one).
     """
     dump = Path(dump)
     cache_dir = Path(cache_dir) if cache_dir else settings.CACHE_DIR
     admin1 = _admin1_names()
     rows = []
     skipped: list[str] = []
+    dump_lines = 0  # lines with the dump's 19 columns
+    first_bad: str | None = None
     try:
         handle = dump.open(encoding="utf-8", newline="")
     except FileNotFoundError:
@@ -109,8 +141,12 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> Ge
                     continue
                 cells = line.rstrip("\r\n").split("\t")
                 if len(cells) != GEONAMES_COLUMNS:
-                    raise GazetteerError(f"{dump}:{line_no}: expected {GEONAMES_COLUMNS} tab-separated "
-                                         f"columns of a GeoNames dump, found {len(cells)}")
+                    message = (f"{dump}:{line_no}: expected {GEONAMES_COLUMNS} tab-separated "
+                               f"columns of a GeoNames dump, found {len(cells)}")
+                    first_bad = first_bad or message
+                    skipped.append(f"{message}; row skipped")
+                    continue
+                dump_lines += 1
                 gid, name, ascii_name, alternates, lat, lon, _fclass, fcode, country = cells[:9]
                 if country != "IQ" or (fcode not in _FEATURE_TYPES and fcode not in _POPULATED):
                     continue
@@ -122,15 +158,16 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> Ge
                     skipped.append(f"{dump}:{line_no}: {exc}; row skipped")
                     continue
                 ptype = _place_type(fcode, population)
-                aliases = [a for a in dict.fromkeys([ascii_name, *alternates.split(",")]) if a and a != name]
                 rows.append({
                     "id": f"gn-{gid}", "name": name, "type": ptype, "lat": lat, "lon": lon,
                     "governorate": admin1.get(cells[10], ""), "population": population or "",
-                    "aliases": "|".join(a.replace("|", " ") for a in aliases),
+                    "aliases": _aliases(name, ascii_name, alternates),
                     "source": f"geonames:{gid}", "note": f"imported from {dump.name} ({fcode})",
                 })
         except UnicodeDecodeError as exc:
             raise GazetteerError(f"{dump}: not UTF-8 text near byte {exc.start}") from None
+    if dump_lines == 0 and first_bad:
+        raise GazetteerError(f"{first_bad} (not a GeoNames dump?)")
     rows.sort(key=lambda r: int(r["id"][3:]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
@@ -142,6 +179,13 @@ def import_geonames(dump: str | Path, cache_dir: str | Path | None = None) -> Ge
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(buffer.getvalue())
+        # What the import writes, the loader must read: a row it refused would be skipped,
+        # with a warning, on every later run.
+        problems: list[str] = []
+        read_places_file(tmp, problems)
+        if problems:
+            raise GazetteerError(f"{dump}: the imported places do not read back ({problems[0]}); "
+                                 "the earlier cache is kept")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

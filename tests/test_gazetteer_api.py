@@ -168,10 +168,43 @@ def test_import_geonames_rejects_a_bad_line_and_keeps_the_old_cache(tmp_path):
     _, cache, _ = import_geonames(good, cache_dir=tmp_path)
     before = cache.read_bytes()
     bad = tmp_path / "bad.txt"
-    bad.write_text(geonames_line("1", "A", "", "34", "44", "PPL", "10", "1") + "only\tthree\tcells\n", encoding="utf-8")
-    with pytest.raises(GazetteerError, match=r"bad.txt:2: expected 19 tab-separated columns"):
+    bad.write_text("name,lat,lon\nonly\tthree\tcells\n", encoding="utf-8")
+    with pytest.raises(GazetteerError) as err:
         import_geonames(bad, cache_dir=tmp_path)
+    assert str(err.value) == (f"{bad}:1: expected 19 tab-separated columns of a GeoNames dump, "
+                              "found 1 (not a GeoNames dump?)")
     assert cache.read_bytes() == before
+
+
+def test_import_geonames_skips_short_rows_and_names_the_resolver_refuses(tmp_path, caplog):
+    """One short row (a dump cut off, a stray line) no longer stops the import, and a name of
+    200,000 characters is not imported for the loader to refuse on every run after."""
+    from geo.gazetteer import read_places_file
+    from geo.geonames import import_geonames
+
+    dump = tmp_path / "IQ.txt"
+    dump.write_text(
+        geonames_line("99001", "Qarah Tappah", "Qara Tapa," + "x" * 300 + ",Q\x1bT", "34.43", "44.93",
+                      "PPL", "10", "9000")
+        + "99002\tCut off\n"                                                           # line 2
+        + geonames_line("99003", "Q" * 200_000, "", "34.4", "44.9", "PPL", "10", "10")  # line 3
+        + geonames_line("99004", "Bad\x07name", "", "34.4", "44.9", "PPL", "10", "10")  # line 4
+        + geonames_line("99005", "Tilkif", "", "36.49", "43.12", "PPL", "10", "10"),
+        encoding="utf-8")
+    result = import_geonames(dump, cache_dir=tmp_path / "cache")
+    assert result.count == 2
+    assert result.skipped == [
+        f"{dump}:2: expected 19 tab-separated columns of a GeoNames dump, found 2; row skipped",
+        f"{dump}:3: field 'name': the name is 200000 characters long; the limit is 200; row skipped",
+        f"{dump}:4: field 'name': the name contains control or undecodable characters (binary "
+        "input?); row skipped"]
+    problems: list[str] = []
+    places = read_places_file(result.path, problems)
+    assert problems == []
+    assert [(p.id, p.aliases) for p in places] == [("gn-99001", ("Qara Tapa",)), ("gn-99005", ())]
+    gaz = Gazetteer.from_files([write(tmp_path, HEADER + ROWS, "base.csv")], geonames_cache=result.path)
+    assert "gn-99005" in gaz
+    assert "GeoNames cache" not in caplog.text
 
 
 def test_import_geonames_skips_bad_rows_naming_line_and_field(tmp_path):

@@ -8,6 +8,7 @@ folder, the tool's own output left in the input folder, duplicate ids across fil
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 
@@ -396,3 +397,53 @@ def test_cli_zones_reports_hostile_zone_files_and_lists_the_rest(tmp_path):
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("geo: zone error")]
     assert errors == [f"geo: zone error: {tmp_path / n}{e}" for n, _, e in BAD_ZONE_FILES]
     assert "Traceback" not in result.output
+
+
+# --- replacing an output file ---------------------------------------------------------------
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path):
+    from geo._atomic import atomic_files, write_text
+
+    private = tmp_path / "events.geojson"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    write_text(private, "new")
+    assert (private.read_text(encoding="utf-8"), private.stat().st_mode & 0o777) == ("new", 0o600)
+    shared = tmp_path / "shared.csv"
+    shared.write_text("old", encoding="utf-8")
+    shared.chmod(0o664)
+    with atomic_files([shared]) as (tmp,):
+        tmp.write_text("new", encoding="utf-8")
+    assert shared.stat().st_mode & 0o777 == 0o664
+    # A new file gets the usual permissions (the umask's), as any file written would.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_text(tmp_path / "fresh.txt", "x")
+    assert (tmp_path / "fresh.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_link_as_output_is_written_through(tmp_path):
+    from geo._atomic import write_text
+
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    real = real_dir / "zones.geojson"
+    real.write_text("old", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "zones.geojson"
+    link.symlink_to(real)
+    result = CliRunner().invoke(main, ["zones", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8").startswith('{"type": "FeatureCollection"')
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in real_dir.iterdir()) == ["zones.geojson"]  # no temporary left
+    # A link to a link, and a link whose file does not exist yet: the end of the chain is written.
+    second = tmp_path / "again.geojson"
+    second.symlink_to(link)
+    write_text(second, "through two links")
+    assert real.read_text(encoding="utf-8") == "through two links" and second.is_symlink()
+    dangling = tmp_path / "later.txt"
+    dangling.symlink_to(real_dir / "later.txt")
+    write_text(dangling, "created")
+    assert (real_dir / "later.txt").read_text(encoding="utf-8") == "created" and dangling.is_symlink()
