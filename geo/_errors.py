@@ -32,3 +32,8 @@ class MapError(GeoError):
 
 class GeocoderError(GeoError):
     """The online fallback geocoder failed (no network, refused, timed out)."""
+
+
+class PostgisError(GeoError):
+    """A PostGIS database cannot be used (unreachable, refused credentials, no PostGIS, a
+    table of ours with other columns); the message never shows the password."""

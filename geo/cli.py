@@ -124,6 +124,19 @@ _zones_option = click.option(
          "a built-in zone's id replaces it. GEO_ZONES does the same.")
 
 
+_db_option = click.option(
+    "--db", "db_url", default=None, metavar="URL",
+    help="PostgreSQL/PostGIS database: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB "
+         "(GEO_DB does the same; a password is better kept in ~/.pgpass or PGPASSWORD).")
+_schema_option = click.option(
+    "--schema", default=None, metavar="NAME",
+    help="Database schema holding the tables (default: geo).")
+_where_option = click.option(
+    "--where", "where", multiple=True, metavar="COND",
+    help="Only events where COLUMN OP VALUE holds (OP: = != < <= > >= ~ for contains), e.g. "
+         "event_date>=2024-01-01 or zones~Sinjar; repeatable, all must hold.")
+
+
 def _zone_messages(result) -> None:
     """A zones build's errors and warnings on stderr, one line each."""
     for message in result.warnings:
@@ -353,15 +366,29 @@ def _print_warnings(warnings: list[str]) -> None:
               help="Also write the zones as GeoJSON: the zones layer as `geo export --format "
                    "geojson` writes it (EPSG:4326, same bytes every run).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="With --events: count the events stored in this PostGIS database, per "
+                   "zone stored there, in SQL; --where filters them.")
+@_schema_option
+@_where_option
 @_zones_option
 @_places_option
-def zones_cmd(inputs, with_events, output, as_json, zone_files, places_files):
+def zones_cmd(inputs, with_events, output, as_json, db_url, schema, where, zone_files,
+              places_files):
     """The zones (sectors, fronts, security vacuums, disputed territories), or, with
     --events, how many events of INPUT... fall in each.
 
     A zone that cannot be built is reported on stderr (exit status 1); the rest still print.
     A zone without a description or a source is a warning on stderr (exit status 0).
     """
+    if db_url is not None:
+        if not with_events or inputs or output or zone_files or places_files:
+            raise click.UsageError("--db counts the database's events per zone: use it with "
+                                   "--events and no INPUT, -o, --zones or --places")
+        _zones_events_db(db_url, schema, where, as_json)
+        return
+    if where:
+        raise click.UsageError("--where filters the events of --db")
     from geo import zones as zones_api
 
     if inputs and not with_events:
@@ -414,12 +441,29 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
                        for row in events[cols].itertuples(index=False)],
         })
         return
+    _zone_table(table)
+    outside = int((events["zones"] == "").sum())
+    click.echo(f"{len(events)} events, {outside} outside every zone or without a place")
+
+def _zones_events_db(db_url, schema, where, as_json) -> None:
+    """`geo zones --events --db`: the server counts the stored events per stored zone."""
+    from geo import postgis
+
+    counts = postgis.zone_counts(db_url, schema=schema, where=where)
+    if as_json:
+        _print_json({"per_zone": counts.table.to_dict(orient="records"),
+                     "events": counts.events, "outside": counts.outside})
+        return
+    _zone_table(counts.table)
+    click.echo(f"{counts.events} events, {counts.outside} outside every zone or without a place")
+
+
+def _zone_table(table) -> None:
     click.echo(f"{'events':>6}  {'first':<10}  {'last':<10}  {'kind':<18} name")
     for row in table.itertuples():
         click.echo(f"{row.events:>6}  {row.first_date or '-':<10}  {row.last_date or '-':<10}  "
                    f"{row.kind:<18} {row.name}")
-    outside = int((events["zones"] == "").sum())
-    click.echo(f"{len(events)} events, {outside} outside every zone or without a place")
+
 
 # --- map ----------------------------------------------------------------------------------
 
@@ -432,8 +476,13 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
               help="Inline every script and stylesheet: one file that needs no network "
                    "(vector layers on a plain background, no tiles).")
 @click.option("--title", default=None, help="Title shown on the map and as the page title.")
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Map the events stored in this PostGIS database (see geo export --format "
+                   "postgis) instead of reports; --where filters them.")
+@_schema_option
+@_where_option
 @_zones_option
-def map_cmd(inputs, output, self_contained, title, zone_files):
+def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
 
@@ -446,7 +495,22 @@ def map_cmd(inputs, output, self_contained, title, zone_files):
       geo map reports/ -o maps/kirkuk.html --title "Kirkuk, 2024"
       geo map seeds/ --self-contained -o maps/seeds-offline.html
       geo map reports/ --zones my-zones.yaml
+      geo map --db postgresql://analyst@gis.example/team --where event_date>=2024-01-01
     """
+    if db_url is not None:
+        if inputs or zone_files:
+            raise click.UsageError("--db maps the database's events and zones: give no INPUT "
+                                   "or --zones")
+        from geo import postgis
+
+        done = postgis.map_database(db_url, out=output, schema=schema, where=where,
+                                    title=title, self_contained=self_contained)
+        click.echo(str(done.path))
+        click.echo(f"mapped {done.located} of {done.events} events from the database, "
+                   f"{done.zones} zones", err=True)
+        return
+    if where:
+        raise click.UsageError("--where filters the events of --db")
     from geo.render import map_inputs
 
     result = map_inputs(inputs, out=output, title=title, self_contained=self_contained,
@@ -465,22 +529,40 @@ def map_cmd(inputs, output, self_contained, title, zone_files):
 # --- export -------------------------------------------------------------------------------
 
 @main.command("export")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-f", "--format", "fmt", required=True,
-              type=click.Choice(["geojson", "gpkg", "kml", "csv"], case_sensitive=False),
+              type=click.Choice(["geojson", "gpkg", "kml", "csv", "postgis"],
+                                case_sensitive=False),
               help="geojson (RFC 7946, one file per layer), gpkg (GeoPackage styled for QGIS), "
-                   "kml (Google Earth) or csv (events, ACLED columns).")
-@click.option("-o", "--output", required=True, type=click.Path(),
+                   "kml (Google Earth), csv (events, ACLED columns) or postgis (tables in "
+                   "the database of --db, styled for QGIS).")
+@click.option("-o", "--output", type=click.Path(),
               help="File (.gpkg/.kml/.csv, or NAME.geojson -> NAME-events.geojson ...) or "
-                   "folder.")
+                   "folder; not with --format postgis.")
 @click.option("--layers", default=None, metavar="LIST",
               help="Comma-separated: events,zones,places,mentions (default: all; csv: events).")
+@_db_option
+@_schema_option
+@click.option("--from-db", "from_db", default=None, metavar="URL",
+              help="Export the layers stored in this database (as pushed with --format "
+                   "postgis) instead of reading reports; --where filters the events.")
+@_where_option
+@click.option("--pushed-by", default=None, metavar="NAME",
+              help="Who pushes (--format postgis; default: the database user).")
+@click.option("--batch-reports", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              help="Reports per transaction (--format postgis; default 500): a push killed "
+                   "midway loses only its open batch.")
 @_zones_option
 @_places_option
-def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
+def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, pushed_by,
+               batch_reports, zone_files, places_files):
     """Export the events of the reports INPUT... with zones, places and mentions as GIS
     layers. The format, layers and output folder are checked before any report is read;
     files are replaced only once completely written.
+
+    With --format postgis the layers become tables of a PostGIS database (see README: a
+    team's shared store); re-running is safe, a report whose text changed replaces its
+    events. With --from-db the layers come from such a database.
 
     \b
     Examples:
@@ -488,7 +570,25 @@ def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
       geo export seeds/ --format geojson -o layers/
       geo export seeds/ --format kml -o disputed.kml --layers events,zones
       geo export seeds/ --format csv -o events.csv
+      geo export reports/ --format postgis --db postgresql://analyst@gis.example/team
+      geo export --from-db postgresql://analyst@gis.example/team --format gpkg -o team.gpkg
     """
+    fmt = fmt.lower()
+    if from_db is not None:
+        _export_from_db(inputs, fmt, output, layers, from_db, schema, where)
+        return
+    if not inputs:
+        raise click.UsageError("give at least one INPUT (or --from-db URL)")
+    if where:
+        raise click.UsageError("--where filters what --from-db reads")
+    if fmt == "postgis":
+        _export_postgis(inputs, output, layers, db_url, schema, pushed_by, batch_reports,
+                        zone_files, places_files)
+        return
+    if batch_reports is not None or pushed_by is not None:
+        raise click.UsageError("--batch-reports and --pushed-by are for --format postgis")
+    if output is None:
+        raise click.UsageError("missing option '-o' / '--output'")
     from geo.export import export_inputs
 
     gaz = _gazetteer(places_files) if places_files else None
@@ -501,6 +601,45 @@ def export_cmd(inputs, fmt, output, layers, zone_files, places_files):
     _report_failures(result.failures, result.reports)
     if result.zone_errors:
         sys.exit(1)  # as geo zones: a zone that did not build fails the run, the rest is written
+
+
+def _export_postgis(inputs, output, layers, db_url, schema, pushed_by, batch_reports,
+                    zone_files, places_files) -> None:
+    from geo import postgis
+
+    if output is not None:
+        raise click.UsageError("--format postgis writes to the database of --db, not to -o")
+    if layers is not None:
+        raise click.UsageError("--format postgis always writes all four layers")
+    batch = {"batch_reports": batch_reports} if batch_reports else {}
+    result = postgis.push_inputs(inputs, db_url, schema=schema, zone_files=zone_files,
+                                 extra_places=tuple(places_files), pushed_by=pushed_by, **batch)
+    counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    click.echo(f"pushed {counts} from {result.reports} report(s) to {result.target}, schema "
+               f"{result.schema} ({result.batches} batch(es))", err=True)
+    _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
+    _report_failures(result.failures, result.reports, inputs)
+    if result.zone_errors:
+        sys.exit(1)
+
+
+def _export_from_db(inputs, fmt, output, layers, from_db, schema, where) -> None:
+    from geo import postgis
+    from geo.export import export_layers, plan_export
+
+    if inputs:
+        raise click.UsageError("--from-db reads the database: give no INPUT")
+    if fmt == "postgis":
+        raise click.UsageError("--from-db exports to a file format, not to postgis")
+    if output is None:
+        raise click.UsageError("missing option '-o' / '--output'")
+    plan = plan_export(fmt, output, layers)  # checked before the database is read
+    stored = postgis.read_layers(from_db, schema=schema, where=where)
+    result = export_layers(stored, fmt, output, only=plan.layers)
+    for path in result.files:
+        click.echo(str(path))
+    counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    click.echo(f"wrote {counts} ({result.fmt}) from the database", err=True)
 
 
 # --- fetch ----------------------------------------------------------------------------------

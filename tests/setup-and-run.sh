@@ -14,6 +14,14 @@ if ! command -v ogrinfo >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gdal-bin >/dev/null
 fi
+# PostgreSQL with PostGIS: tests/test_postgis.py starts a throw-away server of its own
+# (initdb + pg_ctl in a temporary folder, on a free local port) and stops it at the end.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+        ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null
+fi
 python3 -m pip install -q -e ".[test]"
 # --- extra test assets (browser tests serve CDN files from these local copies) ---
 # Map assets (geo/_assets.py): the npm packages of the versions folium's CDN URLs name, unpacked
