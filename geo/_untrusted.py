@@ -79,6 +79,12 @@ def encoding_name(encoding: str) -> str:
 
 # --- YAML -----------------------------------------------------------------------------------
 
+def yaml_reader_problem(exc) -> str:
+    """One line for a yaml ReaderError (a character YAML does not allow), without the
+    library's second line."""
+    return f"character U+{_code(exc.character):04X} is not allowed in YAML (a control character)"
+
+
 def yaml_loader(max_values: int, *, dates: bool = True, yaml12_floats: bool = False):
     """A yaml.SafeLoader class bounded in depth, alias expansion and number length.
 
@@ -141,6 +147,11 @@ def _loader(max_values: int, dates: bool, yaml12_floats: bool):
                                      re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
                                      list("-+0123456789."))
     return Loader
+
+
+def _code(character) -> int:
+    """The code point a yaml ReaderError names (an int, or a one-character string)."""
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
 def _check_expansion(root, max_values: int, max_depth: int) -> None:

@@ -46,7 +46,8 @@ from geo import settings
 from geo._errors import ReportError
 from geo._text import is_abbreviation
 from geo._untrusted import (InputBoundError, encoding_name, encoding_of, json_decode, json_loads,
-                            json_scan, line_at, quote, shorten, yaml_loader)
+                            json_scan, line_at, quote, shorten, yaml_loader,
+                            yaml_reader_problem)
 
 STDIN = "-"
 #: The values of `fmt=` (and of the CLI's --format): "auto" picks by suffix, sniffs stdin.
@@ -572,6 +573,9 @@ def _front_matter_report(text: str, path: str, stem: str) -> Report:
         meta = yaml.load(header, Loader=_front_matter_loader()) if header.strip() else {}  # noqa: S506 (a bounded SafeLoader)
     except yaml.YAMLError as exc:
         line, problem = _yaml_problem(exc, first_line=2)
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: its own line
+            line = line_at(header, exc.position) + 1
+            problem = yaml_reader_problem(exc)
         raise ReportError(f"{path}:{line}: bad front matter: {shorten(problem, 300)}") from None
     if not isinstance(meta, dict):
         raise ReportError(f"{path}:2: bad front matter: expected 'field: value' lines, "

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from geo import settings
 from geo._errors import GeoError, QueryError, ZoneError
 from geo._untrusted import (InputBoundError, encoding_name, encoding_of, json_loads, line_at, quote,
-                            shorten, yaml_loader)
+                            shorten, yaml_loader, yaml_reader_problem)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
@@ -145,7 +145,10 @@ def _read_file(path: Path) -> list[_Definition]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        problem = str(getattr(exc, "problem", None) or exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: its own line
+            where = f":{line_at(text, exc.position)}"
+            problem = yaml_reader_problem(exc)
         context = getattr(exc, "context", None)
         raise ZoneError(f"{path}{where}: not valid YAML: {shorten(problem, 300)}"
                         + (f" ({shorten(str(context), 200)})" if context else "")) from None

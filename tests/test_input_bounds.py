@@ -447,3 +447,17 @@ def test_a_link_as_output_is_written_through(tmp_path):
     dangling.symlink_to(real_dir / "later.txt")
     write_text(dangling, "created")
     assert (real_dir / "later.txt").read_text(encoding="utf-8") == "created" and dangling.is_symlink()
+
+
+def test_a_control_character_in_yaml_is_one_line_naming_its_line(tmp_path):
+    zone_file = tmp_path / "z.yaml"
+    zone_file.write_text("zones:\n  - name: Bad\x1f\n", encoding="utf-8")
+    assert build_zones([zone_file], include_builtin=False).errors == [
+        f"{zone_file}:2: not valid YAML: character U+001F is not allowed in YAML (a control character)"]
+    report = tmp_path / "a.md"
+    report.write_text("---\ntitle: Clashes\nsource: Rudaw\x1b]52;c;aGk=\x07\n---\nClashes in Daquq.\n",
+                      encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        read_report_file(report)
+    assert str(err.value) == (f"{report}:3: bad front matter: character U+001B is not allowed in "
+                              "YAML (a control character)")
