@@ -167,7 +167,6 @@ MAP_CLUSTER_RADIUS = 50      # pixels within which markers form one cluster
 MAP_COORD_DECIMALS = 5       # lat/lon decimals written into the map (about 1 m)
 MAP_POPUP_MAX_WIDTH = 380
 MAP_PLACE_COLOUR = "#404040"  # places mentioned (no colour in data/styles.yaml)
-MAP_OFFLINE_BACKGROUND = "#e8ecef"
 #: Base layers, as xyzservices provider names, with the label the layer control shows.
 MAP_BASE_LAYERS = (
     ("OpenStreetMap.Mapnik", "OpenStreetMap"),

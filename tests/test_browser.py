@@ -687,3 +687,54 @@ def test_template_syntax_shows_as_text_in_the_browser(chromium, tmp_path, self_c
     assert search_list(page) == [t["place"]]
     assert not marker.exists()
     assert page.errors == []
+
+
+ARABIC_TITLE = "\u0647\u062c\u0648\u0645 \u0639\u0644\u0649 \u0646\u0642\u0637\u0629 \u062a\u0641\u062a\u064a\u0634 \u0641\u064a \u0643\u0631\u0643\u0648\u0643"
+ARABIC_EVIDENCE = ("\u0647\u0627\u062c\u0645 \u0645\u0633\u0644\u062d\u0648\u0646 \u0646\u0642\u0637\u0629 "
+                   "\u062a\u0641\u062a\u064a\u0634 \u0642\u0631\u0628 \u0643\u0631\u0643\u0648\u0643 "
+                   "\u064a\u0648\u0645 \u0627\u0644\u062b\u0644\u0627\u062b\u0627\u0621 (ISIS).")
+KIRKUK_AR = "\u0643\u0631\u0643\u0648\u0643"
+SORANI_DESCRIPTION = "\u0646\u0627\u0648\u0686\u06d5\u06cc \u06a9\u06d5\u0631\u06a9\u0648\u0648\u06a9"
+
+
+@needs_assets
+def test_right_to_left_reports_read_right_to_left_with_highlights(chromium, tmp_path):
+    ev = events_frame([make_event(0, title=ARABIC_TITLE, evidence=ARABIC_EVIDENCE,
+                                  evidence_place=KIRKUK_AR, source="\u0634\u0641\u0642 \u0646\u064a\u0648\u0632"),
+                       make_event(1, lat=35.9, lon=44.9)])
+    zones = zones_frame()
+    zones["description"] = SORANI_DESCRIPTION
+    path = tmp_path / "rtl.html"
+    render.save_map(render.build_map(ev, zones), path)
+    page = OfflinePage(chromium)
+    page.open(path)
+    open_popup(page, 0)
+    got = page.eval("""() => {
+        const c = document.querySelector('.leaflet-popup-content');
+        const dir = e => e.matches(':dir(rtl)') ? 'rtl' : 'ltr';
+        const t = c.querySelector('.geo-popup-title'), q = c.querySelector('.geo-evidence');
+        const src = c.querySelector('.geo-row a, .geo-row bdi');
+        return {title: [t.getAttribute('dir'), dir(t), t.textContent],
+                evidence: [q.getAttribute('dir'), dir(q), q.textContent,
+                           getComputedStyle(q).textAlign],
+                marks: Array.from(q.querySelectorAll('mark'), m => m.textContent),
+                label: dir(c.querySelector('.geo-row b'))};
+    }""")
+    assert got["title"] == ["auto", "rtl", ARABIC_TITLE]
+    assert got["evidence"][:3] == ["auto", "rtl", ARABIC_EVIDENCE]  # the text whole
+    assert got["evidence"][3] in ("right", "start")
+    assert got["marks"] == [KIRKUK_AR]
+    assert got["label"] == "ltr"  # the English labels stay left to right
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "map-popup-rtl.png"))
+    # An English report's popup stays left to right.
+    open_popup(page, 1)
+    assert page.eval("() => document.querySelector('.leaflet-popup-content .geo-popup-title')"
+                     ".matches(':dir(ltr)')")
+    # A zone's Sorani description, right to left.
+    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("""() => { const z = window.geoDisputed.zones.getLayers()[0];
+                         z.openPopup(z.getBounds().getCenter()); }""")
+    page.page.wait_for_selector(".leaflet-popup-content .geo-zone-description", timeout=5000)
+    assert page.eval("() => document.querySelector('.geo-zone-description').matches(':dir(rtl)')")
+    assert page.errors == []

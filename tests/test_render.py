@@ -114,13 +114,6 @@ def far_zone_frame():
     return gpd.GeoDataFrame(rows, columns=ZONE_COLUMNS, geometry="geometry", crs="EPSG:4326")
 
 
-def fit_view(html):
-    m = re.search(r"geoDisputed\.fitView\(map_geo\d+, \[\[([\d.-]+),([\d.-]+)\],"
-                  r"\[([\d.-]+),([\d.-]+)\]\], (\d+)\)", html)
-    assert m, "no fitView call"
-    return [float(x) for x in m.groups()[:4]]
-
-
 DATA_BLOCK_RE = re.compile(r'<script type="application/json" id="geo-data-([a-z_]+)geo\d+">'
                            r'(.*?)</script>', re.S)
 
@@ -134,11 +127,24 @@ def page_data(html):
     return out
 
 
+def fit_view(html):
+    """The first view's bounds, [south, west, north, east], as the page fits them."""
+    data = page_data(html)
+    assert "fit_view" in data, "no fitView data"
+    (s, w), (n, e) = data["fit_view"]["bounds"]
+    return [s, w, n, e]
+
+
 def legend_of(html):
-    """The legend's HTML, as the page sets it."""
+    """The legend as a reader sees it: its titles and labels, one a line."""
     data = page_data(html)
     assert "legend" in data, "no legend"
-    return data["legend"]
+    return legend_lines(data["legend"])
+
+
+def legend_lines(legend):
+    return "\n".join(line for sec in legend["sections"]
+                     for line in [sec["title"]] + [r["label"] for r in sec["rows"]] if line)
 
 
 def write_reports(folder, texts):
@@ -277,7 +283,7 @@ def test_view_fits_the_events_not_the_zones():
     # One event: at least 0.05 degrees each way (and the browser zooms no further than 12).
     one = fit_view(html_of(render.build_map(events_frame([make_event(0, lat=35.0, lon=44.0)]))))
     assert one == [34.975, 43.975, 35.025, 44.025]
-    assert ", 12);" in html.split("fitView(", 1)[1][:80]
+    assert page_data(html)["fit_view"]["maxZoom"] == 12
 
 
 def test_legend_lists_only_what_is_drawn():
@@ -291,11 +297,20 @@ def test_legend_lists_only_what_is_drawn():
     for absent in ("Battles", "Riots", "Strategic developments", "State forces", "Militias",
                    "Default", "front line", "security vacuum", "disputed territory"):
         assert absent not in legend, absent
-    assert "geo-cluster-swatch" in legend  # two markers: they may cluster
+    assert "Cluster of n events" in legend  # two markers: they may cluster
     # The function itself: None lists everything, an empty set drops the section.
-    full = render.legend_html()
+    full = legend_lines(render.legend_data())
     assert "Riots" in full and "Militias" in full and "disputed territory" in full
-    assert "Event type" not in render.legend_html(set(), set(), set())
+    assert render.legend_data(set(), set(), set()) == {"sections": []}
+
+
+def test_legend_says_what_the_default_actor_row_means():
+    ev = events_frame([make_event(0, actor1="Someone unknown"), make_event(1, actor1="")])
+    legend = page_data(html_of(render.build_map(ev)))["legend"]
+    rows = [r for sec in legend["sections"] for r in sec["rows"] if r["shape"] == "icon"]
+    assert [r["label"] for r in rows] == ["Other actor (not in the actor list) or none"]
+    assert "data/actors.csv" in rows[0]["title"]
+    assert "Default" not in legend_lines(legend)
 
 
 def test_search_entries_dedupe_zoom_by_type_and_zone_bounds():
@@ -452,24 +467,33 @@ def test_zone_with_missing_area_and_approximate_is_drawn():
         ("z1", None, False), ("z2", 123.5, True)]
 
 
+def page_scripts(html):
+    """The page's own inline scripts: everything but the plugin, the inlined libraries and
+    the JSON blocks."""
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    return [s for s in scripts if not s.startswith(("/* geo/static/", "/* http"))]
+
+
 def test_controls_build_text_nodes_iso_dates_and_zone_focus():
     html = html_of(render.build_map(events_frame([make_event(0)]), zones_frame(),
                                     mentions_frame()))
-    script = html.split("<script>", 1)[1]
-    # The legend (escaped in Python) is the only HTML the page sets; report text never.
-    assert script.count(".innerHTML") == 1 and "div.innerHTML = " in script
-    assert "insertAdjacentHTML" not in script and "outerHTML" not in script
+    plugin = render.static_text("geo-map.js")
+    # No HTML is made of data anywhere: the legend and popups are DOM text too.
+    assert ".innerHTML" not in plugin and "insertAdjacentHTML" not in plugin
+    assert "outerHTML" not in plugin
+    assert all(".innerHTML" not in s for s in page_scripts(html))
     # The search list is built by the page (no <datalist> of names in the HTML).
-    assert "datalist" not in html and "geo-search-list" in html
+    assert "datalist" not in html and "geo-search-list" in plugin
     # The date filter: text boxes taking YYYY-MM-DD, not the locale's date box.
-    assert "i.type = 'text'" in html and "type = 'date'" not in html
-    assert "'YYYY-MM-DD'" in html
+    assert "i.type = 'text'" in plugin and "type = 'date'" not in plugin
+    assert "'YYYY-MM-DD'" in plugin
     # No focus box around a clicked zone; tooltips hidden while a popup is open.
-    assert "path.leaflet-interactive:focus { outline: none; }" in html
-    assert ".geo-popup-open .leaflet-tooltip-pane { display: none; }" in html
-    assert "G.zonesPopup(l, l.getPopup().getLatLng())" in html
+    css = render.static_text("geo-map.css")
+    assert "path.leaflet-interactive:focus { outline: none; }" in css
+    assert ".geo-popup-open .leaflet-tooltip-pane { display: none; }" in css
+    assert "G.zonesPopup(l, l.getPopup().getLatLng())" in plugin
     # Popups pan so that the marker under them stays in view too.
-    assert "G.padBR[1] = p.br[1] + G.MARKER_BELOW" in html
+    assert "G.padBR[1] = p.br[1] + G.MARKER_BELOW" in plugin
 
 
 # --- report text is never template text ---------------------------------------------------
