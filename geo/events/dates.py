@@ -17,7 +17,7 @@ from geo import settings
 from geo._geoparse_rules import keyword_pattern
 
 if TYPE_CHECKING:
-    from geo.events import _Rules
+    from geo.events.rules import _Rules
     from geo.reports import Report
 
 # --- date expressions ----------------------------------------------------------------------

@@ -1,0 +1,252 @@
+"""Which sentences are events: a report's sentences, the rule each event sentence matches,
+whether it is anchored (a date, a place where something happened), and how sentences group
+into events (see geo.events for the rules).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+
+from geo import settings
+from geo._geoparse_rules import EventRule
+from geo._text import is_abbreviation
+from geo.events.dates import _sentence_dates
+from geo.events.locate import _LARGE, _antecedent, _is_located, _is_origin, _km, _locate
+from geo.events.rules import _rules
+from geo.parse import Mention, ParseResult
+
+# A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
+# A line that wraps inside a paragraph does not end a sentence; a blank line does.
+# A list item ("- On Sunday, ...", "2) ...") starts a sentence of its own.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n"
+                           r"|\n(?=[ \t]*(?:[-*•‣▪–]|\d{1,2}[.)])[ \t]+)")
+
+
+@dataclass
+class _Draft:
+    """One event while it is being built: its sentences, rule, date and place."""
+
+    rule: EventRule
+    sentences: list[tuple[int, int]]
+    event_date: date | None
+    dated: bool
+    place: Mention | None = None
+    near: bool = False
+    warnings: list[str] = field(default_factory=list)
+    trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
+    claim: bool = False  # told as someone's claim ("X said it had targeted ...")
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text` (abbreviations like "Oct." kept)."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == ".":
+            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 8):m.start()])
+            if word and is_abbreviation(word.group(1)):
+                continue
+        end = m.start() + (1 if text[m.start()] in ".!?" else 0)
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class _Sentences(list):
+    """The (start, end) spans of a report's sentences, with `index` a dict look-up: a long
+    report has thousands, and each event asks for the index of its own."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        super().__init__(spans)
+        self._at = {span: k for k, span in enumerate(spans)}
+
+    def index(self, span, *_) -> int:  # type: ignore[override]
+        return self._at[span]
+
+# --- finding events ------------------------------------------------------------------------------
+
+def find_events(result: ParseResult) -> list[_Draft]:
+    """The event drafts of a parsed report (see the module docstring for the rules)."""
+    rules = _rules()
+    report = result.report
+    body = report.body
+    spans = _Sentences(sentences(body))
+    starts = [s for s, _ in spans]
+
+    def sentence_of(offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1)
+
+    triggers: dict[int, EventRule] = {}
+    trigger_at: dict[int, int] = {}
+    for start, rule in rules.find_triggers(body):
+        k = sentence_of(start)
+        if k not in triggers or rule.rank < triggers[k].rank:
+            triggers[k] = rule
+            trigger_at[k] = start
+    # "Officials condemned the attack": a reaction to an event told before, not a new one;
+    # "three attacks in Kirkuk province over the weekend": a summary of the events told next.
+    reactions = {k for k in triggers if rules.reaction.search(body, *spans[k])
+                 or rules.summary.search(body, max(spans[k][0], trigger_at[k] - 40), _word_end_at(body, trigger_at[k]))}
+    # "The Guards said they had targeted ...": a claim, one more sentence of an event told
+    # in the report, or an event of its own when nothing else tells it.
+    claims = {k for k in triggers if rules.speech_before.search(body, spans[k][0], trigger_at[k])}
+    places: dict[int, list[Mention]] = {}
+    located: set[int] = set()  # sentences naming a place where something happened ("in X")
+    for mention in result.mentions:
+        if mention.role != "dateline" and not rules.away.before(body, mention.start):
+            k = sentence_of(mention.start)
+            places.setdefault(k, []).append(mention)
+            if _is_located(rules, body, mention) and not _is_origin(rules, body, mention):
+                located.add(k)
+    # "An IED exploded in the town": an event sentence naming no place names the one told
+    # before it, found here so that it is located, dated and grouped as if named.
+    for k in triggers:
+        if k not in places:
+            found = _antecedent(rules, body, spans[k], result.mentions)
+            if found is not None:
+                places[k] = [found]
+                located.add(k)
+    dates, date_notes, stated = _sentence_dates(rules, report, spans, triggers, trigger_at,
+                                                reactions, located)
+
+    dated: list[_Draft] = []
+    undated: list[_Draft] = []
+    loose: list[tuple[int, EventRule]] = []
+    for k in sorted(triggers):
+        rule = triggers[k]
+        if k in reactions:
+            loose.append((k, rule))
+        elif k in dates:
+            draft = _Draft(rule, [spans[k]], dates[k], True, trigger=trigger_at[k], claim=k in claims)
+            if dates[k] is None:
+                draft.warnings.append("relative date with no published date to count from")
+            elif k in stated:
+                draft.warnings.append("dated by a statement about the event (\"said on ...\"), "
+                                      "not by the event itself")
+            if k in date_notes:
+                draft.warnings.append(date_notes[k])
+            _add_dated(dated, draft, places, spans)
+        elif k in located:
+            draft = _Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k],
+                           claim=k in claims)
+            if k in date_notes:
+                draft.warnings.append(date_notes[k])
+            undated.append(draft)
+        else:
+            loose.append((k, rule))
+    # Undated sentences join the dated event of the same type at the same place (or one
+    # nearby); the rest stand alone: "an IED exploded in Hawija" is not yesterday's rocket
+    # in Tuz Khurmatu.
+    events = list(dated)
+    for draft in undated:
+        home = next((d for d in dated if d.rule.event_type == draft.rule.event_type
+                     and _same_place(d, draft, places, spans)), None)
+        if home is not None:
+            _join(home, draft.sentences[0], draft.rule)
+        else:
+            same = next((d for d in events if not d.dated and d.rule.event_type == draft.rule.event_type
+                         and _first_place(d, places, spans) == _first_place(draft, places, spans)), None)
+            if same is not None:
+                _join(same, draft.sentences[0], draft.rule)
+            else:
+                events.append(draft)
+    for k, rule in loose:
+        if not rule.joins:
+            continue  # background ("the caliphate was destroyed"), not part of an event
+        home = next((d for d in events if d.rule.event_type == rule.event_type), None)
+        if home is not None:
+            _join(home, spans[k], rule)
+    # A claim joins an event of its type that the report tells in its own words.
+    for claim in [d for d in events if d.claim]:
+        home = next((d for d in events if not d.claim and d.rule.event_type == claim.rule.event_type), None)
+        if home is not None:
+            for span in claim.sentences:
+                _join(home, span, claim.rule)
+            events.remove(claim)
+    if not events and loose and not result.mentions:
+        # Nothing anchored, but the report does describe an event: keep it, without a place.
+        k, rule = min(loose, key=lambda t: (t[1].rank, t[0]))
+        if k not in reactions:
+            events.append(_Draft(rule, [spans[k]], report.published, False))
+    for draft in events:
+        _locate(rules, draft, body, spans, places, result.unresolved)
+        if not draft.dated and draft.event_date is not None:
+            draft.warnings.append("no date in the event's sentences: the published date is used")
+        elif draft.event_date is None and not any("date" in w for w in draft.warnings):
+            draft.warnings.append("event date unknown (no published date)")
+    events.sort(key=lambda d: d.sentences[0][0])
+    return events
+
+
+def _word_end_at(text: str, start: int) -> int:
+    """The end of the word that starts at `start`."""
+    m = re.compile(r"[\w'’-]+").match(text, start)
+    return m.end() if m else start
+
+
+def _add_dated(dated: list[_Draft], draft: _Draft, places, spans) -> None:
+    """A dated sentence joins an earlier event of the same type, date and place (or one
+    nearby), else starts one."""
+    for d in dated:
+        if d.rule.event_type == draft.rule.event_type and d.event_date == draft.event_date \
+                and _same_place(d, draft, places, spans):
+            _join(d, draft.sentences[0], draft.rule)
+            return
+    dated.append(draft)
+
+
+def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans) -> bool:
+    """Could two drafts be one event: either names no local place, or some place of one
+    lies within settings.EVENT_JOIN_KM of a place of the other."""
+    def local(d: _Draft) -> list[Mention]:
+        k = spans.index(d.sentences[0])
+        return [m for m in places.get(k, []) if m.type not in _LARGE and m.lat is not None]
+
+    pa, pb = local(a), local(b)
+    if not pa or not pb:
+        return True
+    return any(_km(x, y) <= settings.EVENT_JOIN_KM for x in pa for y in pb)
+
+
+def _join(draft: _Draft, span: tuple[int, int], rule: EventRule) -> None:
+    if span not in draft.sentences:
+        draft.sentences.append(span)
+    if rule.event_type == draft.rule.event_type and rule.rank < draft.rule.rank:
+        draft.rule = rule  # the most specific sub-type of the same family
+
+
+def _first_place(draft: _Draft, places: dict[int, list[Mention]], spans) -> str | None:
+    k = spans.index(draft.sentences[0])
+    return places[k][0].place_id if places.get(k) else None
+
+
+def assign_roles(result: ParseResult) -> None:
+    """Set role `event` on the mentions the report's events are located at (in place), and
+    keep the drafts on the result for the event step."""
+    result.drafts = find_events(result)
+    chosen = {(d.place.start, d.place.end) for d in result.drafts if d.place is not None}
+    if chosen:
+        result.mentions = [
+            _with_role(m, "event") if (m.start, m.end) in chosen and m.role == "mention" else m
+            for m in result.mentions]
+
+
+def _with_role(m: Mention, role: str) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, role=role)
