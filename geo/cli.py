@@ -6,7 +6,10 @@ so `geo --help` and `geo resolve` start fast.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import sys
 from types import SimpleNamespace
 
@@ -14,20 +17,60 @@ import click
 
 from geo._errors import GeoError
 
+#: What a terminal would act on instead of showing: C0 controls (ESC starts OSC 52 clipboard
+#: writes, OSC 8 links, SGR conceal; CR and BS overwrite what is shown), DEL and the C1
+#: controls (U+009B is CSI, U+009D OSC on many terminals). Tab is the only one kept.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_JSON_UNESCAPED_CONTROLS = re.compile("[\x7f-\x9f]")  # json.dumps escapes only C0 itself
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character a terminal would act on shown as an escape
+    (`\\x1b`, `\\n`, `\\x9b`), so a report id, title or file name prints as what it is and
+    each message stays one line.
+
+    >>> terminal_safe("r1\\x1b]52;c;aWQ=\\x07 title\\nline")
+    'r1\\\\x1b]52;c;aWQ=\\\\x07 title\\\\nline'
+    """
+    return _TERMINAL_CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _echo(message: object = "", err: bool = False) -> None:
+    """The one way the CLI prints a line: through terminal_safe."""
+    click.echo(terminal_safe(str(message)), err=err)
+
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"geo: error: {message}", err=True)
+    _echo(f"geo: error: {message}", err=True)
     sys.exit(code)
 
 
+def _safe_click_error(exc: click.ClickException) -> click.ClickException:
+    """Click's own usage errors quote what was typed (a file name, an option value): escaped
+    as every other line is."""
+    exc.message = terminal_safe(str(exc.message))
+    if isinstance(getattr(exc, "param_hint", None), str):
+        exc.param_hint = terminal_safe(exc.param_hint)
+    return exc
+
+
 class _GeoGroup(click.Group):
-    """Turns the package's own errors into one clear line on stderr and exit status 2."""
+    """Turns the package's own errors into one clear line on stderr and exit status 2, and
+    escapes what click's usage errors quote."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise _safe_click_error(exc) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except GeoError as exc:
             _fail(str(exc))
+        except click.ClickException as exc:
+            raise _safe_click_error(exc) from None
 
 
 @click.group(cls=_GeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +106,10 @@ def _read_name(name: str) -> str:
 
 
 def _print_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    """JSON on stdout; DEL and C1 controls in strings as \\u escapes (json.dumps writes them
+    raw), so a terminal shows the JSON and a JSON reader reads the same text."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNESCAPED_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 @main.command()
@@ -104,16 +150,16 @@ def resolve(name, as_json, limit, types, online, places_files):
         krg = " / ".join(p for p in (row.get("governorate_krg"), row.get("district_krg")) if p)
         if krg:
             admin += f" (KRG: {krg})"
-        click.echo(f"{i}. {row['name']} ({row['type']})  {row['lat']:.5f}, {row['lon']:.5f}  "
+        _echo(f"{i}. {row['name']} ({row['type']})  {row['lat']:.5f}, {row['lon']:.5f}  "
                    f"{admin}  [{row['match']} {row['score']:.2f}, id {row['id']}]")
     if not rows:
         if types:  # say what the filter hid: "Kirkuk" is a city, not a town
             other = gaz.resolve(name, limit=3)
             hint = (f"; without --type: {', '.join(f'{c.place.name} ({c.place.type})' for c in other)}"
                     if other else "")
-            click.echo(f"geo: no place of type {', '.join(types)} matches {name!r}{hint}", err=True)
+            _echo(f"geo: no place of type {', '.join(types)} matches {name!r}{hint}", err=True)
         else:
-            click.echo(f"geo: no place matches {name!r}", err=True)
+            _echo(f"geo: no place matches {name!r}", err=True)
         sys.exit(1)
 
 
@@ -140,9 +186,9 @@ _where_option = click.option(
 def _zone_messages(result) -> None:
     """A zones build's errors and warnings on stderr, one line each."""
     for message in result.warnings:
-        click.echo(f"geo: zone warning: {message}", err=True)
+        _echo(f"geo: zone warning: {message}", err=True)
     for message in result.errors:
-        click.echo(f"geo: zone error: {message}", err=True)
+        _echo(f"geo: zone error: {message}", err=True)
 
 
 @main.command()
@@ -176,20 +222,20 @@ def _where_output(lat, lon, result, as_json) -> None:
     if as_json:
         _print_json(result)
         return
-    click.echo(f"{lat:.5f}, {lon:.5f}")
+    _echo(f"{lat:.5f}, {lon:.5f}")
     if result.get("note"):
         s = result["settlement"]
-        click.echo(f"  {result['note']}; nearest settlement {s['name']}, {s['distance_km']:.1f} km")
+        _echo(f"  {result['note']}; nearest settlement {s['name']}, {s['distance_km']:.1f} km")
     elif "settlement" in result:
         s = result["settlement"]
         admin = " / ".join(p for p in (s["governorate"], s["district"]) if p)
         krg = " / ".join(p for p in (s["governorate_krg"], s["district_krg"]) if p)
-        click.echo(f"  in {admin or 'unknown'}" + (f" (KRG: {krg})" if krg else "")
+        _echo(f"  in {admin or 'unknown'}" + (f" (KRG: {krg})" if krg else "")
                    + f", nearest settlement {s['name']}")
     for n in result["nearest"]:
-        click.echo(f"  {n['distance_km']:7.2f} km {n['compass']:<2} of {n['name']} ({n['type']})")
+        _echo(f"  {n['distance_km']:7.2f} km {n['compass']:<2} of {n['name']} ({n['type']})")
     if result.get("zones"):
-        click.echo("  zones: " + "; ".join(result["zones"]))
+        _echo("  zones: " + "; ".join(result["zones"]))
 
 
 @main.group()
@@ -205,11 +251,11 @@ def import_geonames_cmd(dump):
 
     result = import_geonames(dump)
     for message in result.skipped[:20]:
-        click.echo(f"geo: warning: {message}", err=True)
+        _echo(f"geo: warning: {message}", err=True)
     if len(result.skipped) > 20:
-        click.echo(f"geo: warning: ... and {len(result.skipped) - 20} more bad rows skipped", err=True)
+        _echo(f"geo: warning: ... and {len(result.skipped) - 20} more bad rows skipped", err=True)
     skipped = f", skipped {len(result.skipped)} bad row(s)" if result.skipped else ""
-    click.echo(f"imported {result.count} places from {dump} into {result.path}{skipped}")
+    _echo(f"imported {result.count} places from {dump} into {result.path}{skipped}")
 
 
 @gazetteer.command("check")
@@ -226,11 +272,11 @@ def check_cmd(files):
 
     problems, total = check_places_files(files)
     for problem in problems:
-        click.echo(f"geo: places error: {problem}", err=True)
+        _echo(f"geo: places error: {problem}", err=True)
     if problems:
-        click.echo(f"geo: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        _echo(f"geo: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {total} places in {len(files)} file(s)")
+    _echo(f"ok: {total} places in {len(files)} file(s)")
 
 
 @gazetteer.command("info")
@@ -241,9 +287,9 @@ def info_cmd(places_files):
 
     gaz = _gazetteer(places_files)
     counts = Counter(p.type for p in gaz.places)
-    click.echo(f"{len(gaz)} places")
+    _echo(f"{len(gaz)} places")
     for ptype, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {ptype:<14} {n}")
+        _echo(f"  {ptype:<14} {n}")
 
 # --- parse and events ---------------------------------------------------------------------
 
@@ -254,9 +300,9 @@ def _report_failures(failures: list[str], done: int, inputs=()) -> None:
         _fail(f"no report found in {', '.join(inputs)} (report files end in .md, .txt, .json, "
               ".jsonl, .ndjson or .csv)")
     for message in failures:
-        click.echo(f"geo: report error: {message}", err=True)
+        _echo(f"geo: report error: {message}", err=True)
     if failures:
-        click.echo(f"geo: {len(failures)} of {len(failures) + done} report(s) failed", err=True)
+        _echo(f"geo: {len(failures)} of {len(failures) + done} report(s) failed", err=True)
         if not done:
             sys.exit(1)
 
@@ -297,12 +343,12 @@ def parse_cmd(inputs, as_json, fmt, places_files):
             results.append(result.to_dict())
             continue
         r = result.report
-        click.echo(f"{r.id}  {r.published or 'date unknown'}  {r.source or '-'}  {r.title}")
+        _echo(f"{r.id}  {r.published or 'date unknown'}  {r.source or '-'}  {r.title}")
         for m in result.mentions:
-            click.echo(f"  {m.start:>6}-{m.end:<6} {m.role:<8} {m.text!r} -> {m.name} ({m.type})  "
+            _echo(f"  {m.start:>6}-{m.end:<6} {m.role:<8} {m.text!r} -> {m.name} ({m.type})  "
                        f"{m.lat:.5f}, {m.lon:.5f}  [{m.place_id}, {m.confidence:.2f}]")
         if result.unresolved:
-            click.echo(f"  unresolved: {'; '.join(result.unresolved)}")
+            _echo(f"  unresolved: {'; '.join(result.unresolved)}")
     if as_json:
         _print_json(results)
     _report_failures(failures, done, inputs)
@@ -313,7 +359,8 @@ def parse_cmd(inputs, as_json, fmt, places_files):
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the GeoJSON here instead of standard output.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes (default: both cores for 64+ files or 2 MB of text, else one).")
+              help="Processes (default: both cores for 64+ files or 2 MB of text, else one; "
+                   "never more than the machine's cores).")
 @_format_option
 @_places_option
 def events_cmd(inputs, output, workers, fmt, places_files):
@@ -330,15 +377,20 @@ def events_cmd(inputs, output, workers, fmt, places_files):
     """
     from geo.events import write_events_geojson
 
+    if output:
+        _check_not_an_input(output, inputs)
+    workers = _capped_workers(workers)
     # Worker processes load the gazetteer themselves, with the user's places files.
-    run = write_events_geojson(inputs, output, workers=workers, extra_places=tuple(places_files),
-                               fmt=fmt, max_warnings=_MAX_WARNINGS)
+    with _json_safe_stdout(output is None):
+        run = write_events_geojson(inputs, output, workers=workers,
+                                   extra_places=tuple(places_files), fmt=fmt,
+                                   max_warnings=_MAX_WARNINGS)
     _print_warnings(run.warnings)
     if (output or run.no_event) and (run.reports or not run.failures):  # else nothing was written
         no_event = run.no_event
         skipped = (f" ({len(no_event)} with no event: {', '.join(no_event[:5])}"
                    f"{', ...' if len(no_event) > 5 else ''})") if no_event else ""
-        click.echo(f"wrote {run.events} events from {run.reports} report(s){skipped}"
+        _echo(f"wrote {run.events} events from {run.reports} report(s){skipped}"
                    + (f" to {output}" if output else ""), err=True)
     _report_failures(run.failures, run.reports, inputs)
 
@@ -346,13 +398,67 @@ def events_cmd(inputs, output, workers, fmt, places_files):
 _MAX_WARNINGS = 20
 
 
+def _check_not_an_input(output, inputs) -> None:
+    """Refuse (exit 2, before any report is read) an output that is one of the inputs."""
+    from geo._outputs import check_outputs_not_inputs
+
+    check_outputs_not_inputs([output], inputs)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _capped_workers(workers: int | None) -> int | None:
+    """--workers, at most the cores this process may use: more processes than cores only
+    share them (64 on 2 cores ran 5 times slower than 2), so the extra ones are not started."""
+    cores = _cores()
+    if workers is not None and workers > cores:
+        _echo(f"geo: note: --workers {workers} is more than the {cores} core(s) here; "
+              f"using {cores}", err=True)
+        return cores
+    return workers
+
+
+class _JsonSafeStream:
+    """Standard output for JSON a terminal may show: DEL and C1 controls written as \\u
+    escapes (the same JSON text; json.dumps leaves them raw with ensure_ascii=False)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_JSON_UNESCAPED_CONTROLS.sub(
+            lambda m: f"\\u{ord(m.group()):04x}", text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _json_safe_stdout(active: bool):
+    if not active:
+        yield
+        return
+    previous = sys.stdout
+    sys.stdout = _JsonSafeStream(previous)
+    try:
+        yield
+    finally:
+        sys.stdout = previous
+
+
 def _print_warnings(warnings: list[str]) -> None:
     """The first warnings on stderr: a report that yields no event, an event without a place
     or a date, said so and not dropped silently."""
     for message in warnings[:_MAX_WARNINGS]:
-        click.echo(f"geo: warning: {message}", err=True)
+        _echo(f"geo: warning: {message}", err=True)
     if len(warnings) > _MAX_WARNINGS:
-        click.echo("geo: ... more warnings: every event's `warnings` property holds its own",
+        _echo("geo: ... more warnings: every event's `warnings` property holds its own",
                    err=True)
 
 
@@ -395,6 +501,10 @@ def zones_cmd(inputs, with_events, output, as_json, db_url, schema, where, zone_
         raise click.UsageError("INPUT files are read only with --events")
     if with_events and not inputs:
         raise click.UsageError("--events needs at least one INPUT")
+    if output:
+        from geo._outputs import check_outputs_not_inputs
+
+        check_outputs_not_inputs([output], [*inputs, *zone_files])
     gaz = _gazetteer(places_files) if places_files else None
     result = zones_api.build_zones(zone_files, gazetteer=gaz)
     if output:
@@ -409,14 +519,14 @@ def zones_cmd(inputs, with_events, output, as_json, db_url, schema, where, zone_
         rows = result.zones.drop(columns="geometry").to_dict(orient="records")
         _print_json([{k: plain(v) for k, v in r.items()} for r in rows])
     else:
-        click.echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} {'name':<46} source")
+        _echo(f"{'zone_id':<40} {'kind':<18} {'area_km2':>9}  {'approx':<6} {'name':<46} source")
         for z in result.zones.itertuples():
             source = " ".join(str(z.source or "").split())
             source = source if len(source) <= 60 else source[:59] + "…"
-            click.echo(f"{z.zone_id:<40} {z.kind:<18} {z.area_km2:>9.1f}  "
+            _echo(f"{z.zone_id:<40} {z.kind:<18} {z.area_km2:>9.1f}  "
                        f"{'yes' if z.approximate else 'no':<6} {z.name:<46} {source}")
     if output:
-        click.echo(f"wrote {len(result.zones)} zones to {output}", err=True)
+        _echo(f"wrote {len(result.zones)} zones to {output}", err=True)
     _zone_messages(result)
     if result.errors:
         sys.exit(1)
@@ -430,7 +540,7 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
     if not result.reports:
         _report_failures(result.failures, 0, inputs)
     for failure in result.failures:
-        click.echo(f"geo: report error: {failure}", err=True)
+        _echo(f"geo: report error: {failure}", err=True)
     events = zones_api.assign_zones(result.events, zones)
     table = zones_api.events_per_zone(events, zones)
     if as_json:
@@ -443,7 +553,7 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
         return
     _zone_table(table)
     outside = int((events["zones"] == "").sum())
-    click.echo(f"{len(events)} events, {outside} outside every zone or without a place")
+    _echo(f"{len(events)} events, {outside} outside every zone or without a place")
 
 def _zones_events_db(db_url, schema, where, as_json) -> None:
     """`geo zones --events --db`: the server counts the stored events per stored zone."""
@@ -455,13 +565,13 @@ def _zones_events_db(db_url, schema, where, as_json) -> None:
                      "events": counts.events, "outside": counts.outside})
         return
     _zone_table(counts.table)
-    click.echo(f"{counts.events} events, {counts.outside} outside every zone or without a place")
+    _echo(f"{counts.events} events, {counts.outside} outside every zone or without a place")
 
 
 def _zone_table(table) -> None:
-    click.echo(f"{'events':>6}  {'first':<10}  {'last':<10}  {'kind':<18} name")
+    _echo(f"{'events':>6}  {'first':<10}  {'last':<10}  {'kind':<18} name")
     for row in table.itertuples():
-        click.echo(f"{row.events:>6}  {row.first_date or '-':<10}  {row.last_date or '-':<10}  "
+        _echo(f"{row.events:>6}  {row.first_date or '-':<10}  {row.last_date or '-':<10}  "
                    f"{row.kind:<18} {row.name}")
 
 
@@ -470,8 +580,8 @@ def _zone_table(table) -> None:
 @main.command("map")
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="HTML file to write (default: maps/<first input's name>.html; "
-                   "maps/seeds.html with no INPUT).")
+              help="HTML file to write (default: maps/<first input's name>.html in the current "
+                   "folder; maps/seeds.html with no INPUT).")
 @click.option("--self-contained", is_flag=True,
               help="Inline every script and stylesheet: one file that needs no network "
                    "(vector layers on a plain background, no tiles).")
@@ -482,7 +592,10 @@ def _zone_table(table) -> None:
 @_schema_option
 @_where_option
 @_zones_option
-def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files):
+@_format_option
+@_places_option
+def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files, fmt,
+            places_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
 
@@ -505,21 +618,22 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
 
         done = postgis.map_database(db_url, out=output, schema=schema, where=where,
                                     title=title, self_contained=self_contained)
-        click.echo(str(done.path))
-        click.echo(f"mapped {done.located} of {done.events} events from the database, "
+        _echo(str(done.path))
+        _echo(f"mapped {done.located} of {done.events} events from the database, "
                    f"{done.zones} zones", err=True)
         return
     if where:
         raise click.UsageError("--where filters the events of --db")
     from geo.render import map_inputs
 
+    if output:
+        _check_not_an_input(output, [*inputs, *zone_files, *places_files])
+    gaz = _gazetteer(places_files) if places_files else None
     result = map_inputs(inputs, out=output, title=title, self_contained=self_contained,
-                        zone_files=zone_files)
-    click.echo(str(result.path))
-    click.echo(f"mapped {result.located} of {result.events} events from {result.reports} "
-               f"report(s), {result.zones} zones", err=True)
-    from types import SimpleNamespace
-
+                        zone_files=zone_files, fmt=fmt, gazetteer=gaz)
+    _echo(str(result.path))
+    _echo(f"mapped {result.located} of {result.events} events from {result.reports} "
+          f"report(s), {result.zones} zones into {result.path.absolute()}", err=True)
     _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
     _report_failures(result.failures, result.reports)
     if result.zone_errors:
@@ -589,14 +703,18 @@ def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, push
         raise click.UsageError("--batch-reports and --pushed-by are for --format postgis")
     if output is None:
         raise click.UsageError("missing option '-o' / '--output'")
-    from geo.export import export_inputs
+    from geo.export import export_inputs, plan_export
 
+    from geo._outputs import check_outputs_not_inputs
+
+    check_outputs_not_inputs(plan_export(fmt, output, layers).files.values(),
+                             [*zone_files, *places_files])  # the reports: export_inputs
     gaz = _gazetteer(places_files) if places_files else None
     result = export_inputs(inputs, fmt, output, layers, gazetteer=gaz, zone_files=zone_files)
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
     for path in result.files:
-        click.echo(str(path))
-    click.echo(f"wrote {counts} ({result.fmt})", err=True)
+        _echo(str(path))
+    _echo(f"wrote {counts} ({result.fmt})", err=True)
     _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
     _report_failures(result.failures, result.reports)
     if result.zone_errors:
@@ -615,7 +733,7 @@ def _export_postgis(inputs, output, layers, db_url, schema, pushed_by, batch_rep
     result = postgis.push_inputs(inputs, db_url, schema=schema, zone_files=zone_files,
                                  extra_places=tuple(places_files), pushed_by=pushed_by, **batch)
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
-    click.echo(f"pushed {counts} from {result.reports} report(s) to {result.target}, schema "
+    _echo(f"pushed {counts} from {result.reports} report(s) to {result.target}, schema "
                f"{result.schema} ({result.batches} batch(es))", err=True)
     _zone_messages(SimpleNamespace(errors=result.zone_errors, warnings=result.zone_warnings))
     _report_failures(result.failures, result.reports, inputs)
@@ -637,9 +755,9 @@ def _export_from_db(inputs, fmt, output, layers, from_db, schema, where) -> None
     stored = postgis.read_layers(from_db, schema=schema, where=where)
     result = export_layers(stored, fmt, output, only=plan.layers)
     for path in result.files:
-        click.echo(str(path))
+        _echo(str(path))
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
-    click.echo(f"wrote {counts} ({result.fmt}) from the database", err=True)
+    _echo(f"wrote {counts} ({result.fmt}) from the database", err=True)
 
 
 # --- fetch ----------------------------------------------------------------------------------
@@ -668,12 +786,12 @@ def fetch_cmd(urls, out_dir, rate, timeout):
 
     result = fetch(urls, out_dir, rate=rate, timeout=timeout)
     for path in result.saved:
-        click.echo(str(path))
+        _echo(str(path))
     for message in result.failures:
-        click.echo(f"geo: fetch error: {message}", err=True)
+        _echo(f"geo: fetch error: {message}", err=True)
     skipped = f", {len(result.skipped)} already there" if result.skipped else ""
     failed = f", {len(result.failures)} failed" if result.failures else ""
-    click.echo(f"saved {len(result.saved)} article(s) to {out_dir}{skipped}{failed}", err=True)
+    _echo(f"saved {len(result.saved)} article(s) to {out_dir}{skipped}{failed}", err=True)
     if result.failures and not (result.saved or result.skipped):
         sys.exit(1)
 

@@ -188,11 +188,38 @@ def plan_export(fmt: str, path: str | os.PathLike,
 
 # --- layers ----------------------------------------------------------------------------------
 
+#: Characters no output keeps. XML 1.0 forbids the C0 controls other than tab, LF and CR, and
+#: U+FFFE/U+FFFF, even as character references (a KML holding one is "not well-formed" to
+#: GDAL, QGIS and Google Earth); SQLite's text functions and GDAL cut a GeoPackage string at
+#: NUL; a spreadsheet shows them as boxes. Vertical tab and form feed separate words, so they
+#: become a space; the others carry nothing a reader could see and are dropped.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACE_CHARS = frozenset("\x0b\x0c")
+#: A lone UTF-16 surrogate (JSON's "\\ud800" reads as one) cannot be written as UTF-8 at all.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def output_text(text: str) -> str:
+    """`text` as every output format can hold it: C0 controls XML 1.0 forbids (NUL included)
+    dropped, vertical tab and form feed as spaces, U+FFFE/U+FFFF dropped, a lone surrogate
+    as U+FFFD. Tab, line ends and everything printable stay as they are.
+
+    >>> output_text("Kirkuk\\x01 \\x0cclashes\\x00")
+    'Kirkuk  clashes'
+    """
+    if _FORBIDDEN_CHARS.search(text):
+        text = _FORBIDDEN_CHARS.sub(lambda m: " " if m.group() in _SPACE_CHARS else "", text)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    return text
+
+
 def normalize_layer(name: str, frame: Any) -> "gpd.GeoDataFrame":
     """`frame` with exactly the layer's columns (geo.schema), typed, in EPSG:4326.
 
-    Missing columns are added empty and extra columns dropped; text columns hold str or None,
-    numbers float or int (nullable Int64 when some are missing), booleans bool.
+    Missing columns are added empty and extra columns dropped; text columns hold str or None
+    (cleaned by output_text, so every format gets the same text), numbers float or int
+    (nullable Int64 when some are missing), booleans bool.
     """
     import geopandas as gpd
     import pandas as pd
@@ -238,7 +265,8 @@ def normalize_layer(name: str, frame: Any) -> "gpd.GeoDataFrame":
             else:
                 data[col] = pd.Series([bool(v) for v in values], dtype="bool")
         else:
-            data[col] = pd.Series([None if v is None else str(v) for v in values], dtype=object)
+            data[col] = pd.Series([None if v is None else output_text(str(v)) for v in values],
+                                  dtype=object)
     geometry = [None if (g is None or g.is_empty) else g for g in geoseries.values]
     return gpd.GeoDataFrame(pd.DataFrame(data, columns=[c for c in columns if c != "geometry"]),
                             geometry=gpd.GeoSeries(geometry, crs=settings.CRS_WGS84),
@@ -483,9 +511,30 @@ def _write_geojson(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[P
     return targets
 
 
+#: A cell starting with one of these is a formula, a command or a link to a spreadsheet
+#: (OWASP, "CSV Injection"): `=HYPERLINK(...)`, `+cmd|...`, `-2+3`, `@SUM(...)`, and tab or CR,
+#: which some programs skip before looking.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell as a spreadsheet shows it and never runs it: a cell that would start a
+    formula gets a leading `'` (OWASP's advice; spreadsheets hide that quote and show the
+    text), unless it is a plain number such as `-3` or `+4.5`, which stays a number.
+
+    >>> [csv_cell(v) for v in ("=1+2", "-3", "-2+3", "@SUM(A1)", "Kirkuk")]
+    ["'=1+2", '-3', "'-2+3", "'@SUM(A1)", 'Kirkuk']
+    """
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_text(events: "gpd.GeoDataFrame") -> str:
     """The events as CSV (RFC 4180, UTF-8): ACLED_CSV_COLUMNS then CSV_EXTRA_COLUMNS;
-    empty cells for missing values, coordinates to 6 decimals."""
+    empty cells for missing values, coordinates to 6 decimals, text that a spreadsheet
+    would run as a formula prefixed with `'` (csv_cell)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     columns = ACLED_CSV_COLUMNS + CSV_EXTRA_COLUMNS
@@ -498,6 +547,8 @@ def csv_text(events: "gpd.GeoDataFrame") -> str:
                 cells.append("")
             elif col in ("latitude", "longitude"):
                 cells.append(repr(round(float(value), settings.EXPORT_COORD_DECIMALS)))
+            elif isinstance(value, str):
+                cells.append(csv_cell(value))
             else:
                 cells.append(value)
         writer.writerow(cells)
@@ -763,13 +814,17 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
                   zone_files: Iterable[str | os.PathLike] = ()) -> ExportResult:
     """Reports in, GIS layers out: read the report files and folders `inputs`, build events,
     mentions, places and zones, and write the `layers` asked for (default: all the format
-    holds). Format, layers and path are checked before any report is read.
+    holds). Format, layers and path are checked before any report is read, and an output
+    that is one of the inputs (or inside an input folder, with a report's suffix) is refused.
 
     Returns an ExportResult; `.failures` lists the reports that could not be read.
     """
     plan = plan_export(fmt, path, layers)
     if not inputs:
         raise ExportError("no input: give report files or folders")
+    from geo._outputs import check_outputs_not_inputs
+
+    check_outputs_not_inputs(plan.files.values(), inputs)  # never replace a report
     from geo.events import events_from_inputs
     from geo.zones import build_zones
 

@@ -859,18 +859,25 @@ def _nothing_to_map(result, events, located: int, named: str) -> str | None:
 
 def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
                title: str | None = None, self_contained: bool = False,
-               zone_files: Iterable[str | Path] = ()) -> MapResult:
+               zone_files: Iterable[str | Path] = (), fmt: str = "auto",
+               gazetteer=None) -> MapResult:
     """Map the events of report files or folders `inputs` (what `geo map` does).
 
     With no inputs, maps settings.SEEDS_DIR into settings.MAPS_DIR/seeds.html; otherwise
-    the default output is MAPS_DIR/<first input's name>.html. `zone_files` are the user's
+    the default output is MAPS_DIR/<first input's name>.html (MAPS_DIR: `maps/` of the
+    current folder, created when the map is written). `zone_files` are the user's
     zone files (as `geo zones --zones`: added to the built-in zones and $GEO_ZONES, a zone
     with a built-in zone's id replaces it); zones that cannot be built are left out and listed
-    in `.zone_errors`.
+    in `.zone_errors`. `fmt` is the input format (geo.reports.read_reports), `gazetteer` the
+    one to resolve places with (the built-in one when None).
 
     Raises MapError ("nothing to map: ...", no file written) when no event is located: no
-    report found or readable, no event in the reports, or no event with a place.
+    report found or readable, no event in the reports, or no event with a place; and an
+    ExportError, before any report is read, for an output folder that cannot be written or
+    an output that is one of the inputs.
     """
+    from geo._atomic import check_folder
+    from geo._outputs import check_outputs_not_inputs
     from geo.events import events_from_inputs
     from geo.zones import assign_zones, build_zones
 
@@ -882,15 +889,18 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
             stem = "stdin"
         out = settings.MAPS_DIR / f"{stem}.html"
     out = Path(out)
-    if not default_out and not out.parent.is_dir():
-        raise MapError(f"{out}: folder {out.parent} does not exist")
-    result = events_from_inputs(inputs)
+    if default_out and not out.parent.exists():  # maps/ is made once there is a map
+        check_folder(out.parent.parent, out)
+    else:
+        check_folder(out.parent, out)
+    check_outputs_not_inputs([out], inputs)
+    result = events_from_inputs(inputs, gazetteer=gazetteer, fmt=fmt)
     events = result.events
     located = int(sum(1 for g in events.geometry if g is not None and not g.is_empty))
     why = _nothing_to_map(result, events, located, ", ".join(inputs))
     if why:
         raise MapError(f"nothing to map: {why}")
-    built = build_zones(tuple(str(f) for f in zone_files))
+    built = build_zones(tuple(str(f) for f in zone_files), gazetteer=gazetteer)
     zones = built.zones
     events = assign_zones(events, zones)
     m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained)

@@ -16,9 +16,11 @@ PLACES_DIR = DATA_DIR / "places"
 ZONES_DIR = DATA_DIR / "zones"
 STYLES_FILE = DATA_DIR / "styles.yaml"
 
-#: Seed reports and where maps go by default.
+#: Seed reports (`geo map` with no INPUT maps them).
 SEEDS_DIR = PROJECT_DIR / "seeds"
-MAPS_DIR = PROJECT_DIR / "maps"
+#: Where `geo map` writes when no -o is given: `maps/` of the current folder, wherever the
+#: package is installed (relative on purpose: resolved when a map is written).
+MAPS_DIR = Path("maps")
 
 #: The user's own places (same format as data/places/*.csv), merged over the built-in ones.
 #: Several files may be given, separated by os.pathsep.
