@@ -3,9 +3,10 @@
 `geo export in.csv --format csv -o in.csv`, `geo map a.md -o a.md` or `geo events in.jsonl -o
 in.jsonl` would read the reports and then replace them with the output. An output is refused
 when it is the same file as an input (by device and inode, so another spelling of the path, a
-symlink or a hard link is caught too), or when it lies inside an input folder with a suffix
-the report reader takes (settings.REPORT_EXTENSIONS): it would replace one of that folder's
-reports, or be read as one on the next run.
+symlink or a hard link is caught too), or when it is a report of an input folder: an existing
+file there that the reader takes (a suffix of settings.REPORT_EXTENSIONS, and not a file this
+tool wrote, which folders skip: geo.reports.is_own_output). A new output in an input folder,
+or an earlier output there, may be written: the next run skips it.
 """
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def _read_as_report(path: Path) -> bool:
             and not path.name.lower().startswith("readme"))
 
 
+def _own_output(path: Path) -> bool:
+    from geo.reports import is_own_output
+
+    return is_own_output(path)
+
+
 def check_outputs_not_inputs(outputs: Iterable[str | os.PathLike],
                              inputs: Iterable[str | os.PathLike]) -> None:
     """ExportError naming the output and the input it would replace, if any output is one of
@@ -60,12 +67,11 @@ def check_outputs_not_inputs(outputs: Iterable[str | os.PathLike],
         if identity is not None and identity in files:
             raise ExportError(f"refusing to write {target}: it is the input {files[identity]}, "
                               "which would be replaced; give another output path")
-        if not _read_as_report(target):
+        if identity is None or not folders or not _read_as_report(target):
             continue
         where = _resolved(target)
         for folder, name in folders:
-            if where.is_relative_to(folder):
+            if where.is_relative_to(folder) and not _own_output(target):
                 raise ExportError(
-                    f"refusing to write {target}: it is inside the input folder {name}, where "
-                    f"it would replace or be read as a report ({target.suffix} files are "
-                    "reports); write it outside the input folders")
+                    f"refusing to write {target}: it is a report of the input folder {name}, "
+                    "which would be replaced; give another output path")

@@ -278,22 +278,24 @@ def test_output_that_is_an_input_is_refused(args, output, tmp_path):
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing replaced
 
 
-def test_output_inside_an_input_folder_is_refused(tmp_path):
+def test_output_over_a_report_of_an_input_folder_is_refused(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     _report(folder, "a.md", "a1", "Clashes")
+    _csv_report(folder / "events.csv")  # a report that happens to have this name
+    before = (folder / "events.csv").read_bytes()
     result = _run("export", str(folder), "--format", "csv", "-o", str(folder))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"geo: error: refusing to write {folder}/events.csv: it is inside the input folder "
-        f"{folder}, where it would replace or be read as a report (.csv files are reports); "
-        "write it outside the input folders\n")
-    result = _run("export", str(folder), "--format", "geojson", "-o", str(folder / "x.json"))
-    assert result.exit_code == 2 and f"refusing to write {folder}/x-events.json" in result.stderr
-    # formats the reader does not take may go there: nothing could be read back as a report
-    result = _run("export", str(folder), "--format", "gpkg", "-o", str(folder / "x.gpkg"))
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "x.gpkg"]
+        f"geo: error: refusing to write {folder}/events.csv: it is a report of the input "
+        f"folder {folder}, which would be replaced; give another output path\n")
+    assert (folder / "events.csv").read_bytes() == before
+    # a new output in the folder is written, and the next run skips it and may replace it
+    for _ in range(2):
+        result = _run("export", str(folder), "--format", "csv", "-o", str(folder / "out.csv"))
+        assert result.exit_code == 0, result.output
+        assert "wrote 2 events" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "events.csv", "out.csv"]
 
 
 # --- geo map's output, options and workers ----------------------------------------------------
