@@ -7,7 +7,7 @@ from __future__ import annotations
 
 #: One row per event (geo.events). `geometry` is a Point, or None when no place resolved.
 EVENT_COLUMNS = [
-    "event_id",        # str: f"{report_id}-{n}"
+    "event_id",        # str: f"{report_id}-{sha1(first sentence)[:8]}" (geo.events.records)
     "report_id",       # str
     "title",           # str
     "source",          # str: the outlet

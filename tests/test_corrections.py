@@ -134,3 +134,38 @@ def test_diff_of_an_edited_layer(gazetteer):
     assert [(p["id"], p["name"], p["lat"], p["lon"]) for p in diff.places] == [
         ("kani-spi", "Kani Spi", "35.90000", "43.20000")]
     assert diff.places[0]["source"].startswith("analyst: Rania, 2024-06-01")
+
+
+# --- stable event ids ------------------------------------------------------------------------
+
+def _ids(text, gazetteer, rid="r1"):
+    from geo.events import report_events
+    from geo.reports import parse_report_text
+
+    report = parse_report_text(f"---\nid: {rid}\npublished: 2024-05-11\n---\n{text}")
+    return [row["event_id"] for row in report_events(report, gazetteer).events]
+
+
+def test_event_id_is_the_report_and_a_hash_of_its_sentence(gazetteer):
+    import hashlib
+
+    sentence = "An IED exploded near Daquq on Tuesday, killing two soldiers."
+    (event_id,) = _ids(sentence, gazetteer)
+    assert event_id == f"r1-{hashlib.sha1(sentence.encode()).hexdigest()[:8]}"
+
+
+def test_event_id_survives_an_earlier_event_told_before_it(gazetteer):
+    later = "Gunmen attacked a checkpoint near Hawija on Monday, wounding a policeman."
+    (alone,) = _ids(later, gazetteer)
+    both = _ids("An IED exploded near Daquq on Tuesday, killing two soldiers.\n\n" + later, gazetteer)
+    assert len(both) == 2 and both[1] == alone  # a list position would have made it -2
+
+
+def test_same_first_sentence_ids_are_told_apart(gazetteer):
+    from geo.events.records import stable_event_id
+
+    body = "An IED exploded in Kirkuk and another in Sinjar on Tuesday."
+    taken: set[str] = set()
+    first = stable_event_id("r1", body, [(0, len(body))], taken)
+    second = stable_event_id("r1", body, [(0, len(body))], taken)
+    assert second == first + "-2"

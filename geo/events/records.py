@@ -32,6 +32,24 @@ _WHERE_PREC = {**dict.fromkeys(("city", "town", "village"), 1),
                "country": 6}
 
 
+def stable_event_id(report_id: str, body: str, sentences, taken: set[str]) -> str:
+    """An event's id: its report's id and a hash of the first sentence it came from
+    (whitespace folded), so the id stays when rules, the gazetteer or other reports change
+    and an analyst's correction keeps finding its event. Two events told first in the same
+    sentence take `-2`, `-3` ... in text order. `taken` collects the ids of the report."""
+    import hashlib
+
+    start, end = min(sentences)
+    anchor = " ".join(body[start:end].split())
+    base = f"{report_id}-{hashlib.sha1(anchor.encode('utf-8')).hexdigest()[:8]}"
+    event_id, k = base, 1
+    while event_id in taken:
+        k += 1
+        event_id = f"{base}-{k}"
+    taken.add(event_id)
+    return event_id
+
+
 def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
     """One row per event of a parsed report (columns of geo.schema.EVENT_COLUMNS, with
     `geometry` as (lon, lat) or None)."""
@@ -39,7 +57,8 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
     report = result.report
     body = report.body
     rows = []
-    for n, draft in enumerate(result.drafts, 1):
+    ids: set[str] = set()
+    for draft in result.drafts:
         evidence = " ".join(" ".join(body[s:e].split()) for s, e in sorted(draft.sentences))
         etype, subtype = draft.rule.event_type, draft.rule.sub_event_type
         actor1, actor2 = _row_actors(rules, body, draft, etype)
@@ -62,7 +81,7 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         place = draft.place
         row = {c: None for c in EVENT_COLUMNS}
         row.update(
-            event_id=f"{report.id}-{n}", report_id=report.id, title=report.title,
+            event_id=stable_event_id(report.id, body, draft.sentences, ids), report_id=report.id, title=report.title,
             source=report.source, url=report.url,
             published=report.published.isoformat() if report.published else None,
             event_date=draft.event_date.isoformat() if draft.event_date else None,
