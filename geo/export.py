@@ -58,7 +58,7 @@ LAYER_COLUMNS = {
 #: Column types other than text (str), per layer.
 _TYPES: dict[str, dict[str, str]] = {
     "events": {"latitude": "float", "longitude": "float", "front_distance_km": "float",
-               "geo_precision": "int", "where_prec": "int"},
+               "geo_precision": "int", "where_prec": "int", "confidence": "float"},
     "zones": {"area_km2": "float", "approximate": "bool"},
     "places": {"reports": "int"},
     "mentions": {"start": "int", "end": "int", "confidence": "float", "lat": "float",
@@ -70,8 +70,8 @@ ACLED_CSV_COLUMNS = [
     "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "source", "notes",
 ]
-CSV_EXTRA_COLUMNS = ["event_id", "report_id", "where_prec", "zones", "front_distance_km",
-                     "place_id", "url", "evidence"]
+CSV_EXTRA_COLUMNS = ["event_id", "report_id", "where_prec", "confidence", "location_reason",
+                     "zones", "front_distance_km", "place_id", "url", "evidence"]
 
 _SUFFIX = {"gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
 _GEOJSON_SUFFIXES = (".geojson", ".json")
@@ -563,6 +563,14 @@ def _write_csv(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path]
     return [target]
 
 
+def _located(row: dict) -> str | None:
+    """Why the event is at its place, and how sure: "named as the event's place (0.87)"."""
+    reason, confidence = row.get("location_reason"), row.get("confidence")
+    if not reason:
+        return None
+    return f"{reason} ({confidence:.2f})" if isinstance(confidence, (int, float)) else reason
+
+
 def _event_label(row: dict) -> str:
     """The placemark name: "Armed clash, Kirkuk, 2024-03-01"; a generic sub-event type
     ("Other") gives way to the event type: "Strategic developments, Hamrin, 2023-10-04"."""
@@ -590,6 +598,7 @@ def _describe(layer: str, row: dict) -> tuple[str, str, str, str | None]:
                   ("Date", row.get("event_date")),
                   ("Place", f"{row.get('location') or ''} ({admin})" if admin
                    else row.get("location")),
+                  ("Located", _located(row)),
                   ("Actors", actors), ("Summary", row.get("notes")),
                   ("Evidence", highlighted(row.get("evidence"), row.get("evidence_place"))),
                   ("Zones", row.get("zones")),

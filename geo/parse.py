@@ -93,6 +93,11 @@ class ParseResult:
     warnings: list[str] = field(default_factory=list)
     #: Event drafts found by geo.events while assigning roles (reused by the event step).
     drafts: list = field(default_factory=list, repr=False)
+    #: The gazetteer the mentions were resolved in (the event step reads their admin units).
+    gazetteer: object = field(default=None, repr=False, compare=False)
+    #: (start, end) of a mention -> how context chose it among namesakes ("namesake chosen by
+    #: the province named").
+    notes: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"report": self.report.to_dict(),
@@ -356,12 +361,13 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
             blocked.append((hit.ostart, hit.oend))
             continue
         kept.append(hit)
-    mentions = _resolve_hits(idx, report, kept, body)
+    notes: dict = {}
+    mentions = _resolve_hits(idx, report, kept, body, notes)
     mentions.extend(_town_mentions(idx, report, kept, padded, offsets, body))
     extra, unresolved = _unknown_names(gazetteer, idx, body, mentions, blocked)
     mentions.extend(extra)
     mentions.sort(key=lambda m: (m.start, -m.end))
-    return ParseResult(report, mentions, unresolved)
+    return ParseResult(report, mentions, unresolved, gazetteer=gazetteer, notes=notes)
 
 
 def report_languages(report: Report):
@@ -636,7 +642,8 @@ def _candidates(idx: _Index, hit: _Hit) -> list[_Entry]:
     return entries
 
 
-def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> list[Mention]:
+def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str,
+                  notes: dict | None = None) -> list[Mention]:
     """Decide each hit's place: unambiguous ones first, then the rest by score, with a
     bonus for places near those already decided. Each distinct name is decided once."""
     places = idx.gaz.places
@@ -678,6 +685,7 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> l
             margin = min(1.0, (scored[0][0] - scored[1][0]) / 0.1)
             memo[key] = (scored[0][2], 0.75 + 0.25 * margin)
         decided[k] = memo[key]
+    chosen_by = _context_choices(idx, hits, cands, decided, body)
     out = []
     for k, hit in enumerate(hits):
         entry, certainty = decided[k]
@@ -685,7 +693,71 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str) -> l
         start, end = hit.typed_span or (hit.ostart, hit.oend)
         confidence = round(entry.score * certainty * (0.9 if entry.core and not hit.types else 1.0), 3)
         out.append(_mention(report, place, body, start, end, confidence, entry.match))
+        if k in chosen_by and notes is not None:
+            notes[(start, end)] = chosen_by[k]
     return out
+
+
+# "X in Y province", "X, Ninewa", "X (Salah al-Din)", "X district of Y": Y is the unit X lies in.
+_UNIT_AFTER = re.compile(r"\)?(?:\s+(?:region|area|district|sub-?district|subdistrict|province|"
+                         r"governorate|village|town|city|nahiya|qada))?"
+                         r"(?:,\s*(?:in\s+(?:the\s+)?)?|\s+(?:in|of)\s+(?:the\s+)?|\s*\()"
+                         r"(?:(?:northern|southern|eastern|western|central|north|south|east|west)\s+)?",
+                         re.IGNORECASE)
+# "Kirkuk's X", "Diyala province's X": the unit comes first.
+_UNIT_BEFORE = re.compile(r"(?:\s+(?:province|governorate|district|region))?['’]s\s+", re.IGNORECASE)
+# "X, northeast of Baquba", "X, 20 km south of Y": Y is a landmark near X.
+_LANDMARK_AFTER = re.compile(r",?\s+(?:(?:about|some|around|nearly)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+                             r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+                             r"(?:\s+of)?\s+(?:the\s+(?:city|town)\s+of\s+)?", re.IGNORECASE)
+_LANDMARK_KM = 80.0  # a namesake this close to the landmark the text measures it from fits
+_UNIT_WORD = {"governorate": "province", "district": "district", "subdistrict": "sub-district",
+              "region": "region", "country": "country"}
+
+
+def _context_choices(idx: _Index, hits: list[_Hit], cands: list[list[_Entry]],
+                     decided: dict, body: str) -> dict[int, str]:
+    """Namesakes told apart by the unit the text puts a name in ("X in Diyala province",
+    "Kirkuk's X", "X (Salah al-Din)") or by the landmark it is measured from ("X, northeast
+    of Baquba"): a candidate outside that unit, or far from that landmark, loses to one inside
+    or near it. Changes `decided` in place; returns hit index -> why, for the hits changed."""
+    from geo._admin import inside, km
+
+    places = idx.gaz.places
+    why: dict[int, str] = {}
+    for k, hit in enumerate(hits):
+        options = {e.index: e for e in cands[k]}
+        if len(options) < 2:
+            continue
+        start, end = hit.typed_span or (hit.ostart, hit.oend)
+        units, test, word = [], None, ""
+        if k + 1 < len(hits):
+            nxt = hits[k + 1]
+            gap = body[end:nxt.ostart]
+            if _UNIT_AFTER.fullmatch(gap):
+                units, test = [places[e.index] for e in cands[k + 1]], "unit"
+            elif _LANDMARK_AFTER.fullmatch(gap):
+                units, test = [places[e.index] for e in cands[k + 1]], "landmark"
+        if not units and k > 0:
+            prev = hits[k - 1]
+            pend = (prev.typed_span or (prev.ostart, prev.oend))[1]
+            if _UNIT_BEFORE.fullmatch(body[pend:start]):
+                units, test = [places[e.index] for e in cands[k - 1]], "unit"
+        if not units:
+            continue
+        if test == "unit":
+            fits = [i for i in options if any(inside(places[i], u) for u in units)]
+            word = _UNIT_WORD.get(min(units, key=lambda u: _TYPE_RANK.get(u.type, 99)).type, "place")
+        else:
+            fits = [i for i in options if any(km(places[i], u) <= _LANDMARK_KM for u in units)]
+            word = "landmark"
+        current = decided[k][0].index
+        if not fits or current in fits:
+            continue
+        best = max(fits, key=lambda i: (_static_score(idx, places[i], options[i], hit.types), -i))
+        decided[k] = (options[best], decided[k][1])
+        why[k] = f"namesake chosen by the {word} named"
+    return why
 
 
 # How the match counts against the other preferences: first, as in the resolver (a name

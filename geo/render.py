@@ -359,13 +359,21 @@ def _lat_lon(frame) -> tuple[list[float], list[float]]:
     return lats, lons
 
 
-def _precision(geo_precision: Any, where_prec: Any) -> str:
+def _precision(geo_precision: Any, where_prec: Any, reason: Any = None, confidence: Any = None) -> str:
     parts = []
     g, w = _int(geo_precision), _int(where_prec)
     if g is not None:
         parts.append(f"ACLED {g} ({GEO_PRECISION.get(g, '?')})")
     if w is not None:
         parts.append(f"UCDP {w} ({WHERE_PREC.get(w, '?')})")
+    # Why the event is here and how sure (geo.events location_reason, confidence).
+    why = _text(reason)
+    if why:
+        try:
+            sure = f", confidence {float(confidence):.2f}" if confidence is not None and not math.isnan(float(confidence)) else ""
+        except (TypeError, ValueError):
+            sure = ""
+        parts.append(f"{why}{sure}")
     return "; ".join(parts)
 
 
@@ -402,7 +410,8 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
     col = {c: _column(events, c, n) for c in (
         "title", "published", "event_date", "source", "url", "event_type", "sub_event_type",
         "actor1", "actor2", "location", "admin1", "admin2", "geo_precision", "where_prec",
-        "evidence", "evidence_place", "report_id", "zones", "event_id")}
+        "evidence", "evidence_place", "report_id", "zones", "event_id", "location_reason",
+        "confidence")}
     family_cache: dict[str, int] = {}
     ev, pop = [], []
     for i in range(n):
@@ -423,7 +432,8 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
             _text(col["source"][i]), _text(col["url"][i]), etype,
             _text(col["sub_event_type"][i]), actor, _text(col["actor2"][i]),
             _text(col["location"][i]), admin,
-            _precision(col["geo_precision"][i], col["where_prec"][i]),
+            _precision(col["geo_precision"][i], col["where_prec"][i],
+                       col["location_reason"][i], col["confidence"][i]),
             f"{lat:.{settings.MAP_COORD_DECIMALS}f}, {lon:.{settings.MAP_COORD_DECIMALS}f}",
             _text(col["evidence"][i]), _text(col["evidence_place"][i]),
             _text(col["report_id"][i]), _text(col["zones"][i]), _text(col["event_id"][i]),

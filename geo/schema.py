@@ -27,7 +27,11 @@ EVENT_COLUMNS = [
     "geo_precision",   # int 1..3 (ACLED)
     "where_prec",      # int 1..7 (UCDP GED)
     "evidence",        # str: the sentence(s) the event came from
-    "evidence_place",  # str: the place name as written in the evidence (for highlighting)
+    "evidence_place",  # str: the place name as written in the evidence (for highlighting);
+                       #      an unknown village's name when the point is its district's
+    "confidence",      # float 0..1: how sure the placement is (its place, not the event)
+    "location_reason", # str: why this place ("named as the event's place", "village unknown
+                       #      (X): its district", "namesake chosen by the province named")
     "notes",           # str: short summary (ACLED `notes`)
     "warnings",        # str: "; "-joined warnings (e.g. no resolvable place)
     "zones",           # str: "; "-joined zone names containing the event ("" before the zones step)

@@ -13,7 +13,8 @@ from geo import settings
 from geo._geoparse_rules import EventRule
 from geo._text import is_abbreviation
 from geo.events.dates import _sentence_dates
-from geo.events.locate import _LARGE, _antecedent, _is_located, _is_origin, _km, _locate
+from geo.events.locate import _LARGE, _antecedent, _headline_places, _is_located, _is_origin, _km, _locate
+from geo.events.structure import caption_paragraphs, is_background
 from geo.events.rules import _rules
 from geo.parse import Mention, ParseResult
 
@@ -37,6 +38,7 @@ class _Draft:
     warnings: list[str] = field(default_factory=list)
     trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
     claim: bool = False  # told as someone's claim ("X said it had targeted ...")
+    placement: object = None  # geo.events.locate.Placement: where, why, how sure
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -93,7 +95,11 @@ def find_events(result: ParseResult) -> list[_Draft]:
 
     triggers: dict[int, EventRule] = {}
     trigger_at: dict[int, int] = {}
+    # Photo captions, credits, bylines and "Read more" lines tell no event of their own.
+    apart = caption_paragraphs(body)
     for start, rule in rules.find_triggers(body):
+        if any(s <= start < e for s, e in apart):
+            continue
         k = sentence_of(start)
         if k not in triggers or rule.rank < triggers[k].rank:
             triggers[k] = rule
@@ -123,6 +129,12 @@ def find_events(result: ParseResult) -> list[_Draft]:
                 located.add(k)
     dates, date_notes, stated = _sentence_dates(rules, report, spans, triggers, trigger_at,
                                                 reactions, located)
+    # Background ("ISIS often attacks villages", "has held the area since 2014") is no event,
+    # unless the sentence names the day of its own ("on Tuesday").
+    for k in [k for k in triggers if is_background(body[spans[k][0]:spans[k][1]])]:
+        if k not in dates or k in stated:
+            del triggers[k]
+            dates.pop(k, None)
 
     dated: list[_Draft] = []
     undated: list[_Draft] = []
@@ -177,14 +189,26 @@ def find_events(result: ParseResult) -> list[_Draft]:
         if home is not None:
             for span in claim.sentences:
                 _join(home, span, claim.rule)
+            if claim.dated and not home.dated:
+                # "X said the ambush yesterday evening ...": the claim dates the event its
+                # own undated telling ("the militants staged the ambush") leaves undated.
+                home.event_date, home.dated = claim.event_date, True
+                home.warnings = [w for w in home.warnings if "published date" not in w] + claim.warnings
             events.remove(claim)
-    if not events and loose and not result.mentions:
-        # Nothing anchored, but the report does describe an event: keep it, without a place.
-        k, rule = min(loose, key=lambda t: (t[1].rank, t[0]))
-        if k not in reactions:
-            events.append(_Draft(rule, [spans[k]], report.published, False))
+    if not events and loose:
+        # Nothing anchored, but the report does describe an event ("a boy of 14 was killed"):
+        # keep the first one it tells (the lede carries the main event), placed by the
+        # sentences that go on to tell it, or without a place.
+        told = [(k, rule) for k, rule in loose if k not in reactions and (k not in claims or not result.mentions)]
+        if told:
+            k, rule = min(told, key=lambda t: (t[0], t[1].rank)) if result.mentions else \
+                min(told, key=lambda t: (t[1].rank, t[0]))
+            events.append(_Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k]))
+    anchors = {spans.index(d.sentences[0]) for d in events}
+    headline = _headline_places(result)
+    report_places = [m for m in result.mentions if m.role != "dateline"]
     for draft in events:
-        _locate(rules, draft, body, spans, places, result.unresolved)
+        _locate(rules, draft, body, spans, places, result, anchors, report_places, apart, headline)
         if not draft.dated and draft.event_date is not None:
             draft.warnings.append("no date in the event's sentences: the published date is used")
         elif draft.event_date is None and not any("date" in w for w in draft.warnings):

@@ -10,6 +10,7 @@ from geo import settings
 from geo._values import plain
 from geo.events.actors import UNIDENTIFIED_ACTOR, _row_actors
 from geo.events.dates import _MONTHS
+from geo.events.locate import GEO_PRECISION, WHERE_PREC
 from geo.events.rules import _rules
 from geo.parse import ParseResult
 from geo.schema import EVENT_COLUMNS
@@ -18,18 +19,8 @@ if TYPE_CHECKING:
     from geo.events.detect import _Draft
     from geo.gazetteer import Gazetteer
 
-# ACLED geo_precision and UCDP where_prec by place type (settlements: 1, or 2 when "near").
-_GEO_PRECISION = {**dict.fromkeys(("city", "town", "village"), 1),
-                  **dict.fromkeys(("site", "military_base", "dam", "sector", "command_area",
-                                   "subdistrict", "district"), 2),
-                  **dict.fromkeys(("valley", "mountain", "lake", "river", "front", "governorate",
-                                   "region", "country"), 3)}
-_WHERE_PREC = {**dict.fromkeys(("city", "town", "village"), 1),
-               **dict.fromkeys(("site", "military_base", "dam", "sector", "command_area",
-                                "subdistrict"), 2),
-               "district": 3, "governorate": 4,
-               **dict.fromkeys(("valley", "mountain", "lake", "river", "front", "region"), 5),
-               "country": 6}
+# ACLED geo_precision and UCDP where_prec by place type: the locate step's tables.
+_GEO_PRECISION, _WHERE_PREC = GEO_PRECISION, WHERE_PREC
 
 
 def stable_event_id(report_id: str, body: str, sentences, taken: set[str]) -> str:
@@ -91,15 +82,24 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         )
         if place is not None and place.place_id is not None:
             p = gaz.get(place.place_id)
-            precision = 2 if draft.near else _GEO_PRECISION.get(p.type, 3)
-            where = 2 if draft.near else _WHERE_PREC.get(p.type, 5)
+            placement = draft.placement
+            precision = placement.precision if placement else (2 if draft.near else _GEO_PRECISION.get(p.type, 3))
+            where = placement.where_prec if placement else (2 if draft.near else _WHERE_PREC.get(p.type, 5))
+            # An unknown village keeps its name as written: the evidence shows it, and the
+            # row's point is the unit the text puts it in.
+            written = placement.unknown_name if placement and placement.unknown_name else place.text
             row.update(location=p.name, place_id=p.id, admin1=p.governorate, admin2=p.district,
                        latitude=p.lat, longitude=p.lon, geo_precision=precision,
-                       where_prec=where, evidence_place=place.text, geometry=(p.lon, p.lat))
+                       where_prec=where, evidence_place=written, geometry=(p.lon, p.lat),
+                       confidence=placement.confidence if placement else None,
+                       location_reason=placement.reason if placement else "")
         else:
             # No place, no precision: 3 / 6 would claim a region or country was coded.
+            placement = draft.placement
             row.update(location="", place_id=None, admin1="", admin2="", geo_precision=None,
-                       where_prec=None, evidence_place="", geometry=None)
+                       where_prec=None, geometry=None, confidence=0.0,
+                       evidence_place=placement.unknown_name if placement else "",
+                       location_reason=placement.reason if placement else "no place named")
         row["notes"] = _notes(row, draft, subtype)
         rows.append(row)
     return rows
