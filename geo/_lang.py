@@ -39,7 +39,7 @@ PACK_FIELDS = ("code", "name", "script", "detect", "rules", "event_prepositions"
                "origin_prepositions", "away_words", "near_words", "reference_words",
                "statement_places", "speech_verbs", "reaction_words", "summary_words",
                "source_before", "target_before", "doer_before", "victim_before", "victim_after",
-               "casualty_words", "actors", "dates", "geoparse")
+               "casualty_words", "container_words", "complementizers", "actors", "dates", "geoparse")
 _DATE_FIELDS = ("day_words", "weekdays", "last_after", "months", "solar_months", "day_month_joins",
                 "days_back", "last_week", "ago_before", "ago_after", "day_units", "shift_days",
                 "numbers")
@@ -98,7 +98,7 @@ def packs(folder: Path | None = None) -> dict[str, Pack]:
         script = data.get("script")
         if script not in SCRIPTS:
             raise ReportError(f"{path}: field 'script': {script!r} is not one of {', '.join(SCRIPTS)}")
-        for key in PACK_FIELDS[5:20]:
+        for key in (*PACK_FIELDS[5:20], "casualty_words", "container_words", "complementizers"):
             _check_words(data.get(key), path, key)
         for i, rule in enumerate(data.get("rules") or []):
             if not isinstance(rule, dict) or (rule.get("event_type"), rule.get("sub_event_type")) not in pairs:
@@ -405,8 +405,10 @@ class FoldedMatcher:
     ending in `*` takes any ending. `entries` are (keyword, payload, proclitics): with
     `proclitics`, the Arabic proclitics and article may be joined in front."""
 
-    def __init__(self, entries):
+    def __init__(self, entries, endings=frozenset()):
         import ahocorasick
+
+        self.endings = frozenset(endings)  # folded endings that may follow any keyword
 
         table: dict[str, tuple[int, bool, object]] = {}
         for order, (word, payload, proclitics) in enumerate(entries):
@@ -438,10 +440,12 @@ class FoldedMatcher:
                 continue
             stop = end + 1
             if stop < n and squeezed[stop] != " ":
-                if not star:
+                word_end = stop
+                while word_end < n and squeezed[word_end] != " ":
+                    word_end += 1
+                if not star and squeezed[stop:word_end] not in self.endings:
                     continue
-                while stop < n and squeezed[stop] != " ":
-                    stop += 1
+                stop = word_end
             hits.append((start, stop, payload))
         hits.sort(key=lambda h: (h[0], -h[1]))
         out, last = [], -1

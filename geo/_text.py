@@ -116,13 +116,14 @@ def _add(types: str, *words: str) -> None:
 
 
 _add("governorate", "province", "governorate", "governorates", "muhafazah", "muhafazat", "muhafaza",
-     "muhafadha", "parezga", "parêzga", "parêzgeha", "محافظة", "پارێزگای", "پارێزگا")
-_add("district", "district", "qada", "qadaa", "qadha", "qadhaa", "qaza", "kaza", "قضاء", "قەزای", "قەزا")
+     "muhafadha", "parezga", "parêzga", "parêzgeha", "parêzgaya", "محافظة", "پارێزگای", "پارێزگا")
+_add("district", "district", "qada", "qadaa", "qadha", "qadhaa", "qaza", "kaza", "قضاء", "قەزای", "قەزا",
+     "navçeya", "qezaya")
 _add("subdistrict", "subdistrict", "sub district", "sub-district", "nahiya", "nahiyah", "nahia",
-     "nahiyat", "ناحية", "ناحیەی", "ناحیە")
+     "nahiyat", "ناحية", "ناحیەی", "ناحیە", "nahiyeya")
 _add("city town", "city", "مدينة", "شاری")
-_add("town city village", "town", "bajêr", "بلدة")
-_add("village town", "village", "قرية", "گوندی", "gund")
+_add("town city village", "town", "bajêr", "bajarê", "bajarokê", "بلدة", "شارۆچکەی", "شارۆچکە")
+_add("village town", "village", "قرية", "گوندی", "gund", "gundê", "gundekî")
 _add("mountain", "mountains", "mountain", "mount", "mt", "jabal", "jebel", "jabel", "range", "ridge",
      "hills", "chiya", "çiya", "çiyayê", "جبل", "جبال", "چیای", "چیا")
 _add("lake", "lake", "reservoir", "buhayrat", "بحيرة", "دەریاچەی")

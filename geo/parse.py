@@ -61,6 +61,8 @@ _NO_BARE_NAME = frozenset({"dam", "lake", "command_area", "military_base", "site
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 # Arabic writes "and", "in", "to" and the article joined to the name (وكركوك, بالموصل).
 _ARABIC_PREFIXES = ("ال", "وال", "بال", "لل", "و", "ب", "ل")
+# The proclitics before a word of more than two letters (و ف, then ب ل ك).
+_ARABIC_PROCLITIC = re.compile(r"^(?:[وف][بلك]?|[بلك])(?=\S{3})")
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build, and there are many
@@ -303,6 +305,7 @@ class _Hit:
     oend: int = 0
     types: frozenset | None = None  # types a neighbouring type word implies
     typed_span: tuple[int, int] | None = None  # original span including the type word
+    inflected: bool = False  # found without an ending or a proclitic its language joined on
 
 
 def parse_report(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:
@@ -335,7 +338,7 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
     hits = _select_longest(_all_hits(idx, padded))
     langs = report_languages(report)
     words = _language_words(frozenset(langs.present)) if langs.present != {"en"} else None
-    if words is not None and words.suffixes:
+    if words is not None and (words.suffixes or "ar" in langs.present):
         hits = _inflected_hits(idx, padded, hits, langs, offsets, words)
     kept: list[_Hit] = []
     blocked: list[tuple[int, int]] = []
@@ -433,6 +436,23 @@ def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
             continue
         lang = langs.at(int(offs[min(start, len(offs) - 1)]))
         ends = words.suffixes.get(lang)
+        if lang == "ar" and not inside and k + 1 < len(tokens):
+            # "وسيد صادق", "بخان بني سعد": a proclitic on a name of several words (names of
+            # one word are indexed with their proclitics already)
+            bare = _ARABIC_PROCLITIC.sub("", token)
+            if bare != token:
+                for n_words in (3, 2):
+                    phrase = " ".join([bare] + [t[2] for t in tokens[k + 1:k + n_words]])
+                    payload = idx.automaton.get(f" {phrase} ", None)
+                    if payload is not None and payload.entries and not payload.blocker:
+                        shift = len(token) - len(bare)
+                        hit = _Hit(start, start + shift + len(phrase), payload)
+                        hit.inflected = True
+                        extra.append(hit)
+                        # a shorter name inside it ("بني سعد") gives way
+                        hits = [h for h in hits if not (hit.start <= h.start and h.end <= hit.end)]
+                        break
+            continue
         if not ends:
             continue
         found = None
@@ -457,7 +477,9 @@ def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
             continue
         if inside:  # the stem's own name replaces a name found only without its type word
             hits = [h for h in hits if h is not weak[start]]
-        extra.append(_Hit(*found))
+        hit = _Hit(*found)
+        hit.inflected = True
+        extra.append(hit)
     if not extra:
         return hits
     return sorted(hits + extra, key=lambda h: h.start)
@@ -578,6 +600,13 @@ def _attach_type_word(idx: _Index, hit: _Hit, body: str, prev: str) -> None:
                 hit.types = types
                 hit.typed_span = (hit.ostart, m.start() + ends[n - 1])
                 return
+    # Arabic joins "in", "of", "and" to the type word: "بقضاء الحويجة", "لقضاء كفري".
+    if prev and _ARABIC.match(prev):
+        key = name_key(prev)
+        bare = _ARABIC_PROCLITIC.sub("", key)
+        if bare != key and key not in idx.type_words and bare in idx.type_words:
+            hit.types = idx.type_words[bare]
+            return
     # Only a type word or "of" right before the name can start a type phrase.
     raw = _words_before(body, hit.ostart, 4) if prev and (prev.lower() == "of" or name_key(prev) in idx.type_tails) else []
     if raw:
@@ -674,8 +703,11 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str,
             # As in the resolver: a name written exactly as a place's name or alias ranks
             # above one that only matches once folded ("Hamrin" is the mountains' alias;
             # "Ḩamrīn", the town's, only folds to it).
+            # (Not in the Arabic script: there one name's Arabic and Kurdish spellings fold
+            # alike, "بينجوين" and "پێنجوێن", and which one a row lists first says nothing.)
+            arabic_script = bool(_ARABIC.search(written))
             static = [(_static_score(idx, places[e.index], e, hits[k].types)
-                       - _MATCH_WEIGHT * (0.0 if e.matched.casefold() == written else
+                       - _MATCH_WEIGHT * (0.0 if arabic_script or e.matched.casefold() == written else
                                           max(0.0, e.score - settings.SCORE_NORMALIZED)), e)
                       for e in cs]
             top = max(v for v, _ in static)
@@ -692,7 +724,8 @@ def _resolve_hits(idx: _Index, report: Report, hits: list[_Hit], body: str,
         place = places[entry.index]
         start, end = hit.typed_span or (hit.ostart, hit.oend)
         confidence = round(entry.score * certainty * (0.9 if entry.core and not hit.types else 1.0), 3)
-        out.append(_mention(report, place, body, start, end, confidence, entry.match))
+        out.append(_mention(report, place, body, start, end, confidence,
+                            "inflected" if hit.inflected else entry.match))
         if k in chosen_by and notes is not None:
             notes[(start, end)] = chosen_by[k]
     return out

@@ -154,3 +154,48 @@ def test_arabic_script_datelines(gazetteer, text, place, outlet):
 
 def test_ordinary_arabic_line_is_no_dateline():
     assert report("نص عادي/ لا شيء فيه").dateline is None
+
+
+# --- the corpus of each language ------------------------------------------------------------------
+
+def _corpus(code: str) -> list[dict]:
+    import yaml
+    from pathlib import Path
+
+    return yaml.safe_load((Path(__file__).parent / "corpus" / f"corpus-{code}.yaml").read_text(encoding="utf-8"))
+
+
+CORPORA = {code: _corpus(code) for code in ("ar", "ckb", "kmr")}
+CASES = [(code, item) for code, items in CORPORA.items() for item in items]
+
+
+@pytest.mark.parametrize("code, item", CASES, ids=[item["id"] for _, item in CASES])
+def test_language_corpus(gazetteer, code, item):
+    """Mentions with their roles, the first event's date and fields (English ACLED values,
+    the original sentence as evidence), or no event at all."""
+    from geo.events import event_rows
+    from geo.parse import parse_report
+
+    r = report(item["text"], published=item["published"])
+    assert languages(r.body).main == item.get("lang", code)
+    result = parse_report(r, gazetteer)
+    got = [(m.text, m.place_id, m.role) for m in result.mentions]
+    assert got == [(e["text"], e["place"], e.get("role", "mention")) for e in item["expect"]], item["covers"]
+    rows = event_rows(result, gazetteer)
+    if item.get("no_event"):
+        assert rows == [], item["covers"]
+        return
+    assert rows, item["covers"]
+    first = rows[0]
+    if "event_date" in item:
+        assert first["event_date"] == item["event_date"].isoformat(), item["covers"]
+    for key, value in (item.get("event") or {}).items():
+        got_value = first["place_id"] if key == "location" else first[key]
+        assert got_value == value, f"{item['covers']}: {key}"
+    assert first["evidence"] in " ".join(r.body.split())  # the sentence as written
+
+
+@pytest.mark.parametrize("code", sorted(CORPORA))
+def test_language_corpus_is_big_enough(code):
+    assert len(CORPORA[code]) >= 40
+    assert len({c["id"] for c in CORPORA[code]}) == len(CORPORA[code])

@@ -36,18 +36,32 @@ def _actor_mentions(rules: _Rules, text: str) -> tuple[tuple[int, int, str, bool
     of the report ("police said", "according to security sources"). `bare` marks soldiers
     named without a nationality ("two soldiers", "the army"), see _bare_military."""
     found = []
-    for matcher in (rules.actor_exact, rules.actor_loose):
+    matchers = [rules.actor_exact, rules.actor_loose]
+    if rules.actor_arabic is not None:  # Arabic and Sorani names, in the folded text
+        matchers.append(rules.actor_arabic)
+    for matcher in matchers:
         for start, end, n in matcher.finditer(text):
             if _is_source(rules, text, start, end):
                 continue
+            if any(a <= start < b or start <= a < end for a, b, *_ in found):
+                continue  # a Latin and an Arabic-script name of the same words
             found.append((start, end, rules.actors[n].name, False))
     found += _bare_military(rules, text, found)
     found.sort()
     return tuple(found)
 
 
+@lru_cache(maxsize=256)
+def _language(rules: _Rules, text: str) -> str:
+    """The language of an event sentence, among its report's."""
+    from geo.events.languages import sentence_language
+
+    return sentence_language(text, rules.langs | {"en"})
+
+
 def _is_source(rules: _Rules, text: str, start: int, end: int) -> bool:
-    return bool(rules.source_after.match(text, end) or _ACCORDING.search(text, max(0, start - 30), start))
+    return bool(rules.source_after.match(text, end) or _ACCORDING.search(text, max(0, start - 30), start)
+                or (rules.roles is not None and rules.roles.is_source(text, start)))
 
 
 # The one word right before a bare military word and the spaces after it: group 2 starts
@@ -166,6 +180,14 @@ def _event_actors(rules: _Rules, text: str, trigger: int | None, violent: bool) 
     found = _actor_mentions(rules, text)
     if not violent or trigger is None:
         return _actors_of(rules, text), []
+    if rules.roles is not None and _language(rules, text) != "en":
+        # Arabic, Sorani, Kurmanji: their own cues of doer and target (geo.events.languages)
+        named = {rules.kind.get(n) for _, _, n, _ in found if n != UNIDENTIFIED_ACTOR}
+        if named & {"rebel", "militia"}:
+            found = tuple(f for f in found if f[2] != UNIDENTIFIED_ACTOR)
+        triggers = [t for t, _ in rules.find_triggers(text)]
+        ones, twos = rules.roles.split(text, [f for f in found if f[2] != _UNLISTED], trigger, triggers)
+        return ones, twos
     passive = bool(_PASSIVE.search(text, max(0, trigger - 40), trigger))
     # "militants" and "gunmen" are the unidentified group only when no group is named.
     named = {rules.kind.get(n) for _, _, n, _ in found if n != UNIDENTIFIED_ACTOR}

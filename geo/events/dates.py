@@ -198,12 +198,15 @@ _HOLIDAYS_FILE = settings.HOLIDAYS_FILE
 _DATE_TABLES: "weakref.WeakKeyDictionary[re.Pattern, Holidays]" = weakref.WeakKeyDictionary()
 
 
-@lru_cache(maxsize=4)
-def date_pattern(path: Path | None = None) -> re.Pattern:
+@lru_cache(maxsize=16)
+def date_pattern(path: Path | None = None, langs: frozenset = frozenset()) -> re.Pattern:
     """The date expressions a sentence is searched for: the built-in ones and the holidays
     of data/holidays.yaml, or of the holidays file `path` (group `holiday`, with an optional
     year `hy`). The pattern carries its file: resolve_date looks a holiday it found up in
-    the same table (`_DATE_TABLES`)."""
+    the same table (`_DATE_TABLES`). `langs`: the languages of data/lang/ whose dates are
+    read too (geo._lang_dates: groups `x...`), for a report that has them."""
+    from geo._lang_dates import grammar
+
     path = Path(path) if path is not None else _HOLIDAYS_FILE
     table = holidays(path)
     names = {a for h in table.by_alias.values() for a in h.aliases}
@@ -211,10 +214,28 @@ def date_pattern(path: Path | None = None) -> re.Pattern:
     # (re.compile returns the same object for the same text).
     tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
     # (the \b first: an alternative that opens with a lookbehind makes the search twice as slow)
+    spoken = grammar(frozenset(langs) - {"en"})
     pattern = re.compile(_DATE_BUILTIN + rf"|\b(?P<holiday>{keyword_pattern(names, apostrophe=True)})"
-                         rf"(?:,?\s+(?P<hy>(?:19|20)\d\d)\b)?(?#holidays {tag})", re.IGNORECASE)
+                         rf"(?:,?\s+(?P<hy>(?:19|20)\d\d)\b)?(?#holidays {tag})"
+                         + (f"|{spoken.source}" if spoken else ""), re.IGNORECASE)
     _DATE_TABLES[pattern] = table
+    if spoken:
+        _DATE_GRAMMARS[pattern] = spoken
     return pattern
+
+
+# The date grammar of the languages each pattern was built with (see geo._lang_dates).
+_DATE_GRAMMARS: "weakref.WeakKeyDictionary[re.Pattern, object]" = weakref.WeakKeyDictionary()
+
+
+def _spoken(m: re.Match):
+    """The language grammar of a match of a language's date expression, else None."""
+    grammar = _DATE_GRAMMARS.get(m.re)
+    if grammar is None:
+        return None
+    from geo._lang_dates import is_language_match
+
+    return grammar if is_language_match(m) else None
 
 
 @lru_cache(maxsize=16)
@@ -279,6 +300,11 @@ def _number(word: str) -> int:
 def _shift(m: re.Match) -> int | None:
     """Days from the event told before, for "a day earlier" (-1), "the next day" (+1),
     "two days later" (+2); None for any other expression."""
+    spoken = _spoken(m)
+    if spoken is not None:
+        from geo._lang_dates import shift_of
+
+        return shift_of(m, spoken)
     if m.group("before1"):
         return -1
     if m.group("after1"):
@@ -300,6 +326,9 @@ def date_of(m: re.Match, published: date | None, history_days: float,
     published date, ("name", None) for a holiday that is no date here (part of a name,
     "Nawroz University", or another calendar's day, "the Yazidi New Year Day"). `anchor`:
     the day "a day earlier" / "the next day" counts from (None: the published date)."""
+    spoken = _spoken(m)
+    if spoken is not None:
+        return _spoken_date_of(m, spoken, published, history_days, anchor)
     if m.group("holiday") and _holiday(m) is None:
         return "name", None
     found = resolve_date(m, published, anchor)
@@ -322,6 +351,27 @@ def date_of(m: re.Match, published: date | None, history_days: float,
     if m.group("week"):
         return "week", found
     return "day", found
+
+
+def _spoken_date_of(m: re.Match, spoken, published: date | None, history_days: float,
+                    anchor: date | None) -> tuple[str, date | None]:
+    """date_of for a date written in a language of data/lang/ (geo._lang_dates.resolve)."""
+    from geo._lang_dates import resolve
+
+    found = resolve(m, spoken, published, anchor)
+    kind = found[0]
+    if kind == "month":
+        first, last = found[1], found[2]
+        if published is not None and (published - last).days > history_days:
+            return "history", None
+        return "month", first
+    if kind == "relative":
+        return "unknown", None
+    if kind == "day" and _shift(m) is not None and published is not None and found[1] > published:
+        return "future", None
+    if kind in ("day", "week"):
+        return kind, found[1]
+    return "bad", None
 
 
 def resolve_date(m: re.Match, published: date | None, anchor: date | None = None):
@@ -421,7 +471,7 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
     month, it is that month (its first day). Dates in quoted speech come last."""
     body = report.body
     published = report.published
-    pattern = date_pattern()
+    pattern = date_pattern(langs=rules.langs)
     dateline = report.dateline_span or (0, 0)
     dates: dict[int, date | None] = {}
     date_notes: dict[int, str] = {}
@@ -432,6 +482,7 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
         statement: date | None = None
         has_statement = False
         counted: re.Match | None = None  # "the next day": used when nothing else dates it
+        unknown = False  # a relative date seen, with no published date
         for m in _quoted_last(body, spans[k], pattern.finditer(body, *spans[k])):
             if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
                     and _in_dateline(body, dateline, m):
@@ -440,7 +491,8 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
                 continue  # "ahead of Nowruz": a point of reference, not the day
             if m.group("holiday") and _holiday(m) is None:
                 continue  # "Nawroz University", "the Yazidi New Year Day": no date here
-            speech = rules.speech.search(body[max(0, m.start() - 50):m.start()])
+            speech = rules.speech.search(body[max(0, m.start() - 50):m.start()]) or (
+                rules.speech_after is not None and rules.speech_after.search(body[m.end():m.end() + 40]))
             if _shift(m) is not None:
                 if counted is None and not speech:
                     counted = m
@@ -452,6 +504,11 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
             if kind in ("bad", "year"):
                 date_notes[k] = f"date {m.group().strip()!r} ignored" + \
                     (" (no such day)" if kind == "bad" else " (a year only)")
+                continue
+            if kind == "unknown" and not speech:
+                # "on Monday (25 April 2016)" with no published date: the full date after
+                # the weekday says the day; the weekday alone would leave it unknown.
+                unknown = True
                 continue
             if speech:
                 # "said on Wednesday": the date of the statement, used only when the
@@ -468,6 +525,9 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
                 date_notes[k] = (f"only the week is known ({m.group().strip()}): dated a week "
                                  f"before publication")
             break
+        if k not in dates and k not in reactions and unknown:
+            dates[k] = None  # a relative date, and no published date to count from
+            precision[k] = "day"
         if k not in dates and k not in reactions and counted is not None:
             phrase = counted.group().strip()
             anchor = dates[last] if last is not None else None

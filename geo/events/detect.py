@@ -16,12 +16,13 @@ from geo.events.dates import _sentence_dates
 from geo.events.locate import _LARGE, _antecedent, _headline_places, _is_located, _is_origin, _km, _locate
 from geo.events.structure import caption_paragraphs, is_background
 from geo.events.rules import _rules
-from geo.parse import Mention, ParseResult
+from geo.parse import Mention, ParseResult, report_languages
 
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
 # A line that wraps inside a paragraph does not end a sentence; a blank line does.
 # A list item ("- On Sunday, ...", "2) ...") starts a sentence of its own.
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n"
+# Arabic script has no capitals: a full stop, ؟ or ۔ before any of its letters ends a sentence.
+_SENTENCE_END = re.compile(r"[.!?؟۔][\"”’)\]»]*\s+(?=[\"“‘(\[«]?[A-Z0-9\u0600-\u06FF])|\n[ \t]*\n"
                            r"|\n(?=[ \t]*(?:[-*•‣▪–]|\d{1,2}[.)])[ \t]+)")
 
 
@@ -52,7 +53,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             word = re.search(r"([\w.]+)$", text[max(0, m.start() - 8):m.start()])
             if word and is_abbreviation(word.group(1)):
                 continue
-        end = m.start() + (1 if text[m.start()] in ".!?" else 0)
+        end = m.start() + (1 if text[m.start()] in ".!?؟۔" else 0)
         if text[start:end].strip():
             spans.append(_trim(text, start, end))
         start = m.end()
@@ -84,8 +85,8 @@ class _Sentences(list):
 
 def find_events(result: ParseResult) -> list[_Draft]:
     """The event drafts of a parsed report (see the module docstring for the rules)."""
-    rules = _rules()
     report = result.report
+    rules = _rules(report_languages(report).present)  # English and the report's languages
     body = report.body
     spans = _Sentences(sentences(body))
     starts = [s for s, _ in spans]

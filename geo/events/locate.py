@@ -194,10 +194,10 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
     for role, _span, mentions in pools:
         ordered = outermost(sorted(mentions, key=lambda m: m.start))
         containers: set[int] = set()
-        located = {id(m) for m in ordered if rules.event_prep.before(body, m.start)}
+        located = {id(m) for m in ordered if _is_located(rules, body, m)}
         outside_of: set[int] = set()
         for a, b in zip(ordered, ordered[1:]):
-            if CONTAINER_GAP.fullmatch(body, a.end, b.start):
+            if CONTAINER_GAP.fullmatch(body, a.end, b.start) or _language_container(rules, body, a, b):
                 containers.add(id(b))
                 pa, pb = gaz.get(a.place_id), gaz.get(b.place_id)
                 # "al-Rumaitha in Muqdadiya": a place outside the unit named as its container
@@ -221,7 +221,7 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
             f = dict.fromkeys(FEATURES, 0.0)
             f[role] = 1.0
             f["locative"] = float(id(m) in located)
-            f["origin"] = float(rules.origin.before(body, m.start))
+            f["origin"] = float(_is_origin(rules, body, m))
             f["reference"] = float(rules.reference.before(body, m.start) or _is_road(body, m))
             f["container"] = float(id(m) in containers)
             f["specificity"] = w.specificity.get(m.type, 0.5)
@@ -540,11 +540,54 @@ def _headline_places(result: ParseResult) -> frozenset:
 
 
 def _is_located(rules: _Rules, body: str, mention: Mention) -> bool:
-    return rules.event_prep.before(body, mention.start)
+    return rules.event_prep.before(body, mention.start) or (
+        # Arabic joins "in" to the name: "بخانقين", "وبخان بني سعد" (found without it)
+        bool(rules.langs) and mention.match in ("inflected", "normalized") and _joined_in(mention.text))
+
+
+def _joined_in(text: str) -> bool:
+    """Does an Arabic name as written start with the proclitic ب ("in"), after an optional
+    و or ف?"""
+    rest = text[1:] if text[:1] in "وف" else text
+    return rest[:1] == "ب" and len(rest) > 3
 
 
 def _is_origin(rules: _Rules, body: str, mention: Mention) -> bool:
-    return rules.origin.before(body, mention.start)
+    return rules.origin.before(body, mention.start) or (
+        # Sorani's "from" is an ending: "لە کەرکووکەوە"
+        mention.match == "inflected" and bool(rules.origin_endings)
+        and _fold(mention.text).endswith(rules.origin_endings))
+
+
+def _fold(text: str) -> str:
+    from geo.parse import name_key
+
+    return name_key(text)
+
+
+def _language_container(rules: _Rules, body: str, a: Mention, b: Mention) -> bool:
+    """Is `b` the container of `a` by the words of a language between them ("قرية الصمود في
+    قضاء داقوق", "گوندی هروور لە شارۆچکەی کانی ماسی", "gundê Seydan a girêdayî bajarokê
+    Qerehencîr"), an Arabic comma, or a joined "in" or "of" on `b` ("بقضاء", "لقضاء")?"""
+    if rules.container is None:
+        return False
+    raw = body[a.end:b.start]
+    if len(raw) > 40:
+        return False
+    gap = raw.strip(" \t،,()")
+    if not gap:
+        return raw.strip() in ("،", ",") or (b.text[:1] in "بل" and b.match in ("inflected", "normalized"))
+    words = gap.split()
+    return bool(rules.container.fullmatch(gap)) or (
+        len(words) > 1 and bool(rules.container.fullmatch(" ".join(words[:-1]))) and _is_lead_in(rules, words[-1]))
+
+
+def _is_lead_in(rules: _Rules, word: str) -> bool:
+    """A kind of place written before its name ("قضاء", "ناحیەی", "bajarokê")."""
+    from geo.events.rules import _fold_word
+
+    key = _fold_word(word.lower())
+    return (key,) in rules.lead_ins or (key[:1] in "بلو" and (key[1:],) in rules.lead_ins)
 
 
 def _antecedent(rules: _Rules, body: str, span: tuple[int, int],

@@ -12,7 +12,7 @@ from geo.events.actors import UNIDENTIFIED_ACTOR, _row_actors
 from geo.events.dates import _MONTHS
 from geo.events.locate import GEO_PRECISION, WHERE_PREC
 from geo.events.rules import _rules
-from geo.parse import ParseResult
+from geo.parse import ParseResult, report_languages
 from geo.schema import EVENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ def stable_event_id(report_id: str, body: str, sentences, taken: set[str]) -> st
 def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
     """One row per event of a parsed report (columns of geo.schema.EVENT_COLUMNS, with
     `geometry` as (lon, lat) or None)."""
-    rules = _rules()
     report = result.report
+    rules = _rules(report_languages(report).present)
     body = report.body
     rows = []
     ids: set[str] = set()

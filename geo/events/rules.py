@@ -26,7 +26,7 @@ _SPECIFICITY.update(dict.fromkeys(("village", "town", "city"), 0))
 _VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"})
 
 
-_PUNCTUATION = re.compile(r"[^\w\s'’-]")
+_PUNCTUATION = re.compile(r"[^\w\s'’\u064B-\u065F\u0670-]")
 # "in Zap (Amadiya)", "in Zap region (Amadiya)": the bracketed name takes the first's words.
 _NAME_BEFORE_BRACKET = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}"
                                   r"(?:\s+(?:region|area|district|province|village|town|city|"
@@ -45,7 +45,8 @@ class _Phrases:
     words right before a place, with only spaces between (and an optional "the")."""
 
     def __init__(self, phrases, strip=(("the",),)):
-        self.phrases = frozenset(tuple(p.lower().split()) for p in phrases)
+        self.phrases = frozenset(tuple(_fold_word(w) for w in p.lower().split()) for p in phrases)
+        strip = tuple(tuple(_fold_word(w) for w in t) for t in strip)
         self.longest = max((len(p) for p in self.phrases), default=0)
         self.strip: dict[str, list[tuple[str, ...]]] = {}
         for tail in strip:
@@ -63,6 +64,11 @@ class _Phrases:
             tails = self.strip.get(words[-1]) if n else None
             tail = next((t for t in tails if words[n - len(t):] == t), None) if tails else None
             if tail is None:
+                # Arabic joins "in" to a kind of place: "بمحافظة أربيل" is "في محافظة أربيل".
+                last = words[-1] if n else ""
+                if last[:1] == "ب" and len(last) > 3 and last[1:] in self.strip:
+                    words = words[:-1] + ("في", last[1:])
+                    continue
                 return False
             words = words[:n - len(tail)]
         return False
@@ -75,7 +81,19 @@ def _words_before(pre: str) -> tuple[str, ...]:
         pre = _NAME_BEFORE_BRACKET.sub("", pre)
     if not pre[-1:].isspace():
         return ()
-    return tuple(_PUNCTUATION.split(pre)[-1].lower().split())
+    words = _PUNCTUATION.split(pre)[-1].lower().split()
+    return tuple(w if w.isascii() else _fold_word(w) for w in words)
+
+
+@lru_cache(maxsize=8192)
+def _fold_word(word: str) -> str:
+    """A word as the phrase lists compare it: Latin as written (lower case), Arabic script
+    folded as the geoparser folds it (أ إ آ = ا, ة = ه, harakat dropped)."""
+    if word.isascii():
+        return word
+    from geo.parse import name_key
+
+    return name_key(word) or word
 
 
 @lru_cache(maxsize=4)
@@ -148,33 +166,61 @@ def _anaphora_nouns(value, path: Path) -> dict[str, tuple[str, ...]]:
 class _Rules:
     """data/event_rules.yaml and data/actors.csv compiled into a few regular expressions."""
 
-    def __init__(self) -> None:
-        data = event_rules()
+    def __init__(self, langs: frozenset = frozenset()) -> None:
+        from geo.events import languages as lang
+
+        # The languages of data/lang/ a report has besides English: their lists join the
+        # English ones (geo.events.languages), so an English report reads English rules only.
+        self.langs = frozenset(langs) - {"en"}
+        data = dict(event_rules())
+        for key in ("event_prepositions", "near_words", "origin_prepositions", "away_words",
+                    "reference_words", "statement_places"):
+            data[key] = tuple(data[key]) + tuple(lang.words(self.langs, key))
+        lead_ins = tuple((w,) for w in lang.words(self.langs, "lead_ins"))
+        self.lead_ins = frozenset(tuple(_fold_word(x) for x in t) for t in lead_ins)
         self.rules: tuple[EventRule, ...] = data["rules"]
-        self.trigger = self._trigger_automaton(self.rules)
+        self.trigger = self._trigger_automaton(self.rules, lang.latin_keywords(self.langs))
+        self.arabic_trigger = lang.arabic_triggers(self.langs)
+        self.roles = lang.Roles(self.langs) if self.langs else None
+        self.container = lang.regex(self.langs, "container_words")
+        # Endings that make a name where something came from (Sorani "لە کەرکووکەوە").
+        self.origin_endings = lang.origin_endings(self.langs)
+        # A language's verb of saying right after a date: Kurdish puts the verb last
+        # ("ڕۆژی یەکشەممە ڕایگەیاند کە ...", "roja Yekşemê ragihand ku ..."): the statement's date.
+        self.speech_after = lang.regex(self.langs, "speech_verbs", before=r"^[\s،,)]*(?:\S+\s+)?")
         # "north of X", "20 km from X": X is a landmark the event is measured from.
-        self.reference = _Phrases(data["reference_words"], strip=_NAME_LEAD_INS)
+        self.reference = _Phrases(data["reference_words"], strip=(*_NAME_LEAD_INS, *lead_ins))
         # Destinations ("fled toward X") and where something was said ("told reporters in
         # X"): never an event's place.
         self.away = _Phrases(data["away_words"] + data["statement_places"])
         self.origin = _Phrases(data["origin_prepositions"])
         # Near words ("vicinity of", "close to") also say where an event happened.
         self.event_prep = _Phrases(data["event_prepositions"] + data["near_words"],
-                                   strip=(*_NAME_LEAD_INS, *((w,) for w in data["place_adjectives"])))
+                                   strip=(*_NAME_LEAD_INS, *((w,) for w in data["place_adjectives"]),
+                                          *lead_ins))
         self.near = _Phrases(data["near_words"], strip=(("the",), ("town", "of"),
-                                                        ("village", "of"), ("city", "of")))
-        self.speech = re.compile(keyword_pattern(data["speech_verbs"])
+                                                        ("village", "of"), ("city", "of"), *lead_ins))
+        self.speech = re.compile(keyword_pattern(event_rules()["speech_verbs"])
                                  # "reported that on 16 December, X happened": "that" opens
                                  # the report of the event, and the date is the event's.
-                                 + r"(?:\s+(?!that\b)[\w'’-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+                                 + r"(?:\s+(?!that\b)[\w'’-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$"
+                                 # "وأوضح المصدر، السبت": a language's verb of saying, a
+                                 # comma or a bracket between it and the date
+                                 + _language_alternative(self.langs, "speech_verbs",
+                                                         rf"(?:[\s،,(]+{_not_that(self.langs)}[\w'’-]+){{0,3}}?[\s،,(]+$"),
                                  re.IGNORECASE)
-        self.reaction = re.compile(keyword_pattern(data["reaction_words"]), re.IGNORECASE)
+        self.reaction = re.compile(keyword_pattern(event_rules()["reaction_words"])
+                                   + _language_alternative(self.langs, "reaction_words"), re.IGNORECASE)
         # A summary word right before the keyword ("three attacks", "a spate of kidnappings").
         words, counts, nouns = (keyword_pattern(data[k]) for k in ("summary_words", "summary_counts", "summary_nouns"))
         # The text from the sentence start to the keyword's end: a summary phrase right
         # before the keyword, or a count right before a plural noun that is the keyword.
-        self.summary = re.compile(rf"(?:{words})\s+\S+$|(?:{counts})\s+(?:{nouns})$", re.IGNORECASE)
-        self.speech_before = re.compile(keyword_pattern(data["speech_verbs"]), re.IGNORECASE)
+        self.summary = re.compile(rf"(?:{words})\s+\S+$|(?:{counts})\s+(?:{nouns})$"
+                                  + _language_alternative(self.langs, "summary_words", r"\s+\S+$"),
+                                  re.IGNORECASE)
+        # (English verbs only: Arabic and Kurdish news open nearly every sentence with one,
+        # "أفادت مصادر أمنية بأن ...", and such a sentence tells the event, not a claim.)
+        self.speech_before = re.compile(keyword_pattern(event_rules()["speech_verbs"]), re.IGNORECASE)
         self.history_days = data["history_days"]
         self.off_duty = re.compile(keyword_pattern(data["civilian_context_words"]), re.IGNORECASE)
         self.riot = data["riot"]
@@ -257,21 +303,28 @@ class _Rules:
         self.crowd = next((a.name for a in self.actors if a.kind == "protesters"), "")
         self.rioters = next((a.name for a in self.actors if a.kind == "rioters"), self.crowd)
         exact, loose = [], []
+        named = lang.actor_aliases(self.langs)
         for n, actor in enumerate(self.actors):
-            for alias in actor.aliases:
+            latin = [a for a in named.get(actor.name, ()) if not _ARABIC_SCRIPT.search(a)]
+            for alias in (*actor.aliases, *latin):
                 (exact if alias.isupper() and len(alias) <= 3 else loose).append((alias, n))
-        self.actor_exact = _AliasMatcher(exact, ignore_case=False)
-        self.actor_loose = _AliasMatcher(loose, ignore_case=True)
+        # Kurmanji inflects actors' names too ("DAIŞê", "Pêşmergeyan"): those endings may follow.
+        endings = lang.endings(self.langs)
+        self.actor_exact = _AliasMatcher(exact, ignore_case=False, endings=endings)
+        self.actor_loose = _AliasMatcher(loose, ignore_case=True, endings=endings)
+        self.actor_arabic = lang.arabic_actor_matcher(self.langs, {a.name: n for n, a in enumerate(self.actors)})
 
     @staticmethod
-    def _trigger_automaton(rules: tuple[EventRule, ...]):
-        """Keywords in an Aho-Corasick automaton: one pass over the text for all rules."""
+    def _trigger_automaton(rules: tuple[EventRule, ...], more: list[tuple[str, EventRule]] = ()):
+        """Keywords in an Aho-Corasick automaton: one pass over the text for all rules (and
+        the Latin-script keywords of other languages, `more`)."""
         import ahocorasick
 
         automaton = ahocorasick.Automaton()
         table: dict[str, tuple[str, bool, EventRule]] = {}
-        for rule in rules:
-            for word in rule.keywords:
+        pairs = [(word, rule) for rule in rules for word in rule.keywords] + list(more)
+        for word, rule in pairs:
+            if True:
                 key = " ".join(word.rstrip("*").lower().split())
                 if key not in table or rule.rank < table[key][2].rank:
                     table[key] = (key, word.endswith("*"), rule)
@@ -297,6 +350,8 @@ class _Rules:
             if not prefix and end + 1 < n and (text[end + 1].isalnum() or text[end + 1] == "_"):
                 continue
             found.append((start, end, rule))
+        if self.arabic_trigger is not None:  # Arabic and Sorani: in the folded text
+            found += [(start, end - 1, rule) for start, end, rule in self.arabic_trigger.finditer(body)]
         # Longest first at each start; a match that ends inside the one before it is dropped.
         found.sort(key=lambda f: (f[0], -f[1]))
         kept: list[tuple[int, EventRule]] = []
@@ -330,10 +385,13 @@ class _AliasMatcher:
     step's time; the automaton pass costs next to nothing. Text whose lower-casing changes its
     length (a rare character like "İ") takes the regex."""
 
-    def __init__(self, aliases: list[tuple[str, int]], ignore_case: bool):
+    def __init__(self, aliases: list[tuple[str, int]], ignore_case: bool, endings=frozenset()):
         import ahocorasick
 
         self.ignore_case = ignore_case
+        # Endings a language joins to a name ("DAIŞê", "Pêşmergeyan"): a match may run on
+        # into one of them (and then ends after it).
+        self.endings = frozenset(e.lower() for e in endings)
         self.regex, self.groups = _Rules._alias_regex(aliases, re.IGNORECASE if ignore_case else 0)
         # The regex tries aliases longest first, then in sorted order: for two aliases with
         # the same key (the same words in another case), the first of that order wins.
@@ -383,7 +441,14 @@ class _AliasMatcher:
             if before and (before.isalnum() or before in "_-"):
                 continue
             if after and (after.isalnum() or after == "_"):
-                continue
+                if not self.endings:
+                    continue
+                stop = end
+                while stop < n_text and text[stop].isalnum():
+                    stop += 1
+                if text[end:stop].lower() not in self.endings:
+                    continue
+                end = stop
             hits.append((start, -end, actor))
         hits.sort()
         last_end = -1
@@ -396,11 +461,43 @@ class _AliasMatcher:
 _WHITESPACE_RUN = re.compile(r"\s\s+|[^\S ]")  # a run of whitespace, or one that is not a space
 
 
-_RULES: _Rules | None = None
+_RULES: dict[frozenset, _Rules] = {}
 
 
-def _rules() -> _Rules:
-    global _RULES
-    if _RULES is None:
-        _RULES = _Rules()
-    return _RULES
+def _rules(langs: frozenset = frozenset()) -> _Rules:
+    """The compiled rules for reports in English and the languages `langs` (codes of
+    data/lang/), built once per set of languages."""
+    key = frozenset(langs) - {"en"}
+    found = _RULES.get(key)
+    if found is None:
+        found = _RULES[key] = _Rules(key)
+    return found
+
+
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
+
+
+def _not_that(langs: frozenset) -> str:
+    """A lookahead refusing the languages' words for "that" ("ڕایگەیاند کە دوێنێ": the date
+    after کە is the event's)."""
+    from geo.events import languages as lang
+
+    found = lang.words(langs, "complementizers")
+    if not found:
+        return ""
+    from geo._lang import words_regex
+
+    return f"(?!{words_regex(found)})"
+
+
+def _language_alternative(langs: frozenset, key: str, after: str = "") -> str:
+    """`|` and the words of `key` in the languages `langs` as a regex alternative (with `after`
+    after them), or nothing when they have none."""
+    from geo.events import languages as lang
+
+    found = lang.words(langs, key)
+    if not found:
+        return ""
+    from geo._lang import words_regex
+
+    return "|" + words_regex(found) + after
