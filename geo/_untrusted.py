@@ -103,6 +103,7 @@ def _loader(max_values: int, dates: bool, yaml12_floats: bool):
     import yaml
     from yaml.composer import ComposerError
     from yaml.constructor import ConstructorError
+    from yaml.events import AliasEvent
 
     max_depth = settings.INPUT_MAX_DEPTH
 
@@ -110,6 +111,7 @@ def _loader(max_values: int, dates: bool, yaml12_floats: bool):
         def __init__(self, stream) -> None:
             super().__init__(stream)
             self._depth = 0
+            self._aliases = 0
 
         def compose_node(self, parent, index):
             # The composer recurses once per level: stop before Python's stack does.
@@ -117,6 +119,8 @@ def _loader(max_values: int, dates: bool, yaml12_floats: bool):
                 raise ComposerError(None, None, f"nested deeper than {max_depth} levels of "
                                     "lists and mappings", self.peek_event().start_mark)
             self._depth += 1
+            if self.check_event(AliasEvent):
+                self._aliases += 1
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -125,7 +129,7 @@ def _loader(max_values: int, dates: bool, yaml12_floats: bool):
         def get_single_node(self):
             node = super().get_single_node()
             if node is not None:
-                _check_expansion(node, max_values, max_depth)
+                _check_expansion(node, max_values, max_depth, aliases=self._aliases > 0)
             return node
 
         def construct_yaml_int(self, node):
@@ -154,7 +158,7 @@ def _code(character) -> int:
     return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
-def _check_expansion(root, max_values: int, max_depth: int) -> None:
+def _check_expansion(root, max_values: int, max_depth: int, aliases: bool = True) -> None:
     """Refuse a composed YAML document whose aliases expand it past `max_values` values or
     `max_depth` levels, or that holds itself (an alias inside its own anchor).
 
@@ -192,9 +196,10 @@ def _check_expansion(root, max_values: int, max_depth: int) -> None:
                 values += child_values
                 levels = max(levels, child_levels + 1)
                 if values > max_values:
-                    raise ComposerError(None, None, f"aliases (*name) expand this to over "
-                                        f"{max_values:,} values (at most {max_values:,}); write "
-                                        "the values out", node.start_mark)
+                    raise ComposerError(None, None, (
+                        f"aliases (*name) expand this to over {max_values:,} values (at most "
+                        f"{max_values:,}); write the values out" if aliases else
+                        f"over {max_values:,} values (at most {max_values:,})"), node.start_mark)
             open_nodes.discard(key)
             sizes[key] = (values, levels)
         if level + levels > max_depth:

@@ -569,6 +569,10 @@ def _front_matter_report(text: str, path: str, stem: str) -> Report:
     if close is None:
         raise ReportError(f"{path}:1: front matter opened with '---' is never closed")
     header = "\n".join(lines[1:close])
+    if len(header) > settings.FRONT_MATTER_MAX_CHARS:
+        raise ReportError(f"{path}:2: bad front matter: {len(header):,} characters (at most "
+                          f"{settings.FRONT_MATTER_MAX_CHARS:,}); the report text goes after the "
+                          f"closing '---' (line {close + 1})")
     try:
         meta = yaml.load(header, Loader=_front_matter_loader()) if header.strip() else {}  # noqa: S506 (a bounded SafeLoader)
     except yaml.YAMLError as exc:

@@ -78,7 +78,10 @@ ZONE_MAX_SEGMENT_KM = 2.0   # longer edges are split before reprojecting (degree
 #: about 1.5%) only this far around Iraq; a buffer of thousands of km wraps the projection
 #: (an area larger than Earth's, a polygon that misses its own centre).
 ZONE_MAX_KM = 500.0
-ZONE_FILE_MAX_BYTES = 20 * 1024 * 1024  # a zone file (YAML or GeoJSON) larger than this is refused
+ZONE_FILE_MAX_BYTES = 20 * 1024 * 1024  # a GeoJSON zone file larger than this is refused
+#: A YAML zone file larger than this is refused: the YAML reader takes about 10 s a megabyte
+#: (a large drawn polygon goes in a GeoJSON file or `from_file`).
+ZONE_YAML_MAX_BYTES = 1024 * 1024
 
 #: Bounds on what a report or zone file may make the readers do (geo._untrusted): a few
 #: hundred hostile bytes must not take minutes, gigabytes or a traceback.
@@ -86,6 +89,7 @@ INPUT_MAX_DEPTH = 64            # nesting of lists and mappings (YAML and JSON)
 INPUT_MAX_NUMBER_CHARS = 100    # digits of a number (Python refuses to print over 4,300)
 #: Values a YAML document holds once its aliases (*name) are expanded ("billion laughs").
 FRONT_MATTER_MAX_VALUES = 10_000
+FRONT_MATTER_MAX_CHARS = 65_536  # the YAML between the `---` lines (the body has no such limit)
 ZONE_YAML_MAX_VALUES = 1_000_000
 MESSAGE_VALUE_CHARS = 60        # a value quoted in an error message is cut to about this
 

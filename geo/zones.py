@@ -137,6 +137,10 @@ def _read_file(path: Path) -> list[_Definition]:
                         f"at offset {exc.start}); save the zone file as UTF-8") from None
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, text)
+    if len(data) > settings.ZONE_YAML_MAX_BYTES:
+        raise ZoneError(f"{path}: {len(data):,} bytes is over the {settings.ZONE_YAML_MAX_BYTES:,}-byte "
+                        "limit for a YAML zone file (a large drawn polygon goes in a GeoJSON zone "
+                        "file or `from_file`)")
     import yaml
 
     try:

@@ -52,7 +52,7 @@ BAD_REPORTS = [
      ":1: bad JSON: nested deeper than 64 levels of lists and objects"),
     ("deep.md", "---\ntitle: " + "[" * 3000 + "]" * 3000 + "\n---\nClashes in Daquq.\n",
      ":2: bad front matter: nested deeper than 64 levels of lists and mappings"),
-    ("deep-block.md", "---\ntitle:\n" + "".join(" " * i + "- \n" for i in range(3000))
+    ("deep-block.md", "---\ntitle:\n" + "".join(" " * i + "- \n" for i in range(200))
      + "---\nClashes in Daquq.\n",  # the line where the 65th level opens
      ":66: bad front matter: nested deeper than 64 levels of lists and mappings"),
     ("big-id.json", '{"body": "Clashes in Daquq.", "id": ' + "9" * 4301 + "}",
@@ -461,3 +461,32 @@ def test_a_control_character_in_yaml_is_one_line_naming_its_line(tmp_path):
         read_report_file(report)
     assert str(err.value) == (f"{report}:3: bad front matter: character U+001B is not allowed in "
                               "YAML (a control character)")
+
+
+def test_a_huge_front_matter_is_refused_before_it_is_parsed(tmp_path):
+    """A megabyte of `key: value` lines took the YAML reader 30 s; 64 KiB is plenty for fields."""
+    path = tmp_path / "a.md"
+    path.write_text("---\n" + "".join(f"k{i}: v\n" for i in range(100_000)) + "---\nClashes in Daquq.\n",
+                    encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(ReportError) as err:
+        read_report_file(path)
+    assert time.monotonic() - started < 5
+    assert str(err.value) == (f"{path}:2: bad front matter: 988,889 characters (at most 65,536); "
+                              "the report text goes after the closing '---' (line 100002)")
+
+
+def test_many_values_without_aliases_are_not_called_aliases(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("---\nx: [" + ", ".join(["1"] * 12_000) + "]\n---\nClashes in Daquq.\n", encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        read_report_file(path)
+    assert str(err.value) == f"{path}:2: bad front matter: over 10,000 values (at most 10,000)"
+
+
+def test_a_large_yaml_zone_file_is_refused_with_the_way_out(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("zones:\n" + GOOD_ZONE + "# " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
+    (error,) = build_zones([path], include_builtin=False).errors
+    assert error == (f"{path}: 1,048,707 bytes is over the 1,048,576-byte limit for a YAML zone file "
+                     "(a large drawn polygon goes in a GeoJSON zone file or `from_file`)")
