@@ -7,17 +7,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: The project checkout's root (the package is installed editable, next to data/ and seeds/).
+#: The folder above the package: a project checkout (pyproject.toml, data/, seeds/) when run
+#: from one or installed editable; site-packages in an installed wheel.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: A wheel (`pip install .`) carries data/ and seeds/ inside the package as geo/data and
+#: geo/seeds (pyproject.toml's package-dir); a checkout uses its own top-level folders, so
+#: an edit there takes effect without reinstalling.
+_IN_CHECKOUT = (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "data").is_dir()
+_SHIPPED_DIR = PROJECT_DIR if _IN_CHECKOUT else Path(__file__).resolve().parent
 
 #: Reviewed data files: gazetteer, zones, actors, event rules, styles.
-DATA_DIR = Path(os.environ.get("GEO_DATA_DIR", PROJECT_DIR / "data"))
+DATA_DIR = Path(os.environ.get("GEO_DATA_DIR", _SHIPPED_DIR / "data"))
 PLACES_DIR = DATA_DIR / "places"
 ZONES_DIR = DATA_DIR / "zones"
 STYLES_FILE = DATA_DIR / "styles.yaml"
 
 #: Seed reports (`geo map` with no INPUT maps them).
-SEEDS_DIR = PROJECT_DIR / "seeds"
+SEEDS_DIR = _SHIPPED_DIR / "seeds"
 #: Where `geo map` writes when no -o is given: `maps/` of the current folder, wherever the
 #: package is installed (relative on purpose: resolved when a map is written).
 MAPS_DIR = Path("maps")
