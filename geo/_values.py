@@ -7,6 +7,7 @@ for a missing number, pandas' NA and NaT, and Timestamps. JSON, KML, CSV and the
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Any
 
@@ -52,4 +53,24 @@ def plain(value: Any) -> Any:
             return value
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    return value
+
+
+#: A cell starting with one of these is a formula, a command or a link to a spreadsheet
+#: (OWASP, "CSV Injection"): `=HYPERLINK(...)`, `+cmd|...`, `-2+3`, `@SUM(...)`, and tab or CR,
+#: which some programs skip before looking.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell as a spreadsheet shows it and never runs it: a cell that would start a
+    formula gets a leading `'` (OWASP's advice; spreadsheets hide that quote and show the
+    text), unless it is a plain number such as `-3` or `+4.5`, which stays a number.
+
+    >>> [csv_cell(v) for v in ("=1+2", "-3", "-2+3", "@SUM(A1)", "Kirkuk")]
+    ["'=1+2", '-3', "'-2+3", "'@SUM(A1)", 'Kirkuk']
+    """
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
     return value

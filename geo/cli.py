@@ -363,7 +363,10 @@ def parse_cmd(inputs, as_json, fmt, places_files):
                    "never more than the machine's cores).")
 @_format_option
 @_places_option
-def events_cmd(inputs, output, workers, fmt, places_files):
+@click.option("--corrections", "correction_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Apply an analyst's corrections file (CSV: event_id,field,value,who,when,why); "
+                   "repeatable. GEO_CORRECTIONS does the same from the environment.")
+def events_cmd(inputs, output, workers, fmt, places_files, correction_files):
     """The events the reports describe, as a GeoJSON FeatureCollection (EPSG:4326).
 
     Reports stream one at a time, so a folder of any size runs in constant memory; a
@@ -381,11 +384,13 @@ def events_cmd(inputs, output, workers, fmt, places_files):
         _check_not_an_input(output, inputs)
     workers = _capped_workers(workers)
     # Worker processes load the gazetteer themselves, with the user's places files.
+    corrector = _corrector(correction_files, places_files)
     with _json_safe_stdout(output is None):
         run = write_events_geojson(inputs, output, workers=workers,
                                    extra_places=tuple(places_files), fmt=fmt,
-                                   max_warnings=_MAX_WARNINGS)
+                                   max_warnings=_MAX_WARNINGS, correct=corrector)
     _print_warnings(run.warnings)
+    _correction_messages(corrector)
     if (output or run.no_event) and (run.reports or not run.failures):  # else nothing was written
         no_event = run.no_event
         skipped = (f" ({len(no_event)} with no event: {', '.join(no_event[:5])}"
@@ -396,6 +401,27 @@ def events_cmd(inputs, output, workers, fmt, places_files):
 
 
 _MAX_WARNINGS = 20
+
+
+def _corrector(correction_files, places_files=()):
+    """The corrections to apply (the files given, else GEO_CORRECTIONS), or None."""
+    from geo.corrections import corrections_files, load_corrector
+
+    files = corrections_files(correction_files)
+    if not files:
+        return None
+    return load_corrector(files, _gazetteer(places_files))
+
+
+def _correction_messages(corrector) -> None:
+    """What the corrections did, and each one that could not be applied, on stderr."""
+    if corrector is None:
+        return
+    summary = corrector.finish()
+    for message in summary.warnings:
+        _echo(f"geo: correction warning: {message}", err=True)
+    dropped = f", {len(summary.dropped)} event(s) dropped" if summary.dropped else ""
+    _echo(f"applied {summary.applied} correction(s){dropped}", err=True)
 
 
 def _check_not_an_input(output, inputs) -> None:
@@ -758,6 +784,111 @@ def _export_from_db(inputs, fmt, output, layers, from_db, schema, where) -> None
         _echo(str(path))
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
     _echo(f"wrote {counts} ({result.fmt}) from the database", err=True)
+
+
+# --- review and corrections -------------------------------------------------------------------
+
+@main.command("review")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--places-out", type=click.Path(dir_okay=False),
+              help="Write a places CSV template (one row per unknown name, lat/lon empty) to "
+                   "fill and pass back with --places.")
+@click.option("--json", "as_json", is_flag=True, help="Print the review as JSON.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 10000),
+              help="At most this many names and events listed.")
+@_format_option
+@_places_option
+def review_cmd(inputs, places_out, as_json, limit, fmt, places_files):
+    """Names the gazetteer lacks and events placed with doubt, most frequent first.
+
+    \b
+    Examples:
+      geo review reports/ --places-out missing-places.csv
+      geo events reports/ --places missing-places.csv    (after filling lat/lon)
+    """
+    from geo.corrections import write_places_rows
+    from geo.review import review
+
+    if places_out:
+        _check_not_an_input(places_out, inputs)
+    result = review(inputs, _gazetteer(places_files), fmt=fmt)
+    if as_json:
+        _print_json({"unknown_names": [vars(n) for n in result.names[:limit]],
+                     "doubtful_events": [{k: r.get(k) for k in (
+                         "event_id", "location", "confidence", "location_reason", "evidence_place",
+                         "geo_precision")} for r in result.doubtful[:limit]]})
+    else:
+        _echo(f"{len(result.names)} unknown name(s) in {result.reports} report(s):")
+        for n in result.names[:limit]:
+            where = f"  [{n.governorate} / {n.district}]" if n.district else ""
+            offered = "; ".join(f"{c['name']} ({c['type']}, {c['district'] or c['governorate']}, "
+                                f"{c['match']} {c['score']:.2f}, id {c['id']})" for c in n.candidates)
+            _echo(f"  {n.count:4d}  {n.name}{where}" + (f"  candidates: {offered}" if offered else ""))
+        _echo(f"{len(result.doubtful)} event(s) placed with low confidence or not at all:")
+        for r in result.doubtful[:limit]:
+            confidence = "-" if r.get("confidence") is None else f"{r['confidence']:.2f}"
+            _echo(f"  {confidence:>5}  {r['event_id']}  {r.get('location') or '(no place)'}: "
+                  f"{r.get('location_reason') or ''}")
+    if places_out:
+        n = write_places_rows(places_out, result.places_template())
+        _echo(f"wrote {n} place row(s) to {places_out}: fill lat, lon and source, then pass it "
+              "with --places", err=True)
+    _report_failures(result.failures, result.reports, inputs)
+
+
+@main.group("corrections")
+def corrections_group() -> None:
+    """An analyst's corrections of events: made in QGIS, kept in a CSV, applied on every run."""
+
+
+@corrections_group.command("from-gpkg")
+@click.argument("edited", type=click.Path(dir_okay=False, exists=True), metavar="EDITED.gpkg")
+@click.option("--against", "inputs", multiple=True, required=True, metavar="INPUT",
+              help="The reports the GeoPackage was made from (repeatable).")
+@click.option("-c", "--corrections", "corrections_file", type=click.Path(dir_okay=False),
+              default=None, help="The corrections file to append to (default: GEO_CORRECTIONS).")
+@click.option("--who", default=None, help="Who made the edits (default: the user name).")
+@click.option("--why", default="edited in QGIS", show_default=True, help="The reason recorded.")
+@click.option("--places-out", type=click.Path(dir_okay=False),
+              help="Write the new places the edits name (moved points with a new location "
+                   "name) as a places CSV, for --places.")
+@click.option("--layer", default="events", show_default=True, help="The edited layer's name.")
+@_format_option
+@_places_option
+def corrections_from_gpkg(edited, inputs, corrections_file, who, why, places_out, layer, fmt,
+                          places_files):
+    """Turn the edits an analyst made to an events layer in QGIS (moved points, changed
+    attributes, deleted features) into rows of the corrections file.
+
+    \b
+    Example:
+      geo export reports/ --format gpkg -o check.gpkg   (edit the events layer in QGIS)
+      geo corrections from-gpkg check.gpkg --against reports/ -c corrections.csv
+      geo export reports/ --corrections corrections.csv --format gpkg -o check.gpkg
+    """
+    import getpass
+    from datetime import datetime, timezone
+
+    from geo.corrections import corrections_files, diff_edited_gpkg, write_corrections, write_places_rows
+
+    target = corrections_file or next(iter(corrections_files()), None)
+    if not target:
+        raise click.UsageError("give the corrections file to append to with -c/--corrections "
+                               "(or set GEO_CORRECTIONS)")
+    for out in [target] + ([places_out] if places_out else []):
+        _check_not_an_input(out, inputs)
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    gaz = _gazetteer(places_files)
+    diff, failures, reports = diff_edited_gpkg(edited, inputs, gaz, who=who or getpass.getuser(),
+                                               when=when, why=why, layer=layer, fmt=fmt,
+                                               corrections=target)
+    n = write_corrections(target, diff.corrections)
+    _echo(f"{edited}: {diff.summary()}", err=True)
+    _echo(f"appended {n} correction(s) to {target}", err=True)
+    if places_out and diff.places:
+        write_places_rows(places_out, diff.places)
+        _echo(f"wrote {len(diff.places)} proposed place(s) to {places_out}", err=True)
+    _report_failures(failures, reports, inputs)
 
 
 # --- fetch ----------------------------------------------------------------------------------

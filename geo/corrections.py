@@ -108,7 +108,8 @@ def read_corrections(paths: Iterable[str | Path]) -> CorrectionsFile:
         try:
             for record in reader:
                 line = reader.line_num
-                values = {k: (v or "").strip() for k, v in record.items() if k in CORRECTION_COLUMNS}
+                values = {k: _unquoted((v or "").strip()) for k, v in record.items()
+                          if k in CORRECTION_COLUMNS}
                 problem = _row_problem(values)
                 if problem:
                     out.errors.append(f"{path}:{line}: field '{problem[0]}': {problem[1]}")
@@ -118,6 +119,11 @@ def read_corrections(paths: Iterable[str | Path]) -> CorrectionsFile:
         except csv.Error as exc:
             out.errors.append(f"{path}:{line}: bad CSV: {exc}")
     return out
+
+
+def _unquoted(cell: str) -> str:
+    """A cell as written before write_corrections guarded it against spreadsheets ("'=x")."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@") else cell
 
 
 def _row_problem(values: dict) -> tuple[str, str] | None:
@@ -165,49 +171,67 @@ def _value_problem(name: str, value: str) -> tuple[str, str] | None:
     return None
 
 
-def apply_corrections(rows: list[dict], corrections: list[Correction],
-                      gazetteer: "Gazetteer | None" = None) -> Applied:
-    """The event rows with the corrections applied, in their order (dropped events removed).
+class Corrector:
+    """Corrections applied batch by batch (one report's events at a time, as geo events
+    streams them); `finish()` then tells what was applied and which corrections found no
+    event. The later of two corrections of one field wins (by `when`, then file order)."""
 
-    A corrected row lists the fields changed in `corrected`, who decided in `corrected_by`,
-    and keeps its values from before in `original_<column>`; other rows get these empty.
-    """
-    result = Applied(rows=[])
-    latest: dict[tuple[str, str], Correction] = {}
-    # The later decision wins: by `when`, then by file order (a stable sort keeps it).
-    for c in sorted(corrections, key=lambda c: c.when):
-        key = (c.event_id, c.field)
-        if key in latest:
-            old = latest[key]
-            result.overridden.append(
-                f"{old.where}: correction of {old.field!r} of event {old.event_id} is overridden by "
-                f"the later one at {c.where}")
-        latest[key] = c
-    by_event: dict[str, list[Correction]] = {}
-    for c in latest.values():
-        by_event.setdefault(c.event_id, []).append(c)
-    known = {row["event_id"] for row in rows}
-    for event_id, items in by_event.items():
-        if event_id not in known:
-            for c in sorted(items, key=lambda c: c.line):
-                result.stale.append(f"{c.where}: event {event_id} no longer exists (its report "
-                                    f"changed or was removed); the correction of {c.field!r} was not applied")
-    for row in rows:
-        row = dict(row)
-        row.setdefault("corrected", "")
-        row.setdefault("corrected_by", "")
+    def __init__(self, corrections: list[Correction], gazetteer: "Gazetteer | None" = None):
+        self.gazetteer = gazetteer
+        self.summary = Applied(rows=[])
+        latest: dict[tuple[str, str], Correction] = {}
+        for c in sorted(corrections, key=lambda c: c.when):  # a stable sort keeps file order
+            key = (c.event_id, c.field)
+            if key in latest:
+                old = latest[key]
+                self.summary.overridden.append(
+                    f"{old.where}: correction of {old.field!r} of event {old.event_id} is "
+                    f"overridden by the later one at {c.where}")
+            latest[key] = c
+        self.by_event: dict[str, list[Correction]] = {}
+        for c in latest.values():
+            self.by_event.setdefault(c.event_id, []).append(c)
+        self._seen: set[str] = set()
+
+    def __call__(self, rows: list[dict]) -> list[dict]:
+        return self.correct(rows)
+
+    def correct(self, rows: list[dict]) -> list[dict]:
+        """The rows with their corrections applied, in order, dropped events left out."""
+        out = []
+        for row in rows:
+            self._seen.add(row["event_id"])
+            row = self._correct_one(dict(row))
+            if row is not None:
+                out.append(row)
+        return out
+
+    def finish(self) -> Applied:
+        for event_id, items in self.by_event.items():
+            if event_id not in self._seen:
+                for c in sorted(items, key=lambda c: c.line):
+                    self.summary.stale.append(
+                        f"{c.where}: event {event_id} no longer exists (its report changed or "
+                        f"was removed); the correction of {c.field!r} was not applied")
+        self._seen = set(self.by_event)  # finish() reports each stale correction once
+        return self.summary
+
+    def _correct_one(self, row: dict) -> dict | None:
+        result = self.summary
+        row["corrected"] = row.get("corrected") or ""
+        row["corrected_by"] = row.get("corrected_by") or ""
         for col in ORIGINAL_COLUMNS:
             row.setdefault(f"original_{col}", None)
-        items = sorted(by_event.get(row["event_id"], ()), key=lambda c: CORRECTABLE.index(c.field))
+        items = sorted(self.by_event.get(row["event_id"], ()), key=lambda c: CORRECTABLE.index(c.field))
         if any(c.field == "drop" for c in items):
             result.dropped.append(row["event_id"])
             result.applied += 1
-            continue
+            return None
         changed: list[str] = []
         who: list[str] = []
         original = {col: row.get(col) for col in ORIGINAL_COLUMNS}
         for c in items:
-            problem = _apply_one(row, c, gazetteer)
+            problem = _apply_one(row, c, self.gazetteer)
             if problem:
                 result.errors.append(f"{c.where}: field 'value': {problem}")
                 continue
@@ -222,8 +246,43 @@ def apply_corrections(rows: list[dict], corrections: list[Correction],
                 row[f"original_{col}"] = value
             if row.get("latitude") is not None and row.get("longitude") is not None:
                 row["geometry"] = _point(row["longitude"], row["latitude"], row.get("geometry"))
-        result.rows.append(row)
-    return result
+        return row
+
+
+def apply_corrections(rows: list[dict], corrections: list[Correction],
+                      gazetteer: "Gazetteer | None" = None) -> Applied:
+    """The event rows with the corrections applied, in their order (dropped events removed).
+
+    A corrected row lists the fields changed in `corrected`, who decided in `corrected_by`,
+    and keeps its values from before in `original_<column>`; other rows get these empty.
+    """
+    corrector = Corrector(corrections, gazetteer)
+    kept = corrector.correct(rows)
+    summary = corrector.finish()
+    summary.rows = kept
+    return summary
+
+
+def load_corrector(paths: Iterable[str | Path], gazetteer: "Gazetteer | None" = None) -> Corrector | None:
+    """A Corrector for the corrections files `paths` (None when there are none); a malformed
+    row is one error in the summary's `errors`, the other rows are applied."""
+    paths = list(paths)
+    if not paths:
+        return None
+    read = read_corrections(paths)
+    corrector = Corrector(read.corrections, gazetteer)
+    corrector.summary.errors.extend(read.errors)
+    return corrector
+
+
+def corrections_files(given: Iterable[str | Path] = ()) -> list[str]:
+    """The corrections files to apply: those given, else GEO_CORRECTIONS (`:`-separated)."""
+    import os
+
+    given = [str(p) for p in given]
+    if given:
+        return given
+    return [p for p in os.environ.get("GEO_CORRECTIONS", "").split(os.pathsep) if p]
 
 
 def _point(lon: float, lat: float, like):
@@ -262,8 +321,11 @@ def _apply_one(row: dict, c: Correction, gazetteer) -> str | None:
 def write_corrections(path: str | Path, corrections: Iterable[dict]) -> int:
     """Append correction rows (dicts with CORRECTION_COLUMNS) to a corrections file, creating
     it with its header; returns how many were written."""
+    from geo._values import csv_cell
+
     path = Path(path)
-    rows = [{c: str(r.get(c) or "") for c in CORRECTION_COLUMNS} for r in corrections]
+    # The file is opened in spreadsheets too: a value from a report never runs as a formula.
+    rows = [{c: csv_cell(str(r.get(c) or "")) for c in CORRECTION_COLUMNS} for r in corrections]
     new = not path.exists() or path.stat().st_size == 0
     if not new:
         with path.open("rb") as fh:
@@ -352,7 +414,10 @@ def diff_layers(edited: list[dict], pipeline: list[dict], gazetteer: "Gazetteer"
         base = made[event_id]
         changed = False
         for name in _COMPARED:
-            if not _same(row.get(name), base.get(name)):
+            # A value the layer still shows from before a correction already made is no edit.
+            if not _same(row.get(name), base.get(name)) and not (
+                    base.get(f"original_{name}") is not None
+                    and _same(row.get(name), base.get(f"original_{name}"))):
                 add(event_id, name, "" if row.get(name) is None else str(row.get(name)).strip())
                 changed = True
         out.changed += changed
@@ -361,14 +426,18 @@ def diff_layers(edited: list[dict], pipeline: list[dict], gazetteer: "Gazetteer"
             moved = lat is not None and lon is not None and base.get("latitude") is None
         else:
             moved = _km(lat, lon, base["latitude"], base["longitude"]) >= MOVE_MIN_KM
-        renamed = not _same(row.get("location"), base.get("location"))
+        renamed = not _same(row.get("location"), base.get("location")) and not (
+            base.get("original_location") is not None
+            and _same(row.get("location"), base.get("original_location")))
         if moved:
             out.moved += 1
             from geo.gazetteer import SETTLEMENT_TYPES
 
             near = gazetteer.nearest(lat, lon, limit=1, types=SETTLEMENT_TYPES)
             place = near[0].place if near and near[0].distance_km <= SNAP_KM else None
-            if place is not None and not (renamed and _same_name(row.get("location"), place) is False):
+            if place is not None and place.id == base.get("place_id") and not renamed:
+                out.moved -= 1  # nudged within its own place: the event is where it was
+            elif place is not None and not (renamed and _same_name(row.get("location"), place) is False):
                 add(event_id, "place_id", place.id)
                 out.snapped += 1
             else:
@@ -427,3 +496,68 @@ def _proposed_place(name: str, lat: float, lon: float, gazetteer, who: str, when
                source=f"analyst: {who}, {when[:10]} (placed on the map in QGIS)",
                note="proposed by geo corrections from-gpkg: check the type and admin units")
     return row
+
+
+def write_places_rows(path: str | Path, rows: list[dict]) -> int:
+    """Write proposed places (PLACE_FILE_COLUMNS) as a places file the gazetteer reads with
+    `--places`, replacing `path` atomically; returns how many rows were written."""
+    from geo._atomic import write_text
+    from geo._values import csv_cell
+
+    buf = io.StringIO()
+    buf.write("# columns: see data/places/README.md; fill lat/lon and source, then use --places\n")
+    writer = csv.DictWriter(buf, fieldnames=PLACE_FILE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: csv_cell(str(row.get(c) or "")) for c in PLACE_FILE_COLUMNS})
+    write_text(path, buf.getvalue())
+    return len(rows)
+
+
+def read_edited_layer(path: str | Path, layer: str = "events") -> list[dict]:
+    """The features of an edited events layer as rows, `latitude`/`longitude` read off each
+    point (QGIS moves the point and leaves the attribute columns as they were)."""
+    import pyogrio
+
+    from geo._values import plain
+
+    try:
+        frame = pyogrio.read_dataframe(str(path), layer=layer)
+    except Exception as exc:  # noqa: BLE001 (GDAL's many errors: one line naming the file)
+        message = " ".join(str(exc).split())[:200]
+        raise CorrectionError(f"{path}: cannot read layer {layer!r}: {message}") from None
+    if "event_id" not in frame.columns:
+        raise CorrectionError(f"{path}: layer {layer!r} has no event_id column: not an events "
+                              "layer geo exported")
+    if frame.crs is not None and frame.crs.to_epsg() not in (4326, None):
+        frame = frame.to_crs(4326)
+    rows = []
+    for record, geom in zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry):
+        row = {k: plain(v) for k, v in record.items()}
+        if geom is not None and not geom.is_empty:
+            point = geom.representative_point() if geom.geom_type != "Point" else geom
+            row["longitude"], row["latitude"] = round(point.x, 6), round(point.y, 6)
+        else:
+            row["longitude"] = row["latitude"] = None
+        rows.append(row)
+    return rows
+
+
+def diff_edited_gpkg(edited: str | Path, inputs: Iterable[str | Path], gazetteer: "Gazetteer", *,
+                     who: str, when: str, why: str = "edited in QGIS", layer: str = "events",
+                     fmt: str = "auto", corrections: str | Path | None = None):
+    """The corrections an edited GeoPackage holds, against what the pipeline makes of
+    `inputs` with the corrections already in `corrections` applied (so only new edits count).
+
+    Returns (LayerDiff, the reports' read failures, how many reports were read)."""
+    from geo.events import events_from_inputs
+    from geo._values import plain
+
+    rows = read_edited_layer(edited, layer)
+    result = events_from_inputs(list(inputs), gazetteer, fmt=fmt)
+    made = [{k: plain(v) for k, v in r.items() if k != "geometry"}
+            for r in result.events.drop(columns="geometry").to_dict("records")]
+    if corrections and Path(corrections).exists():
+        made = apply_corrections(made, read_corrections([corrections]).corrections, gazetteer).rows
+    return diff_layers(rows, made, gazetteer, who=who, when=when, why=why), result.failures, \
+        len(result.reports)

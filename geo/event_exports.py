@@ -232,6 +232,7 @@ def _finish(row: dict) -> dict:
     out = {name: row.get(name) for name in EVENT_COLUMNS if name != "geometry"}
     out["zones"] = ""
     out["front_distance_km"] = None
+    out["corrected"] = out["corrected_by"] = ""
     return out
 
 

@@ -41,7 +41,7 @@ from geo import settings
 from geo._atomic import (atomic_files, check_folder as _check_folder, disk_error as _disk_error,
                          reason as _reason)
 from geo._errors import ExportError
-from geo._values import plain
+from geo._values import csv_cell, plain
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -509,26 +509,6 @@ def _write_geojson(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[P
                 plan.make_folder.rmdir()
         raise
     return targets
-
-
-#: A cell starting with one of these is a formula, a command or a link to a spreadsheet
-#: (OWASP, "CSV Injection"): `=HYPERLINK(...)`, `+cmd|...`, `-2+3`, `@SUM(...)`, and tab or CR,
-#: which some programs skip before looking.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def csv_cell(value: str) -> str:
-    """A text cell as a spreadsheet shows it and never runs it: a cell that would start a
-    formula gets a leading `'` (OWASP's advice; spreadsheets hide that quote and show the
-    text), unless it is a plain number such as `-3` or `+4.5`, which stays a number.
-
-    >>> [csv_cell(v) for v in ("=1+2", "-3", "-2+3", "@SUM(A1)", "Kirkuk")]
-    ["'=1+2", '-3', "'-2+3", "'@SUM(A1)", 'Kirkuk']
-    """
-    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def csv_text(events: "gpd.GeoDataFrame") -> str:

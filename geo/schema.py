@@ -36,6 +36,12 @@ EVENT_COLUMNS = [
     "warnings",        # str: "; "-joined warnings (e.g. no resolvable place)
     "zones",           # str: "; "-joined zone names containing the event ("" before the zones step)
     "front_distance_km",  # float or None: distance to the nearest front line
+    # An analyst's corrections (geo.corrections): the fields changed ("" when none), who
+    # decided, and the values the pipeline gave before (None when uncorrected).
+    "corrected", "corrected_by",
+    "original_location", "original_place_id", "original_latitude", "original_longitude",
+    "original_geo_precision", "original_event_type", "original_sub_event_type",
+    "original_actor1", "original_actor2", "original_event_date",
     "geometry",
 ]
 

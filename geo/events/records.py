@@ -78,6 +78,7 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
             event_date=draft.event_date.isoformat() if draft.event_date else None,
             event_type=etype, sub_event_type=subtype,
             actor1=actor1, actor2=actor2, evidence=evidence, zones="", front_distance_km=None,
+            corrected="", corrected_by="",
             warnings="; ".join(draft.warnings),
         )
         if place is not None and place.place_id is not None:

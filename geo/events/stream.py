@@ -115,11 +115,12 @@ class GeoJSONRun:
 
 
 def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None = None,
-                         max_warnings: int = 100, **stream) -> GeoJSONRun:
+                         max_warnings: int = 100, correct=None, **stream) -> GeoJSONRun:
     """Stream the events of `inputs` into one GeoJSON FeatureCollection: to `output`, written
     atomically (an earlier file stays as it was until the new one is complete, and is kept
-    if the run fails), or to standard output when None. `stream` goes to iter_events
-    (workers, extra_places, fmt, progress)."""
+    if the run fails), or to standard output when None. `correct`, when given, takes each
+    report's event rows and returns them corrected (geo.corrections.Corrector). `stream`
+    goes to iter_events (workers, extra_places, fmt, progress)."""
     from geo._atomic import atomic_files, check_folder
 
     run = GeoJSONRun()
@@ -134,7 +135,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
                 run.no_event.append(item.report_id)
             if len(run.warnings) < max_warnings:
                 run.warnings.extend(item.warnings[:max_warnings - len(run.warnings)])
-            for row in item.events:
+            for row in (correct(item.events) if correct else item.events):
                 out.write((",\n" if run.events else "") + feature_json(row))
                 run.events += 1
         if run.reports:
