@@ -48,7 +48,7 @@ def run_set(folder: Path, gaz, quiet: bool = False) -> dict:
     from geo.reports import read_reports
 
     rows = truth_rows(folder)
-    within = dated = date_right = 0
+    within = dated = date_right = found = 0
     misses: list[str] = []
     date_misses: list[str] = []
     for row in rows:
@@ -60,6 +60,7 @@ def run_set(folder: Path, gaz, quiet: bool = False) -> dict:
             continue
         events = report_events(reports[0], gaz).events
         first = events[0] if events else None
+        found += first is not None  # an event found at all (issue 13: >= 9 of 10 per language)
         lat, lon, tol = float(row["lat"]), float(row["lon"]), float(row["tolerance_km"])
         truth = row["event_place_as_written"]
         if first is None:
@@ -83,10 +84,10 @@ def run_set(folder: Path, gaz, quiet: bool = False) -> dict:
             else:
                 date_misses.append(f"  {row['file']}: dated {got or '-'}, truth {row['event_date']}")
     n = len(rows)
-    print(f"{folder.name}: {n} articles; first event within tolerance {within}/{n} "
+    print(f"{folder.name}: {n} articles; an event found {found}/{n}; first event within tolerance {within}/{n} "
           f"({within / n:.0%}); event date right {date_right}/{dated} of those dated "
           f"({date_right / dated:.0%})" if dated else
-          f"{folder.name}: {n} articles; first event within tolerance {within}/{n} ({within / n:.0%}); "
+          f"{folder.name}: {n} articles; an event found {found}/{n}; first event within tolerance {within}/{n} ({within / n:.0%}); "
           f"no truth dates")
     if not quiet:
         if misses:

@@ -82,7 +82,7 @@ def packs(folder: Path | None = None) -> dict[str, Pack]:
     from geo._errors import ReportError
     from geo._geoparse_rules import _load_yaml, actors, event_rules
 
-    folder = Path(folder) if folder is not None else settings.DATA_DIR / "lang"
+    folder = Path(folder) if folder is not None else settings.LANG_DIR
     out: dict[str, Pack] = {}
     pairs = {(r.event_type, r.sub_event_type) for r in event_rules()["rules"]}
     known_actors = {a.name for a in actors()}

@@ -87,6 +87,28 @@ _places_option = click.option(
          "gazetteer; repeatable. GEO_PLACES does the same from the environment.")
 
 
+def _set_lang(ctx, param, value):
+    """--lang: the language of reports that do not give one (settings.REPORT_LANG)."""
+    if value is None:
+        return None
+    from geo import settings
+    from geo._lang import known_languages
+
+    code = value.strip().lower()
+    if code not in known_languages():
+        raise click.BadParameter(f"{value!r} is not a language of the event rules "
+                                 f"({', '.join(known_languages())})")
+    settings.REPORT_LANG = code
+    return code
+
+
+_lang_option = click.option(
+    "--lang", callback=_set_lang, expose_value=False, metavar="CODE",
+    help="The reports' language when they do not give one (lang: in the front matter): ar "
+         "(Arabic), ckb (Sorani), kmr (Kurmanji) or en; by default each sentence's language "
+         "is detected.")
+
+
 def _gazetteer(places_files=()):
     from geo.gazetteer import Gazetteer
 
@@ -319,6 +341,7 @@ _format_option = click.option(
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object a report.")
 @_format_option
+@_lang_option
 @_places_option
 def parse_cmd(inputs, as_json, fmt, places_files):
     """Find the places each report names (files, folders or `-` for stdin).
@@ -362,6 +385,7 @@ def parse_cmd(inputs, as_json, fmt, places_files):
               help="Processes (default: both cores for 64+ files or 2 MB of text, else one; "
                    "never more than the machine's cores).")
 @_format_option
+@_lang_option
 @_places_option
 @click.option("--corrections", "correction_files", multiple=True, type=click.Path(dir_okay=False),
               help="Apply an analyst's corrections file (CSV: event_id,field,value,who,when,why); "
@@ -619,6 +643,7 @@ def _zone_table(table) -> None:
 @_where_option
 @_zones_option
 @_format_option
+@_lang_option
 @_places_option
 def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files, fmt,
             places_files):
@@ -693,6 +718,7 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
               help="Reports per transaction (--format postgis; default 500): a push killed "
                    "midway loses only its open batch.")
 @_zones_option
+@_lang_option
 @_places_option
 def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, pushed_by,
                batch_reports, zone_files, places_files):

@@ -378,7 +378,7 @@ def report_languages(report: Report):
     it gives one, decides."""
     from geo._lang import languages
 
-    return languages(report.body, getattr(report, "lang", None))
+    return languages(report.body, getattr(report, "lang", None) or settings.REPORT_LANG)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,10 @@ REPORT_FIELD_MAX_CHARS = 2000
 GEOPARSE_RULES_FILE = DATA_DIR / "geoparse.yaml"  # stop-list, outlets, adjectives, titles
 ACTORS_FILE = DATA_DIR / "actors.csv"
 EVENT_RULES_FILE = DATA_DIR / "event_rules.yaml"
+LANG_DIR = DATA_DIR / "lang"  # language packs: Arabic, Sorani, Kurmanji words of the event step
+# The language of reports that do not give one (`lang:` in their front matter): None detects
+# it sentence by sentence; a code of LANG_DIR (ar, ckb, kmr, en) says so (`--lang`).
+REPORT_LANG: str | None = None
 HOLIDAYS_FILE = DATA_DIR / "holidays.yaml"  # fixed-date holidays that date events
 #: Governorates whose places win a tie over a namesake elsewhere (the study region).
 STUDY_GOVERNORATES = ("Nineveh", "Kirkuk", "Salahaddin", "Diyala", "Erbil", "Duhok",

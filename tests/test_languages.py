@@ -199,3 +199,49 @@ def test_language_corpus(gazetteer, code, item):
 def test_language_corpus_is_big_enough(code):
     assert len(CORPORA[code]) >= 40
     assert len({c["id"] for c in CORPORA[code]}) == len(CORPORA[code])
+
+
+# --- the language given: lang: in the front matter, --lang --------------------------------------
+
+KMR_TEXT = "Duh li Kerkûkê bombeyek teqiya û du polîs birîndar bûn."
+
+
+@pytest.mark.parametrize("head, option, events", [
+    ("", [], 1),                    # detected: Kurmanji, one event
+    ("lang: en\n", [], 0),          # the report says English: Kurmanji words are no event words
+    ("", ["--lang", "en"], 0),      # the user says so for reports that do not say
+    ("lang: kmr\n", ["--lang", "en"], 1),  # the report's own field wins
+])
+def test_lang_field_and_option(tmp_path, monkeypatch, head, option, events):
+    import json
+
+    from click.testing import CliRunner
+
+    from geo import settings
+    from geo.cli import main
+
+    monkeypatch.setattr(settings, "REPORT_LANG", None)
+    path = tmp_path / "r.md"
+    path.write_text(f"---\nid: r\ntitle: t\npublished: 2024-03-16\n{head}---\n{KMR_TEXT}\n", encoding="utf-8")
+    out = tmp_path / "e.geojson"
+    result = CliRunner().invoke(main, ["events", *option, str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    features = json.loads(out.read_text(encoding="utf-8"))["features"] if out.exists() else []
+    assert len(features) == events
+    if events:
+        props = features[0]["properties"]
+        assert (props["event_type"], props["place_id"], props["event_date"]) == (
+            "Explosions/Remote violence", "kirkuk", "2024-03-15")
+        assert props["evidence"] == KMR_TEXT  # the original sentence, fields in English
+
+
+def test_unknown_lang_option_is_one_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    path = tmp_path / "r.md"
+    path.write_text("---\nid: r\ntitle: t\n---\nhello\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", "--lang", "fr", str(path)])
+    assert result.exit_code == 2
+    assert "'fr' is not a language of the event rules (ar, ckb, en, kmr)" in result.output

@@ -220,19 +220,22 @@ def date_pattern(path: Path | None = None, langs: frozenset = frozenset()) -> re
                          + (f"|{spoken.source}" if spoken else ""), re.IGNORECASE)
     _DATE_TABLES[pattern] = table
     if spoken:
-        _DATE_GRAMMARS[pattern] = spoken
+        _DATE_GRAMMARS[id(pattern)] = (pattern, spoken)
     return pattern
 
 
-# The date grammar of the languages each pattern was built with (see geo._lang_dates).
-_DATE_GRAMMARS: "weakref.WeakKeyDictionary[re.Pattern, object]" = weakref.WeakKeyDictionary()
+# The date grammar of the languages each pattern was built with (see geo._lang_dates), by the
+# pattern's id: hashing a compiled pattern hashes its text, some 20 kB here, on every date.
+# (The patterns are kept by date_pattern's cache and by the entry itself.)
+_DATE_GRAMMARS: dict[int, tuple] = {}
 
 
 def _spoken(m: re.Match):
     """The language grammar of a match of a language's date expression, else None."""
-    grammar = _DATE_GRAMMARS.get(m.re)
-    if grammar is None:
+    entry = _DATE_GRAMMARS.get(id(m.re))
+    if entry is None or entry[0] is not m.re:
         return None
+    grammar = entry[1]
     from geo._lang_dates import is_language_match
 
     return grammar if is_language_match(m) else None
