@@ -247,7 +247,7 @@ def iter_report_files(inputs: Iterable[str | Path], failures: list[str] | None =
                     failures.append(str(child))
                 else:
                     yield child
-        elif path.is_file():
+        elif path.exists():  # a file, or a pipe such as `<(curl ...)` named by the user
             yield name
         else:
             err = ReportError(f"{name}: no such file or folder")
@@ -392,7 +392,14 @@ def _read_bytes(path: str) -> bytes:
         if size > settings.REPORT_MAX_BYTES:
             raise ReportError(f"{path}: {size} bytes is over the {settings.REPORT_MAX_BYTES}-byte limit "
                               "for one report file")
-        return Path(path).read_bytes()
+        # Read with the bound too: a file that grows meanwhile, a pipe (`<(...)`) or a device
+        # such as /dev/zero, whose size says nothing, stop at the limit.
+        with open(path, "rb") as fh:
+            data = fh.read(settings.REPORT_MAX_BYTES + 1)
+        if len(data) > settings.REPORT_MAX_BYTES:
+            raise ReportError(f"{path}: over the {settings.REPORT_MAX_BYTES}-byte limit for one "
+                              "report file")
+        return data
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror}") from None
 

@@ -490,6 +490,8 @@ def _build_from_file(spec: Any, construction: str, places: _Places, base_dir: Pa
     path = path if path.is_absolute() else base_dir / path
     if not path.exists():
         raise ZoneError(f"from_file.path: file not found: {path}")
+    if not (path.is_file() or path.is_dir()):  # a pipe or a device would never end, or block
+        raise ZoneError(f"from_file.path: {path} is not a file (a device or a pipe?)")
     frame = _read_boundaries(path, spec.get("layer"))
     field_name = spec["name_field"]
     if field_name not in frame.columns:

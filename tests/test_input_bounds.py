@@ -490,3 +490,39 @@ def test_a_large_yaml_zone_file_is_refused_with_the_way_out(tmp_path):
     (error,) = build_zones([path], include_builtin=False).errors
     assert error == (f"{path}: 1,048,707 bytes is over the 1,048,576-byte limit for a YAML zone file "
                      "(a large drawn polygon goes in a GeoJSON zone file or `from_file`)")
+
+
+def test_a_device_or_pipe_named_as_input_is_read_with_the_size_bound(tmp_path):
+    import threading
+
+    failures: list[str] = []
+    assert list(read_reports(["/dev/zero"], failures)) == []
+    assert failures == [f"/dev/zero: over the {20 * 1024 * 1024}-byte limit for one report file"]
+    # A pipe, as `geo events <(curl ...)` gives one, is read to its end.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(GOOD, encoding="utf-8"), daemon=True)
+    writer.start()
+    assert [r.id for r in read_reports([fifo])] == ["good"]
+    writer.join(5)
+    # In a folder, anything but a regular file is passed over.
+    (tmp_path / "a.md").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(tmp_path / "b.md")
+    assert list(iter_report_files([tmp_path])) == [str(tmp_path / "a.md")]
+
+
+def test_a_zone_from_file_that_is_a_pipe_is_refused_without_blocking(tmp_path):
+    import threading
+
+    os.mkfifo(tmp_path / "districts.gpkg")  # nobody writes: opening it would wait for ever
+    path = tmp_path / "z.yaml"
+    path.write_text("zones:\n  - name: Piped\n    kind: sector\n"
+                    "    from_file: {path: districts.gpkg, name_field: n, names: [a]}\n", encoding="utf-8")
+    result = []
+    worker = threading.Thread(target=lambda: result.append(build_zones([path], include_builtin=False)),
+                              daemon=True)
+    worker.start()
+    worker.join(30)
+    assert result, "building the zone blocked on the pipe"
+    assert result[0].errors == [f"z.yaml: zone 'Piped': from_file.path: {tmp_path / 'districts.gpkg'} "
+                                "is not a file (a device or a pipe?)"]
