@@ -986,7 +986,7 @@ def _language_field(meta: dict, path: str, field_line) -> str | None:
 
     code = str(value).strip().lower()
     if not isinstance(value, str) or code not in known_languages():
-        raise ReportError(f"{path}:{field_line(name)}: field '{name}': {str(value)!r} is not a "
+        raise ReportError(f"{path}:{field_line(name)}: field '{name}': {quote(value)} is not a "
                           f"language of the event rules ({', '.join(known_languages())})")
     return code
 

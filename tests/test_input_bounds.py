@@ -70,6 +70,8 @@ BAD_REPORTS = [
      "is not a date (YYYY-MM-DD)"),
     ("list-date.md", "---\npublished: [1, 2]\n---\nClashes in Daquq.\n",
      ":2: field 'published': expected a date (YYYY-MM-DD), got list"),
+    ("list-lang.md", "---\nlang: [" + "1, " * 5000 + "1]\n---\nClashes in Daquq.\n",
+     ":2: field 'lang': [1, 1, 1, 1, ...] is not a language of the event rules (ar, ckb, en, kmr)"),
     ("self.md", "---\ntitle: &a [*a]\n---\nClashes in Daquq.\n",
      ":2: bad front matter: an alias refers to the value it is inside (a value that holds itself)"),
     ("no-bom.txt", "Clashes in Daquq on Monday\n\nThe clashes went on.\n".encode("utf-16-le"),
