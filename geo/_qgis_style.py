@@ -6,6 +6,9 @@ style also sets up QGIS's temporal controller on `event_date` (a DATE field in t
 each event is an instant on its date, and an event without a date is always shown.
 QGIS applies the `styleQML` column of `layer_styles`; it finds the row of a layer by
 `f_table_schema = ''`, `f_table_name` and `f_geometry_column`, preferring `useAsDefault = 1`.
+A layer opened on its own comes up styled but with its temporal settings off (see
+project_qgs), so the GeoPackage also holds a QGIS project, `geo-export`, with every layer and
+the events' temporal settings on.
 """
 from __future__ import annotations
 
@@ -190,3 +193,100 @@ def layer_styles_rows(layers: dict[str, str], update_time: str) -> list[dict]:
             "owner": "", "ui": "", "update_time": update_time,
         })
     return rows
+
+
+# --- a QGIS project inside the GeoPackage ------------------------------------------------------
+
+#: The table QGIS keeps projects in inside a GeoPackage (QgsGeoPackageProjectStorage): the
+#: project is a .qgz (a zip holding one .qgs XML file), stored as hexadecimal text.
+QGIS_PROJECTS_TABLE_SQL = ("CREATE TABLE qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, "
+                           "content BLOB)")
+
+#: Drawing order in the project, top first: points over polygons.
+_PROJECT_ORDER = ("events", "places", "mentions", "zones")
+
+
+def _srs(parent: ET.Element) -> None:
+    ET.SubElement(ET.SubElement(parent, "spatialrefsys"), "authid").text = settings.CRS_WGS84
+
+
+def project_qgs(file_name: str, layers: dict[str, str], extent: tuple[float, float, float, float]
+                | None, time_range: tuple[str, str] | None) -> str:
+    """The .qgs XML of a project holding the exported layers, styled as in `layer_styles`.
+
+    Why a project as well as the styles: QGIS applies a layer's default style while it opens
+    the layer, and only then resets the layer's temporal settings from the data provider
+    (QgsVectorLayer's constructor calls setDefaultsFromDataProviderTemporalCapabilities after
+    setDataSource; GDAL's provider has no temporal capabilities, so they end up inactive).
+    A project restores its layers' settings after opening them, so the events layer opens
+    with the Temporal Controller working.
+
+    Parameters
+    ----------
+    file_name : the GeoPackage's own file name; layers point at `./<file_name>`, which QGIS
+        resolves beside the GeoPackage the project is read from
+    layers : layer name -> "point" or "polygon"
+    extent : (xmin, ymin, xmax, ymax) in WGS84 for the map canvas, or None
+    time_range : (first, last) event date (YYYY-MM-DD) for the project's time range, or None
+    """
+    root = ET.Element("qgis", {"version": settings.EXPORT_QGIS_PROJECT_VERSION,
+                               "projectname": settings.EXPORT_QGIS_PROJECT_NAME})
+    ET.SubElement(root, "title").text = settings.EXPORT_QGIS_PROJECT_NAME
+    _srs(ET.SubElement(root, "projectCrs"))
+    tree = ET.SubElement(root, "layer-tree-group")
+    maplayers = ET.SubElement(root, "projectlayers")
+    for name in (n for n in _PROJECT_ORDER if n in layers):
+        layer_id, source = f"geo_{name}", f"./{file_name}|layername={name}"
+        ET.SubElement(tree, "layer-tree-layer", {
+            "id": layer_id, "name": name, "source": source, "providerKey": "ogr",
+            "checked": "Qt::Checked", "expanded": "1"})
+        maplayer = ET.SubElement(maplayers, "maplayer", {
+            "type": "vector", "geometry": "Point" if layers[name] == "point" else "Polygon",
+            "styleCategories": "AllStyleCategories"})
+        ET.SubElement(maplayer, "id").text = layer_id
+        ET.SubElement(maplayer, "datasource").text = source
+        ET.SubElement(maplayer, "layername").text = name
+        _srs(ET.SubElement(maplayer, "srs"))
+        ET.SubElement(maplayer, "provider", {"encoding": "UTF-8"}).text = "ogr"
+        style = ET.fromstring(layer_qml(name)[0].split("\n", 1)[1])  # the QML, less its DOCTYPE
+        maplayer.extend(list(style))
+    if extent is not None:
+        canvas = ET.SubElement(root, "mapcanvas", {"name": "theMapCanvas"})
+        ET.SubElement(canvas, "units").text = "degrees"
+        box = ET.SubElement(canvas, "extent")
+        for key, value in zip(("xmin", "ymin", "xmax", "ymax"), extent):
+            ET.SubElement(box, key).text = repr(round(value, settings.EXPORT_COORD_DECIMALS))
+        ET.SubElement(canvas, "rotation").text = "0"
+        _srs(ET.SubElement(canvas, "destinationsrs"))
+    if time_range is not None:
+        # Each step a day, the range the events' dates span (the last day included).
+        times = ET.SubElement(root, "ProjectTimeSettings", {
+            "timeStepUnit": "d", "timeStep": "1", "frameRate": "1",
+            "cumulativeTemporalRange": "0"})
+        span = ET.SubElement(times, "TemporalRange")
+        ET.SubElement(span, "start").text = f"{time_range[0]}T00:00:00Z"
+        ET.SubElement(span, "end").text = f"{time_range[1]}T23:59:59Z"
+    paths = ET.SubElement(ET.SubElement(root, "properties"), "Paths")
+    ET.SubElement(paths, "Absolute", {"type": "bool"}).text = "false"
+    ET.indent(root, space=" ")
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def project_row(qgs: str, timestamp: str) -> tuple[str, str, str]:
+    """The `qgis_projects` row (name, metadata, content) of a project: the .qgs zipped with a
+    fixed date (the data's timestamp), so the GeoPackage is the same on every run."""
+    import io
+    import json
+    import zipfile
+
+    stamp = tuple(int(p) for p in (timestamp[0:4], timestamp[5:7], timestamp[8:10])) + (0, 0, 0)
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))  # the oldest date a zip can hold
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(f"{settings.EXPORT_QGIS_PROJECT_NAME}.qgs", date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        archive.writestr(info, qgs.encode("utf-8"))
+    metadata = json.dumps({"last_modified_time": timestamp[:19], "last_modified_user": "geo"})
+    return settings.EXPORT_QGIS_PROJECT_NAME, metadata, buf.getvalue().hex()

@@ -696,12 +696,33 @@ def gpkg_fields(name: str, frame: "gpd.GeoDataFrame") -> tuple[list[str], list, 
     return names, data, masks
 
 
+def _extent(prepared: Sequence[tuple]) -> tuple[float, float, float, float] | None:
+    import shapely
+
+    boxes = [shapely.total_bounds(shapely.from_wkb([w for w in wkb if w is not None]))
+             for _, _, wkb, *_ in prepared if any(w is not None for w in wkb)]
+    if not boxes:
+        return None
+    pad = 0.05  # degrees around the data (about 5 km), so edge markers are not cut
+    return (min(b[0] for b in boxes) - pad, min(b[1] for b in boxes) - pad,
+            max(b[2] for b in boxes) + pad, max(b[3] for b in boxes) + pad)
+
+
+def _date_range(events: Any) -> tuple[str, str] | None:
+    if events is None or "event_date" not in getattr(events, "columns", ()):
+        return None
+    dates = sorted(v for v in events["event_date"] if isinstance(v, str) and _ISO_DATE.match(v))
+    return (dates[0], dates[-1]) if dates else None
+
+
 def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequence[str],
-               timestamp: str) -> None:
+               timestamp: str, file_name: str | None = None) -> None:
     """Write `layers` of `frames` to a new GeoPackage at `path` (spatial index on each;
     `published` and `event_date` as DATE fields), then the `layer_styles` table with one QML
-    style per layer. GDAL's timestamps are pinned to `timestamp` (config option
-    OGR_CURRENT_DATE), so the bytes are the same on every run."""
+    style per layer, and the `qgis_projects` table with a QGIS project of the layers (see
+    geo._qgis_style.project_qgs), whose layers point at `./<file_name>` (default: `path`'s
+    name; the atomic writer gives the target's). GDAL's timestamps are pinned to `timestamp`
+    (config option OGR_CURRENT_DATE), so the bytes are the same on every run."""
     import sqlite3
 
     import numpy as np
@@ -710,7 +731,8 @@ def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequen
     import pyogrio.raw
     import shapely
 
-    from geo._qgis_style import LAYER_STYLES_COLUMNS, layer_styles_rows
+    from geo._qgis_style import (LAYER_STYLES_COLUMNS, QGIS_PROJECTS_TABLE_SQL, layer_styles_rows,
+                                 project_qgs, project_row)
 
     prepared = []  # every layer ready (its dates checked) before the file is created
     for name in layers:
@@ -739,6 +761,13 @@ def write_gpkg(path: Path, frames: dict[str, "gpd.GeoDataFrame"], layers: Sequen
         pyogrio.write_dataframe(table, path, layer="layer_styles", driver="GPKG",
                                 dataset_options={"VERSION": settings.EXPORT_GPKG_VERSION},
                                 layer_options={"FID": "id"})
+        kinds = {n: "polygon" if n == "zones" else "point" for n in layers}
+        qgs = project_qgs(file_name or Path(path).name, kinds, _extent(prepared),
+                          _date_range(frames.get("events") if "events" in layers else None))
+        with contextlib.closing(sqlite3.connect(path)) as con, con:  # as QGIS makes it
+            con.execute(QGIS_PROJECTS_TABLE_SQL)
+            con.execute("INSERT INTO qgis_projects VALUES (?, ?, ?)",
+                        project_row(qgs, timestamp))
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
@@ -747,7 +776,7 @@ def _write_gpkg(plan: _Plan, frames: dict[str, "gpd.GeoDataFrame"]) -> list[Path
     target = plan.files[""]
     timestamp = data_timestamp(frames.get("events"))
     with _atomic([target]) as (tmp,):
-        write_gpkg(tmp, frames, plan.layers, timestamp)
+        write_gpkg(tmp, frames, plan.layers, timestamp, file_name=target.name)
     return [target]
 
 

@@ -152,6 +152,11 @@ EXPORT_GPKG_VERSION = "1.2"        # GeoPackage 1.2: read without warnings by GD
 #: no event has a date.
 EXPORT_FALLBACK_TIME = "1970-01-01T00:00:00.000Z"
 EXPORT_QGIS_VERSION = "3.28.0-Firenze"  # written in the QML styles (read by QGIS 3.x)
+#: The QGIS project stored in the GeoPackage (its `qgis_projects` table): its name, and the
+#: version it says it was written with (the oldest tested, so QGIS 3.22 opens it without a
+#: "saved with a newer version" warning).
+EXPORT_QGIS_PROJECT_NAME = "geo-export"
+EXPORT_QGIS_PROJECT_VERSION = "3.22.0-Białowieża"
 EXPORT_MARKER_SIZE_MM = 3.0
 EXPORT_OUTLINE_COLOUR = "#232323"
 EXPORT_PLACE_COLOUR = "#404040"    # places and mentions have no colour in data/styles.yaml

@@ -14,6 +14,14 @@ if ! command -v ogrinfo >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gdal-bin >/dev/null
 fi
+# QGIS itself (Debian's python3-qgis, 3.22 on bookworm): tests/test_export.py opens the exported
+# GeoPackage in it headless (QT_QPA_PLATFORM=offscreen) with Debian's /usr/bin/python3, whose
+# site-packages hold the bindings.
+if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-qgis >/dev/null
+fi
 # PostgreSQL with PostGIS: tests/test_postgis.py starts a throw-away server of its own
 # (initdb + pg_ctl in a temporary folder, on a free local port) and stops it at the end.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \

@@ -588,13 +588,16 @@ def test_csv_round_trip_with_acled_columns(layers, tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_same_bytes_every_run(layers, tmp_path, fmt):
     suffix = {"geojson": "", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}[fmt]
-    first = export_layers(layers, fmt, tmp_path / f"first{suffix}").files
+    # Same file name in two folders: the GeoPackage's QGIS project names its own file.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = export_layers(layers, fmt, tmp_path / "a" / f"first{suffix}").files
     again = export_layers({k: v.copy() for k, v in layers.items()}, fmt,
-                          tmp_path / f"second{suffix}").files
+                          tmp_path / "b" / f"first{suffix}").files
     assert len(first) == len(again) >= 1
     for a, b in zip(first, again):
         assert a.read_bytes() == b.read_bytes(), a.name
-    overwritten = export_layers(layers, fmt, tmp_path / f"first{suffix}").files
+    overwritten = export_layers(layers, fmt, tmp_path / "a" / f"first{suffix}").files
     assert [p.read_bytes() for p in overwritten] == [p.read_bytes() for p in again]
 
 
@@ -1150,24 +1153,37 @@ def test_import_is_light():
 _QGIS_CHECK = """
 import json, os, sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsVectorLayer
 app = QgsApplication([], False)
 app.initQgis()
-out = {}
-for name in sys.argv[2:]:
-    layer = QgsVectorLayer(sys.argv[1] + "|layername=" + name, name, "ogr")
+
+def temporal(layer):
+    t = layer.temporalProperties()
+    mode = t.mode()
+    return [t.isActive(), int(getattr(mode, "value", mode)), t.startField(), t.accumulateFeatures()]
+
+def seen(layer):
     renderer = layer.renderer()
-    out[name] = {"valid": layer.isValid(), "count": layer.featureCount(),
-                 "renderer": renderer.type(),
-                 "attr": renderer.classAttribute() if renderer.type() == "categorizedSymbol" else None,
-                 "colours": {c.value(): [c.symbol().color().name(), c.symbol().color().alpha()]
-                             for c in getattr(renderer, "categories", lambda: [])()}}
+    return {"valid": layer.isValid(), "count": layer.featureCount(), "renderer": renderer.type(),
+            "attr": renderer.classAttribute() if renderer.type() == "categorizedSymbol" else None,
+            "colours": {c.value(): [c.symbol().color().name(), c.symbol().color().alpha()]
+                        for c in getattr(renderer, "categories", lambda: [])()},
+            "temporal": temporal(layer), "source": layer.source()}
+
+out = {"version": Qgis.QGIS_VERSION, "opened": {}, "project": {}}
+for name in sys.argv[2:]:  # each layer opened on its own, as dragging it into QGIS does
+    layer = QgsVectorLayer(sys.argv[1] + "|layername=" + name, name, "ogr")
+    out["opened"][name] = seen(layer)
     if name == "events":
-        temporal = layer.temporalProperties()
-        mode = temporal.mode()
-        out[name]["temporal"] = [temporal.isActive(), int(getattr(mode, "value", mode)),
-                                 temporal.startField()]
-        out[name]["date_type"] = layer.fields().field("event_date").typeName()
+        out["date_type"] = layer.fields().field("event_date").typeName()
+        layer.loadDefaultStyle()  # Style > Load Default Style: the stored QML, read again
+        out["reloaded"] = temporal(layer)
+project = QgsProject.instance()
+out["read"] = project.read("geopackage:" + sys.argv[1] + "?projectName=geo-export")
+for layer in project.mapLayers().values():
+    out["project"][layer.name()] = seen(layer)
+span = project.timeSettings().temporalRange()
+out["range"] = [span.begin().toString("yyyy-MM-dd"), span.end().toString("yyyy-MM-dd")]
 print(json.dumps(out), flush=True)
 os._exit(0)  # skip QGIS's teardown, which may crash in a headless session
 """
@@ -1182,25 +1198,46 @@ def _python_with_qgis():
 
 
 def test_qgis_opens_the_geopackage_styled(layers, tmp_path):
-    """Only where QGIS's Python bindings are installed (Debian: python3-qgis)."""
+    """QGIS itself (Debian's python3-qgis, 3.22; tests/setup-and-run.sh installs it) opens each
+    layer styled, and the project stored in the GeoPackage with the events' temporal settings
+    on, after the file was moved (its layers point beside the GeoPackage)."""
     python = _python_with_qgis()
     if python is None:
-        pytest.skip("QGIS (python3-qgis) is not installed")
-    path = tmp_path / "iraq.gpkg"
-    export_layers(layers, "gpkg", path)
+        pytest.fail("QGIS's Python bindings are not installed (Debian: apt-get install "
+                    "python3-qgis; tests/setup-and-run.sh does it)")
+    made = tmp_path / "made"
+    made.mkdir()
+    export_layers(layers, "gpkg", made / "iraq.gpkg")
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    path = moved / "iraq.gpkg"
+    shutil.move(made / "iraq.gpkg", path)
     out = subprocess.run([python, "-c", _QGIS_CHECK, str(path), *settings.EXPORT_LAYERS],
-                         capture_output=True, text=True, timeout=120, check=True)
+                         capture_output=True, text=True, timeout=120, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     seen = json.loads(out.stdout.strip().splitlines()[-1])
-    assert all(seen[n]["valid"] for n in settings.EXPORT_LAYERS)
-    assert seen["events"]["count"] == 3 and seen["zones"]["count"] == 2
-    assert seen["events"]["renderer"] == seen["zones"]["renderer"] == "categorizedSymbol"
-    assert (seen["events"]["attr"], seen["zones"]["attr"]) == ("event_type", "kind")
-    assert seen["events"]["colours"] == {k: [v, 255] for k, v in styles()["event_types"].items()}
     alpha = round(styles()["zone_opacity"] * 255)
-    assert seen["zones"]["colours"] == {k: [v, alpha] for k, v in styles()["zone_kinds"].items()}
-    assert seen["places"]["renderer"] == "singleSymbol"
-    assert seen["events"]["temporal"] == [True, 1, "event_date"]  # temporal controller ready
-    assert seen["events"]["date_type"].lower() == "date"
+    for how in ("opened", "project"):
+        got = seen[how]
+        assert sorted(got) == sorted(settings.EXPORT_LAYERS)
+        assert all(got[n]["valid"] for n in settings.EXPORT_LAYERS)
+        assert got["events"]["count"] == 3 and got["zones"]["count"] == 2
+        assert got["events"]["renderer"] == got["zones"]["renderer"] == "categorizedSymbol"
+        assert (got["events"]["attr"], got["zones"]["attr"]) == ("event_type", "kind")
+        assert got["events"]["colours"] == {k: [v, 255] for k, v in styles()["event_types"].items()}
+        assert got["zones"]["colours"] == {k: [v, alpha] for k, v in styles()["zone_kinds"].items()}
+        assert got["places"]["renderer"] == got["mentions"]["renderer"] == "singleSymbol"
+        assert all(got[n]["source"].startswith(str(path)) for n in settings.EXPORT_LAYERS)
+    assert seen["read"] is True
+    # The project: the Temporal Controller works as opened, over the events' dates.
+    assert seen["project"]["events"]["temporal"] == [True, 1, "event_date", False]
+    assert seen["range"] == ["2024-03-01", "2024-03-04"]
+    assert seen["date_type"].lower() == "date"
+    # A layer opened on its own: QGIS applies the stored style, then resets the temporal
+    # settings from GDAL's provider (inactive; README says so). Reading the style again
+    # (Style > Load Default Style) turns them on: the stored QML is right.
+    assert seen["opened"]["events"]["temporal"][0] is False
+    assert seen["reloaded"] == [True, 1, "event_date", False]
 
 
 def test_kml_event_time_stamps_highlighted_evidence_and_safe_links(tmp_path):
