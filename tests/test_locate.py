@@ -236,3 +236,19 @@ def test_bad_structure_file_names_the_field(tmp_path, yaml_text, message):
     path.write_text(yaml_text, encoding="utf-8")
     with pytest.raises(ReportError, match=message):
         article_structure(Path(path))
+
+
+def test_a_landmark_outside_the_province_named_is_not_the_place(gazetteer):
+    body = ("Baghdad [Iraq], November 30 (Agency): A rocket landed on an oil depot in Salahudin "
+            "province, north of Baghdad, on Sunday.")
+    events = report_events(report(body, published=date(2020, 11, 30)), gazetteer).events
+    # the dateline's date is the day of writing; Sunday is the 29th
+    assert (events[0]["place_id"], events[0]["event_date"]) == ("salahaddin-governorate", "2020-11-29")
+
+
+def test_a_dateline_in_capitals_does_not_split_an_event(gazetteer):
+    body = ("KIRKUK, Sept 5: An attack on a checkpoint in northern Iraq early Sunday left four "
+            "policemen dead.\n\nThe attack came after midnight near Daquq, an officer said.")
+    events = report_events(report(body, published=date(2021, 9, 6)), gazetteer).events
+    assert len(events) == 1 and events[0]["place_id"] == "daquq"
+    assert events[0]["event_date"] == "2021-09-05"

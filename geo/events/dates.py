@@ -490,6 +490,8 @@ def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigge
             if dateline[0] <= m.start() < dateline[1] + 40 and m.start() < trigger_at[k] \
                     and _in_dateline(body, dateline, m):
                 continue  # "KIRKUK, Iraq, Jan 8 (Reuters) -": the day it was written
+            if m.start() < trigger_at[k] and _opens_dateline(body, m):
+                continue  # "Baghdad [Iraq], November 30 (ANI):" the reader did not take for one
             if m.group("holiday") and rules.holiday_reference.search(body, max(0, m.start() - 40), m.start()):
                 continue  # "ahead of Nowruz": a point of reference, not the day
             if m.group("holiday") and _holiday(m) is None:
@@ -608,6 +610,21 @@ def _date_told_before(pattern: re.Pattern, body: str, offset: int, dateline: tup
                 and not _in_dateline(body, dateline, m):
             found = m.group().strip()
     return found
+
+
+# A dateline opening a paragraph: a place (and its country in brackets or after a comma),
+# then the date, then the agency in brackets and a colon or dash.
+_DATELINE_BEFORE = re.compile(r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}(?:[ \t]*\[[^\]\n]{1,30}\])?"
+                              r"(?:,[ \t]*[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})?,[ \t]*$")
+_DATELINE_AFTER = re.compile(r"[ \t]*\([^)\n]{1,40}\)[ \t]*[:–—-]")
+
+
+def _opens_dateline(body: str, m: re.Match) -> bool:
+    """Is date `m` in a dateline at a paragraph's start ("Baghdad [Iraq], November 30
+    (ANI/Xinhua): ...")?"""
+    line = body.rfind("\n", 0, m.start()) + 1
+    return m.start() - line <= 60 and bool(_DATELINE_BEFORE.fullmatch(body, line, m.start())) \
+        and bool(_DATELINE_AFTER.match(body, m.end()))
 
 
 def _in_dateline(body: str, span: tuple[int, int], m: re.Match) -> bool:

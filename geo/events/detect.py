@@ -13,7 +13,7 @@ from geo import settings
 from geo._geoparse_rules import EventRule
 from geo._text import is_abbreviation
 from geo.events.dates import _sentence_dates
-from geo.events.locate import _LARGE, _antecedent, _headline_places, _is_located, _is_origin, _km, _locate
+from geo.events.locate import _LARGE, _antecedent, _dateline_like, _headline_places, _is_located, _is_origin, _km, _locate
 from geo.events.structure import caption_paragraphs, is_background
 from geo.events.rules import _rules
 from geo.parse import Mention, ParseResult, report_languages
@@ -137,6 +137,11 @@ def find_events(result: ParseResult) -> list[_Draft]:
             del triggers[k]
             dates.pop(k, None)
 
+    # Whether two sentences tell one event is judged by the places they happen at, not by the
+    # landmarks they are measured from ("in Salahudin province, north of Baghdad") nor by a
+    # dateline in capitals the reader did not take for one ("KIRKUK, Sept 5:").
+    join_places = {k: [m for m in ms if not rules.reference.before(body, m.start)
+                       and not _dateline_like(body, m)] for k, ms in places.items()}
     dated: list[_Draft] = []
     undated: list[_Draft] = []
     loose: list[tuple[int, EventRule]] = []
@@ -153,7 +158,7 @@ def find_events(result: ParseResult) -> list[_Draft]:
                                       "not by the event itself")
             if k in date_notes:
                 draft.warnings.append(date_notes[k])
-            _add_dated(dated, draft, places, spans)
+            _add_dated(dated, draft, join_places, spans)
         elif k in located:
             draft = _Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k],
                            claim=k in claims)
@@ -168,12 +173,12 @@ def find_events(result: ParseResult) -> list[_Draft]:
     events = list(dated)
     for draft in undated:
         home = next((d for d in dated if d.rule.event_type == draft.rule.event_type
-                     and _same_place(d, draft, places, spans)), None)
+                     and _same_place(d, draft, join_places, spans)), None)
         if home is not None:
             _join(home, draft.sentences[0], draft.rule)
         else:
             same = next((d for d in events if not d.dated and d.rule.event_type == draft.rule.event_type
-                         and _first_place(d, places, spans) == _first_place(draft, places, spans)), None)
+                         and _first_place(d, join_places, spans) == _first_place(draft, join_places, spans)), None)
             if same is not None:
                 _join(same, draft.sentences[0], draft.rule)
             else:

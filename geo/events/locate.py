@@ -166,10 +166,17 @@ def outermost(mentions: list[Mention]) -> list[Mention]:
 _DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-–—]|:)")
 
 
+# "Baghdad [Iraq], November 30 (ANI/Xinhua):": a place opening a paragraph, then within a
+# few words an agency in brackets and a colon or dash.
+_AGENCY_AFTER = re.compile(r"[^\n.:]{0,40}?\([^()\n]{1,40}\)\s*[:–—-]")
+
+
 def _dateline_like(body: str, m: Mention) -> bool:
     line_start = body.rfind("\n", 0, m.start) + 1
-    return (m.text.isupper() and len(m.text) > 2 and not body[line_start:m.start].strip()
-            and bool(_DATELINE_AFTER.match(body, m.end)))
+    if body[line_start:m.start].strip():
+        return False
+    return (m.text.isupper() and len(m.text) > 2 and bool(_DATELINE_AFTER.match(body, m.end))) \
+        or bool(_AGENCY_AFTER.match(body, m.end))
 
 
 def _is_road(body: str, m: Mention) -> bool:
@@ -250,7 +257,11 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
         if p is None:
             continue
         units = [u for u in local_named if u.id != p.id and (u.type != "city" or p.type in SETTLEMENTS)]
-        if units and c.role != "anchor":
+        if units and c.role == "anchor" and c.features["reference"] and not any(inside(p, u) for u in units):
+            # "in Salahudin province, north of Baghdad": a landmark outside the unit named
+            # only says where that unit is.
+            c.features["outside_anchor"] = 1.0
+        elif units and c.role != "anchor":
             if any(inside(p, u) if u.type != "city" else km(p, u) <= _CITY_AREA_KM for u in units):
                 c.features["inside_named"] = 1.0
             elif not any(inside(u, p) for u in units):
