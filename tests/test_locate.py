@@ -252,3 +252,15 @@ def test_a_dateline_in_capitals_does_not_split_an_event(gazetteer):
     events = report_events(report(body, published=date(2021, 9, 6)), gazetteer).events
     assert len(events) == 1 and events[0]["place_id"] == "daquq"
     assert events[0]["event_date"] == "2021-09-05"
+
+
+@pytest.mark.parametrize("body, place_id", [
+    # "the road leading to X": X is a landmark; the event is at the place named before it
+    ("Militants attacked a checkpoint at the edge of Erbil, on the road leading to Pirmam, on Monday.", "erbil"),
+    # "in the northeast of X": a part of X, not a landmark outside it
+    ("On Wednesday Iranian artillery shelled villages in the northeast of Erbil province.", "erbil-governorate"),
+    # "north of X" alone is a landmark: the town named as where comes first
+    ("An IED exploded 10 km north of Jalawla, near Kalar, on Monday.", "kalar"),
+])
+def test_landmarks_and_parts(gazetteer, body, place_id):
+    assert first_event(gazetteer, body)["place_id"] == place_id

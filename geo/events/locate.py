@@ -179,6 +179,17 @@ def _dateline_like(body: str, m: Mention) -> bool:
         or bool(_AGENCY_AFTER.match(body, m.end))
 
 
+# "in the northeast of Erbil province", "the northern part of Sinjar district": a part of the
+# place, not a landmark outside it.
+_PART_OF = re.compile(r"\bthe\s+(?:far\s+)?(?:north|south|east|west|north-?east|north-?west|south-?east|"
+                      r"south-?west|northern|southern|eastern|western|central)\s+"
+                      r"(?:parts?\s+|reaches\s+|edge\s+)?of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _part_of(body: str, m: Mention) -> bool:
+    return bool(_PART_OF.search(body, max(0, m.start - 40), m.start))
+
+
 def _is_road(body: str, m: Mention) -> bool:
     return bool(_ROAD_AFTER.match(body, m.end) or (
         _ROAD_JOIN.search(body, max(0, m.start - 2), m.start) and _ROAD_TAIL.match(body, m.end)))
@@ -201,7 +212,7 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
     for role, _span, mentions in pools:
         ordered = outermost(sorted(mentions, key=lambda m: m.start))
         containers: set[int] = set()
-        located = {id(m) for m in ordered if _is_located(rules, body, m)}
+        located = {id(m) for m in ordered if _is_located(rules, body, m) or _part_of(body, m)}
         outside_of: set[int] = set()
         for a, b in zip(ordered, ordered[1:]):
             if CONTAINER_GAP.fullmatch(body, a.end, b.start) or _language_container(rules, body, a, b):
@@ -229,7 +240,8 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
             f[role] = 1.0
             f["locative"] = float(id(m) in located)
             f["origin"] = float(_is_origin(rules, body, m))
-            f["reference"] = float(rules.reference.before(body, m.start) or _is_road(body, m))
+            f["reference"] = float((rules.reference.before(body, m.start) and not _part_of(body, m))
+                                   or _is_road(body, m))
             f["container"] = float(id(m) in containers)
             f["specificity"] = w.specificity.get(m.type, 0.5)
             f["large"] = float(m.type in LARGE)
