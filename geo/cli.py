@@ -378,19 +378,26 @@ def parse_cmd(inputs, as_json, fmt, places_files):
 
 
 @main.command("events")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the GeoJSON here instead of standard output.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes (default: both cores for 64+ files or 2 MB of text, else one; "
-                   "never more than the machine's cores).")
+                   "never more than the machine's cores; with --dask, the LocalCluster's "
+                   "workers, default one per core).")
+@click.option("--dask", "dask_address", is_flag=False, flag_value="local", default=None,
+              metavar="[SCHEDULER_ADDRESS]",
+              help="Read and geoparse the reports in partitions on a Dask cluster: the "
+                   "scheduler at SCHEDULER_ADDRESS (tcp://HOST:PORT; its workers need geo "
+                   "and the files), or a LocalCluster on this machine when none is given. "
+                   "Put it after the inputs. Same output, byte for byte.")
 @_format_option
 @_lang_option
 @_places_option
 @click.option("--corrections", "correction_files", multiple=True, type=click.Path(dir_okay=False),
               help="Apply an analyst's corrections file (CSV: event_id,field,value,who,when,why); "
                    "repeatable. GEO_CORRECTIONS does the same from the environment.")
-def events_cmd(inputs, output, workers, fmt, places_files, correction_files):
+def events_cmd(inputs, output, workers, dask_address, fmt, places_files, correction_files):
     """The events the reports describe, as a GeoJSON FeatureCollection (EPSG:4326).
 
     Reports stream one at a time, so a folder of any size runs in constant memory; a
@@ -401,18 +408,25 @@ def events_cmd(inputs, output, workers, fmt, places_files, correction_files):
     Examples:
       geo events seeds/ -o events.geojson
       geo events reports.jsonl > events.geojson
+      geo events archive/ -o events.geojson --dask
+      geo events archive/ -o events.geojson --dask tcp://10.0.0.5:8786
     """
-    from geo.events import write_events_geojson
-
+    if not inputs:  # `--dask FOLDER` takes the folder for an address: say so
+        raise click.UsageError(_dask_address_problem(dask_address) or "Missing argument 'INPUT...'")
     if output:
         _check_not_an_input(output, inputs)
-    workers = _capped_workers(workers)
     # Worker processes load the gazetteer themselves, with the user's places files.
     corrector = _corrector(correction_files, places_files)
     with _json_safe_stdout(output is None):
-        run = write_events_geojson(inputs, output, workers=workers,
-                                   extra_places=tuple(places_files), fmt=fmt,
-                                   max_warnings=_MAX_WARNINGS, correct=corrector)
+        if dask_address is not None:
+            run = _events_dask(inputs, output, workers, dask_address, fmt, places_files,
+                               corrector)
+        else:
+            from geo.events import write_events_geojson
+
+            run = write_events_geojson(inputs, output, workers=_capped_workers(workers),
+                                       extra_places=tuple(places_files), fmt=fmt,
+                                       max_warnings=_MAX_WARNINGS, correct=corrector)
     _print_warnings(run.warnings)
     _correction_messages(corrector)
     if (output or run.no_event) and (run.reports or not run.failures):  # else nothing was written
@@ -425,6 +439,30 @@ def events_cmd(inputs, output, workers, fmt, places_files, correction_files):
 
 
 _MAX_WARNINGS = 20
+
+#: What a Dask scheduler address looks like: PROTOCOL://HOST:PORT, or HOST:PORT.
+_SCHEDULER_ADDRESS = r"^(?:[a-z]+://)?(?:\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$"
+
+
+def _dask_address_problem(dask_address) -> str | None:
+    import re
+
+    if dask_address in (None, "local") or re.match(_SCHEDULER_ADDRESS, dask_address):
+        return None
+    return (f"--dask {dask_address!r} is not a scheduler address (tcp://HOST:PORT); put "
+            "--dask after the inputs")
+
+
+def _events_dask(inputs, output, workers, dask_address, fmt, places_files, corrector=None):
+    problem = _dask_address_problem(dask_address)
+    if problem:
+        raise click.UsageError(problem)
+    address = None if dask_address == "local" else dask_address
+    from geo import dask as geo_dask
+
+    return geo_dask.write_events_geojson(inputs, output, address=address, workers=workers,
+                                         extra_places=tuple(places_files), fmt=fmt,
+                                         max_warnings=_MAX_WARNINGS, correct=corrector)
 
 
 def _corrector(correction_files, places_files=()):

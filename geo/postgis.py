@@ -69,6 +69,7 @@ _SQL_TYPES = {"str": "text", "float": "double precision", "int": "integer", "boo
 _UDT = {"text": "text", "double precision": "float8", "integer": "int4", "boolean": "bool",
         "date": "date", "timestamptz": "timestamptz", "bigint": "int8", "geometry": "geometry"}
 _CONNECT_TIMEOUT_S = 10
+_MAX_WARNINGS = 100
 #: QGIS's own definition of its style table (QgsPostgresProviderMetadata::saveStyle), so
 #: QGIS reads and writes the rows we add as its own.
 _LAYER_STYLES_DDL = (
@@ -479,20 +480,6 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list]:
         yield batch
 
 
-def _frame(rows: list[dict], layer: str) -> "gpd.GeoDataFrame":
-    """Event or mention rows (as geo.events.iter_events yields them, geometry a (lon, lat)
-    pair or None) as a GeoDataFrame in EPSG:4326."""
-    import geopandas as gpd
-    import pandas as pd
-    from shapely.geometry import Point
-
-    columns = [c for c in LAYER_COLUMNS[layer] if c != "geometry"]
-    geometry = [Point(r["geometry"]) if r.get("geometry") is not None else None for r in rows]
-    frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=settings.CRS_WGS84),
-                            crs=settings.CRS_WGS84)
-
-
 def push_inputs(inputs: Sequence[str | os.PathLike], url: str | None = None, *,
                 schema: str | None = None, zone_files: Iterable[str | os.PathLike] = (),
                 extra_places: Sequence[str] = (), fmt: str = "auto",
@@ -505,13 +492,38 @@ def push_inputs(inputs: Sequence[str | os.PathLike], url: str | None = None, *,
     drops) is a PostgisError naming it, after the earlier batches were committed.
     """
     from geo.events import iter_events
+
+    if not inputs:
+        raise PostgisError("no input: give report files or folders")
+    failures: list[str] = []
+
+    def items():
+        yield from iter_events([os.fspath(i) for i in inputs], failures=failures,
+                               workers=workers, extra_places=tuple(extra_places),
+                               progress=progress, fmt=fmt)
+
+    result = push_items(items(), url, schema=schema, zone_files=zone_files,
+                        extra_places=extra_places, pushed_by=pushed_by,
+                        batch_reports=batch_reports)
+    result.failures = failures
+    return result
+
+
+def push_items(items: Iterable[Any], url: str | None = None, *, schema: str | None = None,
+               zone_files: Iterable[str | os.PathLike] = (), extra_places: Sequence[str] = (),
+               pushed_by: str | None = None, batch_reports: int = PUSH_BATCH_REPORTS
+               ) -> PushResult:
+    """Push the events step's output, report by report (geo.events.ReportEvents, as
+    iter_events yields them, in any number), into the database: the zones of `zone_files`
+    (and the built-in ones), the events with their zones and front distances, the mentions,
+    and the places they name. `items` is consumed lazily, after the database is checked."""
     from geo.export import build_layers, normalize_layer, places_layer
     from geo.gazetteer import Gazetteer
     from geo.zones import build_zones
 
+    from geo._layers import rows_frame
+
     tgt = target(url, schema)
-    if not inputs:
-        raise PostgisError("no input: give report files or folders")
     if batch_reports < 1:
         raise PostgisError("a batch holds at least one report")
     conn = connect(tgt)
@@ -522,21 +534,16 @@ def push_inputs(inputs: Sequence[str | os.PathLike], url: str | None = None, *,
         result = PushResult(tgt.label, tgt.schema, zone_errors=list(zones.errors),
                             zone_warnings=list(zones.warnings))
         zone_layer = normalize_layer("zones", zones.zones)
-        items = iter_events([os.fspath(i) for i in inputs], failures=result.failures,
-                            workers=workers, extra_places=tuple(extra_places), progress=progress,
-                            fmt=fmt)
         for batch in _batches(iter(items), batch_reports):
             events = [row for item in batch for row in item.events]
             mentions = [row for item in batch for row in item.mentions]
-            built = build_layers(_frame(events, "events"), zone_layer, gaz)
+            built = build_layers(rows_frame(events, "events"), zone_layer, gaz)
             layers = {"events": built["events"], "zones": zone_layer,
-                      "mentions": normalize_layer("mentions", _frame(mentions, "mentions"))}
+                      "mentions": normalize_layer("mentions", rows_frame(mentions, "mentions"))}
             layers["places"] = places_layer(layers["mentions"], gaz)
             try:
                 _write_batch(conn, tgt, layers, [item.report_id for item in batch], pushed_by,
                              first=not result.batches, create=not exists)
-            except PostgisError:
-                raise
             except Exception as exc:  # the server went away, a constraint, a full disk
                 import psycopg
 
@@ -551,8 +558,8 @@ def push_inputs(inputs: Sequence[str | os.PathLike], url: str | None = None, *,
             result.counts["events"] += len(events)
             result.counts["mentions"] += len(mentions)
             result.counts["places"] += len(layers["places"])
-            for item in batch:
-                result.warnings.extend(item.warnings)
+            for item in batch:  # the first ones: a million reports' warnings are not kept
+                result.warnings.extend(item.warnings[:_MAX_WARNINGS - len(result.warnings)])
         if result.batches:
             result.counts["zones"] = len(zone_layer)
         return result
