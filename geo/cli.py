@@ -329,6 +329,12 @@ def _report_failures(failures: list[str], done: int, inputs=()) -> None:
             sys.exit(1)
 
 
+_corrections_option = click.option(
+    "--corrections", "correction_files", multiple=True, type=click.Path(dir_okay=False),
+    help="Apply an analyst's corrections file (CSV: event_id,field,value,who,when,why); "
+         "repeatable. GEO_CORRECTIONS does the same from the environment.")
+
+
 _format_option = click.option(
     "--input-format", "fmt", type=click.Choice(("auto", "md", "txt", "json", "jsonl", "csv", "html", "pdf"),
                                          case_sensitive=False),
@@ -394,9 +400,7 @@ def parse_cmd(inputs, as_json, fmt, places_files):
 @_format_option
 @_lang_option
 @_places_option
-@click.option("--corrections", "correction_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Apply an analyst's corrections file (CSV: event_id,field,value,who,when,why); "
-                   "repeatable. GEO_CORRECTIONS does the same from the environment.")
+@_corrections_option
 def events_cmd(inputs, output, workers, dask_address, fmt, places_files, correction_files):
     """The events the reports describe, as a GeoJSON FeatureCollection (EPSG:4326).
 
@@ -429,13 +433,14 @@ def events_cmd(inputs, output, workers, dask_address, fmt, places_files, correct
                                        max_warnings=_MAX_WARNINGS, correct=corrector)
     _print_warnings(run.warnings)
     _correction_messages(corrector)
-    if (output or run.no_event) and (run.reports or not run.failures):  # else nothing was written
+    datasets = len(getattr(run, "datasets", ()))  # ACLED / UCDP files read as events
+    if (output or run.no_event) and (run.reports or datasets or not run.failures):  # else nothing written
         no_event = run.no_event
         skipped = (f" ({len(no_event)} with no event: {', '.join(no_event[:5])}"
                    f"{', ...' if len(no_event) > 5 else ''})") if no_event else ""
         _echo(f"wrote {run.events} events from {run.reports} report(s){skipped}"
                    + (f" to {output}" if output else ""), err=True)
-    _report_failures(run.failures, run.reports, inputs)
+    _report_failures(run.failures, run.reports + datasets, inputs)
 
 
 _MAX_WARNINGS = 20
@@ -625,7 +630,7 @@ def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
     from geo.events import events_from_inputs
 
     result = events_from_inputs(list(inputs), gazetteer=gaz)
-    if not result.reports:
+    if not result.reports and not result.datasets:
         _report_failures(result.failures, 0, inputs)
     for failure in result.failures:
         _echo(f"geo: report error: {failure}", err=True)
@@ -683,8 +688,9 @@ def _zone_table(table) -> None:
 @_format_option
 @_lang_option
 @_places_option
+@_corrections_option
 def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files, fmt,
-            places_files):
+            places_files, correction_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
 
@@ -718,8 +724,10 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
     if output:
         _check_not_an_input(output, [*inputs, *zone_files, *places_files])
     gaz = _gazetteer(places_files) if places_files else None
+    corrector = _corrector(correction_files, places_files)
     result = map_inputs(inputs, out=output, title=title, self_contained=self_contained,
-                        zone_files=zone_files, fmt=fmt, gazetteer=gaz)
+                        zone_files=zone_files, fmt=fmt, gazetteer=gaz, correct=corrector)
+    _correction_messages(corrector)
     _echo(str(result.path))
     _echo(f"mapped {result.located} of {result.events} events from {result.reports} "
           f"report(s), {result.zones} zones into {result.path.absolute()}", err=True)
@@ -758,8 +766,9 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
 @_zones_option
 @_lang_option
 @_places_option
+@_corrections_option
 def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, pushed_by,
-               batch_reports, zone_files, places_files):
+               batch_reports, zone_files, places_files, correction_files):
     """Export the events of the reports INPUT... with zones, places and mentions as GIS
     layers. The format, layers and output folder are checked before any report is read;
     files are replaced only once completely written.
@@ -800,7 +809,10 @@ def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, push
     check_outputs_not_inputs(plan_export(fmt, output, layers).files.values(),
                              [*zone_files, *places_files])  # the reports: export_inputs
     gaz = _gazetteer(places_files) if places_files else None
-    result = export_inputs(inputs, fmt, output, layers, gazetteer=gaz, zone_files=zone_files)
+    corrector = _corrector(correction_files, places_files)
+    result = export_inputs(inputs, fmt, output, layers, gazetteer=gaz, zone_files=zone_files,
+                           correct=corrector)
+    _correction_messages(corrector)
     counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
     for path in result.files:
         _echo(str(path))

@@ -829,11 +829,13 @@ def export_layers(layers: Mapping[str, Any], fmt: str, path: str | os.PathLike, 
 
 def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.PathLike,
                   layers: str | Iterable[str] | None = None, *, gazetteer: Any = None,
-                  zone_files: Iterable[str | os.PathLike] = ()) -> ExportResult:
+                  zone_files: Iterable[str | os.PathLike] = (), correct=None) -> ExportResult:
     """Reports in, GIS layers out: read the report files and folders `inputs`, build events,
     mentions, places and zones, and write the `layers` asked for (default: all the format
     holds). Format, layers and path are checked before any report is read, and an output
     that is one of the inputs (or inside an input folder, with a report's suffix) is refused.
+    ACLED / UCDP exports among the inputs are events already located; `correct` applies an
+    analyst's corrections (geo.corrections.Corrector) before zones are joined.
 
     Returns an ExportResult; `.failures` lists the reports that could not be read.
     """
@@ -847,8 +849,8 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
     from geo.zones import build_zones
 
     kwargs = {"gazetteer": gazetteer} if gazetteer is not None else {}
-    result = events_from_inputs([os.fspath(i) for i in inputs], **kwargs)
-    if not result.reports:  # nothing to export: keep any earlier file as it is
+    result = events_from_inputs([os.fspath(i) for i in inputs], correct=correct, **kwargs)
+    if not result.reports and not result.datasets:  # nothing to export: keep any earlier file
         named = ", ".join(os.fspath(i) for i in inputs)
         if result.failures:
             more = f" (and {len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
@@ -858,7 +860,7 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
     zones = build_zones(tuple(zone_files), gazetteer=gazetteer)  # its errors are the caller's to show
     built = build_layers(result, zones.zones, gazetteer)
     out = export_layers(built, plan.fmt, path, only=plan.layers)
-    out.reports = len(result.reports)
+    out.reports = len(result.reports) + len(result.datasets)  # an ACLED / UCDP file counts one
     out.failures = list(result.failures)
     out.warnings = list(result.warnings)
     out.zone_errors, out.zone_warnings = list(zones.errors), list(zones.warnings)

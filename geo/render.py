@@ -840,6 +840,8 @@ def _nothing_to_map(result, events, located: int, named: str) -> str | None:
     """Why there is nothing to map (the message of the MapError), or None."""
     failures = list(result.failures)
     failed = f"; {_count(len(failures), 'report')} could not be read" if failures else ""
+    if not result.reports and getattr(result, "datasets", None) and len(events):
+        return None  # an ACLED / UCDP export: its events are located already
     if not result.reports:
         if failures:
             more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
@@ -870,7 +872,7 @@ def _nothing_to_map(result, events, located: int, named: str) -> str | None:
 def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
                title: str | None = None, self_contained: bool = False,
                zone_files: Iterable[str | Path] = (), fmt: str = "auto",
-               gazetteer=None) -> MapResult:
+               gazetteer=None, correct=None) -> MapResult:
     """Map the events of report files or folders `inputs` (what `geo map` does).
 
     With no inputs, maps settings.SEEDS_DIR into settings.MAPS_DIR/seeds.html; otherwise
@@ -879,7 +881,8 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
     zone files (as `geo zones --zones`: added to the built-in zones and $GEO_ZONES, a zone
     with a built-in zone's id replaces it); zones that cannot be built are left out and listed
     in `.zone_errors`. `fmt` is the input format (geo.reports.read_reports), `gazetteer` the
-    one to resolve places with (the built-in one when None).
+    one to resolve places with (the built-in one when None), `correct` an analyst's
+    corrections (geo.corrections.Corrector) applied before zones are joined.
 
     Raises MapError ("nothing to map: ...", no file written) when no event is located: no
     report found or readable, no event in the reports, or no event with a place; and an
@@ -904,7 +907,7 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
     else:
         check_folder(out.parent, out)
     check_outputs_not_inputs([out], inputs)
-    result = events_from_inputs(inputs, gazetteer=gazetteer, fmt=fmt)
+    result = events_from_inputs(inputs, gazetteer=gazetteer, fmt=fmt, correct=correct)
     events = result.events
     located = int(sum(1 for g in events.geometry if g is not None and not g.is_empty))
     why = _nothing_to_map(result, events, located, ", ".join(inputs))
@@ -918,6 +921,7 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
         out.parent.mkdir(parents=True, exist_ok=True)
     save_map(m, out, self_contained=self_contained)
     return MapResult(path=out, events=len(events), located=located, zones=len(zones),
-                     reports=len(result.reports), failures=list(result.failures),
+                     reports=len(result.reports) + len(result.datasets),  # datasets: one each
+                     failures=list(result.failures),
                      zone_errors=list(built.errors),
                      zone_warnings=list(getattr(built, "warnings", None) or []))

@@ -129,18 +129,18 @@ def test_corrections_survive_a_rules_change(tmp_path, reports, gazetteer):
     _edit_with_sqlite(gpkg, ids, gazetteer)
     corrections = tmp_path / "corrections.csv"
     geo("corrections", "from-gpkg", gpkg, "--against", reports, "-c", corrections, "--who", "Rania")
-    # the rules change: a copy of the project whose actors.csv gains an alias
+    # the rules change: a copy of the data whose actors.csv gives the gunmen another actor
     copy = tmp_path / "project"
-    shutil.copytree(PROJECT_DIR / "geo", copy / "geo")
     shutil.copytree(PROJECT_DIR / "data", copy / "data")
     actors = copy / "data" / "actors.csv"
     text = actors.read_text(encoding="utf-8")
     text = text.replace("Unidentified Armed Group (Iraq),rebel,gunmen|", "Unidentified Armed Group (Iraq),rebel,")
     text = text.rstrip("\n") + "\nTest Gunmen (Iraq),rebel,gunmen,\n"
     actors.write_text(text, encoding="utf-8")
-    env = dict(__import__("os").environ, PYTHONPATH=str(copy))
+    env = dict(__import__("os").environ, GEO_DATA_DIR=str(copy / "data"))
     out = subprocess.run([sys.executable, "-m", "geo.cli", "events", reports, "--corrections",
-                          corrections], capture_output=True, text=True, timeout=300, cwd=copy, env=env)
+                          corrections], capture_output=True, text=True, timeout=300,
+                         cwd=PROJECT_DIR, env=env)
     assert out.returncode == 0, out.stderr
     after = _features_text(out.stdout)
     assert after[ids["hawija"]]["properties"]["actor1"] == "Test Gunmen (Iraq)"  # the rules changed

@@ -119,3 +119,51 @@ def test_the_real_exports_read_whole(reference_dir):
     for name, dataset in (("acled-iraq-2019-2020.csv", "ACLED"), ("ucdp-ged-iraq-1989-2018.csv", "UCDP")):
         result = read_event_export(reference_dir / name)
         assert result.dataset == dataset and result.failures == [] and len(result.rows) > 5000
+
+
+# --- through the pipeline: geo events / map / export / zones take the export as events ---------
+
+def _geo(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "geo.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_acled_file_is_events_for_every_command(tmp_path):
+    import json
+
+    acled = _write(tmp_path, "acled.csv", ACLED_HEADER, ACLED_ROWS)
+    events = _geo("events", acled)
+    assert events.returncode == 0, events.stderr
+    props = [f["properties"] for f in json.loads(events.stdout)["features"]]
+    assert [p["event_id"] for p in props] == ["TST1", "TST2"]  # not geoparsed: ACLED's own ids
+    html = tmp_path / "acled.html"
+    mapped = _geo("map", acled, "-o", html)
+    assert mapped.returncode == 0 and "mapped 2 of 2 events" in mapped.stderr
+    out = tmp_path / "layers"
+    exported = _geo("export", acled, "--format", "geojson", "-o", out)
+    assert exported.returncode == 0, exported.stderr
+    layer = json.loads((out / "events.geojson").read_text())
+    assert [f["properties"]["location"] for f in layer["features"]] == ["Daquq", "Sulaymaniyah"]
+    zones = _geo("zones", "--events", acled, "--json")
+    assert zones.returncode == 0, zones.stderr
+    per_event = {e["event_id"]: e["zones"] for e in json.loads(zones.stdout)["events"]}
+    assert per_event["TST1"]  # Daquq lies in the disputed territories
+
+
+def test_export_rows_mixed_with_reports_and_bad_rows_named(tmp_path):
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder, "acled.csv", ACLED_HEADER, [ACLED_ROWS[0].replace("35.1392,44.4491", "x,44.4491"),
+                                               ACLED_ROWS[1]])
+    (folder / "r.md").write_text("---\nid: r\npublished: 2024-05-11\n---\nAn IED exploded near "
+                                 "Hawija on Tuesday, killing a soldier.\n", encoding="utf-8")
+    run = _geo("events", folder)
+    assert run.returncode == 0, run.stderr
+    ids = [f["properties"]["event_id"] for f in json.loads(run.stdout)["features"]]
+    assert ids[0].startswith("r-") and ids[1:] == ["TST2"]  # reports first, then the dataset
+    assert f"geo: report error: {folder}/acled.csv:2: field 'latitude': 'x' is not a number" in run.stderr

@@ -14,6 +14,7 @@ from geo import settings
 from geo.events.detect import assign_roles
 from geo.events.records import GEOJSON_HEAD, GEOJSON_TAIL, _frame, event_rows, feature_json, mention_rows
 from geo.parse import geoparse
+from geo._errors import ReportError
 from geo.reports import Report, ReportIds, iter_report_files, read_reports
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
 
@@ -34,6 +35,8 @@ class EventsResult:
     reports: list[Report]
     failures: list[str]
     warnings: list[str]
+    #: ACLED / UCDP exports read as events ("ACLED: path"), see events_from_inputs.
+    datasets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,13 +72,16 @@ def report_events(report: Report, gazetteer: "Gazetteer | None" = None) -> Repor
     return ReportEvents(report.id, rows, mention_rows(result), warnings)
 
 
-def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None" = None) -> EventsResult:
+def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None" = None,
+                        correct=None) -> EventsResult:
     """Events of `reports` as GeoDataFrames.
 
     Parameters
     ----------
     reports: Report objects (see geo.reports.read_reports).
     gazetteer: the places; the built-in gazetteer when None.
+    correct: when given, takes each report's event rows and returns them corrected
+        (geo.corrections.Corrector).
 
     Returns an EventsResult (`events`, `mentions`, `reports`, `failures`, `warnings`).
     """
@@ -84,7 +90,7 @@ def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None"
     for report in reports:
         kept.append(report)
         out = report_events(report, gaz)
-        events += out.events
+        events += correct(out.events) if correct else out.events
         mentions += out.mentions
         warnings += out.warnings
     return EventsResult(_frame(events, EVENT_COLUMNS), _frame(mentions, MENTION_COLUMNS),
@@ -92,14 +98,55 @@ def events_from_reports(reports: Iterable[Report], gazetteer: "Gazetteer | None"
 
 
 def events_from_inputs(inputs: list[str | Path], gazetteer: "Gazetteer | None" = None,
-                       fmt: str = "auto") -> EventsResult:
+                       fmt: str = "auto", correct=None) -> EventsResult:
     """Events of the report files and folders `inputs` (`-` for stdin; `fmt` as for
     geo.reports.read_reports). Files that cannot be read are listed in `.failures`; the
-    others still go through."""
+    others still go through.
+
+    An ACLED or UCDP GED export among them (a CSV recognised by its columns, see
+    geo.event_exports) is read as events already located, after the reports' events, and
+    named in `.datasets`; its bad rows are failures like a bad report's. `correct` as in
+    events_from_reports (it corrects the datasets' rows too)."""
     failures: list[str] = []
-    result = events_from_reports(read_reports(inputs, failures, fmt=fmt), gazetteer)
+    reports, exports = _split_datasets(inputs, failures, fmt)
+    result = events_from_reports(read_reports(reports, failures, fmt=fmt) if reports else (),
+                                 gazetteer, correct)
+    rows: list[dict] = []
+    for export in _read_datasets(exports, failures):
+        rows += correct(export.rows) if correct else export.rows
+        result.datasets.append(f"{export.dataset}: {export.path}")
+    if rows:
+        import pandas as pd
+
+        dataset_events = _frame([dict(r, geometry=(r["longitude"], r["latitude"])) for r in rows],
+                                EVENT_COLUMNS)
+        result.events = dataset_events if result.events.empty else pd.concat(
+            [result.events, dataset_events], ignore_index=True)
     result.failures = failures
     return result
+
+
+def _split_datasets(inputs, failures: list[str], fmt: str) -> tuple[list[str], list[str]]:
+    """The report files of `inputs`, and apart from them the ACLED / UCDP exports."""
+    from geo.event_exports import dataset_of_file
+
+    paths = list(iter_report_files(inputs, failures))
+    exports = [p for p in paths if fmt in ("auto", "csv") and dataset_of_file(p)]
+    return [p for p in paths if p not in exports], exports
+
+
+def _read_datasets(exports: list[str], failures: list[str]):
+    """Each export's events (geo.event_exports), its bad rows and unreadable files failures."""
+    from geo.event_exports import read_event_export
+
+    for path in exports:
+        try:
+            export = read_event_export(path)
+        except ReportError as exc:
+            failures.append(str(exc))
+            continue
+        failures.extend(export.failures)
+        yield export
 
 
 @dataclass
@@ -112,6 +159,7 @@ class GeoJSONRun:
     no_event: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)  # ACLED / UCDP exports read as events
 
 
 def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None = None,
@@ -124,21 +172,32 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
     from geo._atomic import atomic_files, check_folder
 
     run = GeoJSONRun()
+    reports, exports = _split_datasets(inputs, run.failures, stream.get("fmt", "auto"))
 
     def write(out) -> None:
         # The head waits for the first report: inputs with no report write nothing at all.
-        for item in iter_events(inputs, failures=run.failures, **stream):
-            if not run.reports:
+        started = False
+
+        def features(batch: list[dict]) -> None:
+            nonlocal started
+            if not started:
                 out.write(GEOJSON_HEAD)
+                started = True
+            for row in (correct(batch) if correct else batch):
+                out.write((",\n" if run.events else "") + feature_json(row))
+                run.events += 1
+
+        for item in iter_events(reports, failures=run.failures, **stream) if reports else ():
             run.reports += 1
             if not item.events:
                 run.no_event.append(item.report_id)
             if len(run.warnings) < max_warnings:
                 run.warnings.extend(item.warnings[:max_warnings - len(run.warnings)])
-            for row in (correct(item.events) if correct else item.events):
-                out.write((",\n" if run.events else "") + feature_json(row))
-                run.events += 1
-        if run.reports:
+            features(item.events)
+        for export in _read_datasets(exports, run.failures):
+            run.datasets.append(f"{export.dataset}: {export.path}")
+            features(export.rows)
+        if started:
             out.write(GEOJSON_TAIL)
 
     if output is None:
@@ -149,7 +208,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
     with atomic_files([output]) as temps:
         with open(temps[0], "w", encoding="utf-8", newline="\n") as out:
             write(out)
-        if not run.reports:
+        if not (run.reports or run.datasets):
             temps.discard()  # every report failed: the earlier file stays, the new one goes
     return run
 
