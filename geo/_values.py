@@ -74,3 +74,29 @@ def csv_cell(value: str) -> str:
     if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+#: Characters no output keeps. XML 1.0 forbids the C0 controls other than tab, LF and CR, and
+#: U+FFFE/U+FFFF, even as character references (a KML holding one is "not well-formed" to
+#: GDAL, QGIS and Google Earth); SQLite's text functions and GDAL cut a GeoPackage string at
+#: NUL; a spreadsheet shows them as boxes. Vertical tab and form feed separate words, so they
+#: become a space; the others carry nothing a reader could see and are dropped.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACE_CHARS = frozenset("\x0b\x0c")
+#: A lone UTF-16 surrogate (JSON's "\\ud800" reads as one) cannot be written as UTF-8 at all.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def output_text(text: str) -> str:
+    """`text` as every output format can hold it: C0 controls XML 1.0 forbids (NUL included)
+    dropped, vertical tab and form feed as spaces, U+FFFE/U+FFFF dropped, a lone surrogate
+    as U+FFFD. Tab, line ends and everything printable stay as they are.
+
+    >>> output_text("Kirkuk\\x01 \\x0cclashes\\x00")
+    'Kirkuk  clashes'
+    """
+    if _FORBIDDEN_CHARS.search(text):
+        text = _FORBIDDEN_CHARS.sub(lambda m: " " if m.group() in _SPACE_CHARS else "", text)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    return text

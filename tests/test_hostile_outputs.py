@@ -384,3 +384,22 @@ def test_workers_are_capped_at_the_cores(tmp_path, monkeypatch):
     assert "geo: note: --workers 64 is more than the 2 core(s) here; using 2\n" in result.stderr
     result = _run("events", str(report), "--workers", "1", "-o", str(tmp_path / "e.geojson"))
     assert seen["workers"] == 1 and "note" not in result.stderr
+
+
+def test_events_geojson_is_cleaned_as_the_export(tmp_path):
+    report = tmp_path / "r.md"
+    report.write_text('---\ntitle: "Attack near Kirkuk \\x01 form\\ffeed \\0 nul"\n'
+                      "published: 2024-03-02\n---\n" + REPORT_BODY, encoding="utf-8")
+    out = tmp_path / "events.geojson"
+    result = CliRunner().invoke(main, ["events", str(report), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    info = _ogrinfo(out)
+    assert info.returncode == 0, info.stderr
+    assert "title (String) = Attack near Kirkuk  form feed  nul" in info.stdout
+    layers = tmp_path / "layers"
+    exported = CliRunner().invoke(main, ["export", str(report), "-f", "geojson", "-o",
+                                         str(layers), "--layers", "events"])
+    assert exported.exit_code == 0, exported.output
+    ours = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
+    theirs = json.loads((layers / "events.geojson").read_text(encoding="utf-8"))
+    assert ours["title"] == theirs["features"][0]["properties"]["title"]

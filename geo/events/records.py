@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from geo import settings
-from geo._values import plain
+from geo._values import output_text, plain
 from geo.events.actors import UNIDENTIFIED_ACTOR, _row_actors
 from geo.events.dates import _MONTHS
 from geo.events.locate import GEO_PRECISION, WHERE_PREC
@@ -152,6 +152,8 @@ GEOJSON_TAIL = "\n]}\n"
 def feature_json(row: dict) -> str:
     """One GeoJSON Feature (properties in EVENT_COLUMNS order, coordinates to 6 decimals)."""
     props = {c: plain(row.get(c)) for c in EVENT_COLUMNS if c != "geometry"}
+    # Text as geo export writes it: no NUL or other control XML forbids (GDAL cuts at NUL).
+    props = {c: output_text(v) if isinstance(v, str) else v for c, v in props.items()}
     geom = row.get("geometry")
     if geom is not None and not isinstance(geom, tuple):
         geom = None if geom.is_empty else (geom.x, geom.y)
