@@ -11,10 +11,10 @@ from pathlib import Path
 #: from one or installed editable; site-packages in an installed wheel.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: A wheel (`pip install .`) carries data/ and seeds/ inside the package as geo/data and
-#: geo/seeds (pyproject.toml's package-dir); a checkout uses its own top-level folders, so
-#: an edit there takes effect without reinstalling.
-_IN_CHECKOUT = (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "data").is_dir()
-_SHIPPED_DIR = PROJECT_DIR if _IN_CHECKOUT else Path(__file__).resolve().parent
+#: geo/seeds (pyproject.toml's package-dir); a checkout has no geo/data and uses its own
+#: top-level folders, so an edit there takes effect without reinstalling.
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_SHIPPED_DIR = _PACKAGE_DIR if (_PACKAGE_DIR / "data").is_dir() else PROJECT_DIR
 
 #: Reviewed data files: gazetteer, zones, actors, event rules, styles.
 DATA_DIR = Path(os.environ.get("GEO_DATA_DIR", _SHIPPED_DIR / "data"))
