@@ -377,6 +377,18 @@ def _precision(geo_precision: Any, where_prec: Any, reason: Any = None, confiden
     return "; ".join(parts)
 
 
+def _correction(fields: Any, who: Any, original_place: Any) -> str:
+    """What an analyst corrected, for the popup's precision line (geo.corrections): the
+    fields, who decided, and the place the pipeline had chosen when the place changed."""
+    fields = _text(fields)
+    if not fields:
+        return ""
+    was = _text(original_place)
+    place_changed = any(f in fields for f in ("place_id", "lat", "lon", "location"))
+    return (f"; corrected by {_text(who) or 'an analyst'} ({fields})"
+            + (f", the pipeline had {was}" if place_changed and was else ""))
+
+
 def admin_units(place: Any, governorate: Any, district: Any) -> str:
     """The admin units shown after an event's place in its popup, in the CLI's order
     (governorate, then district): "Kirkuk governorate, Hawija district" for Hawija; "" when
@@ -411,7 +423,7 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
         "title", "published", "event_date", "source", "url", "event_type", "sub_event_type",
         "actor1", "actor2", "location", "admin1", "admin2", "geo_precision", "where_prec",
         "evidence", "evidence_place", "report_id", "zones", "event_id", "location_reason",
-        "confidence")}
+        "confidence", "corrected", "corrected_by", "original_location")}
     family_cache: dict[str, int] = {}
     ev, pop = [], []
     for i in range(n):
@@ -433,7 +445,8 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
             _text(col["sub_event_type"][i]), actor, _text(col["actor2"][i]),
             _text(col["location"][i]), admin,
             _precision(col["geo_precision"][i], col["where_prec"][i],
-                       col["location_reason"][i], col["confidence"][i]),
+                       col["location_reason"][i], col["confidence"][i])
+            + _correction(col["corrected"][i], col["corrected_by"][i], col["original_location"][i]),
             f"{lat:.{settings.MAP_COORD_DECIMALS}f}, {lon:.{settings.MAP_COORD_DECIMALS}f}",
             _text(col["evidence"][i]), _text(col["evidence_place"][i]),
             _text(col["report_id"][i]), _text(col["zones"][i]), _text(col["event_id"][i]),

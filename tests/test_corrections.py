@@ -169,3 +169,20 @@ def test_same_first_sentence_ids_are_told_apart(gazetteer):
     first = stable_event_id("r1", body, [(0, len(body))], taken)
     second = stable_event_id("r1", body, [(0, len(body))], taken)
     assert second == first + "-2"
+
+
+def test_popup_says_who_corrected_and_what_the_pipeline_had(gazetteer, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.render import events_data
+    from geo.schema import EVENT_COLUMNS
+
+    path = _file(tmp_path, "r1-abc,place_id,daquq,Rania,2024-06-01,inside Daquq")
+    rows = apply_corrections([_event(), _event("r2-def")], read_corrections([path]).corrections,
+                             gazetteer).rows
+    frame = gpd.GeoDataFrame([{c: r.get(c) for c in EVENT_COLUMNS if c != "geometry"} for r in rows],
+                             geometry=[Point(r["geometry"]) for r in rows], crs="EPSG:4326")
+    corrected, plain = (p[11] for p in events_data(frame)["pop"])
+    assert corrected.endswith("; corrected by Rania (place_id), the pipeline had Kirkuk")
+    assert "corrected" not in plain
