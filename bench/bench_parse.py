@@ -40,7 +40,8 @@ import yaml  # noqa: E402
 
 from geo import settings  # noqa: E402
 from geo.gazetteer import Gazetteer, haversine_km  # noqa: E402
-from geo.parse import geoparse, index_for, parse_report  # noqa: E402
+from geo.events import parse_report  # noqa: E402
+from geo.parse import geoparse, index_for  # noqa: E402
 from geo.reports import Report, read_reports  # noqa: E402
 
 CORPUS = PROJECT / "tests" / "corpus" / "corpus.yaml"
@@ -260,7 +261,7 @@ def main() -> None:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"throughput on one core, {mb:.1f} MB in {len(texts)} reports:")
     print(f"  geo.parse.geoparse      {ours:7.2f} MB/s  ({secs:.2f} s, {n_ours} mentions)")
-    print(f"  geo.parse.parse_report  {full:7.2f} MB/s  ({secs_full:.2f} s, with event roles)")
+    print(f"  geo.events.parse_report {full:7.2f} MB/s  ({secs_full:.2f} s, with event roles)")
     print(f"  matching stage alone    {raw:7.2f} MB/s  ({secs_raw:.2f} s, {n_raw} raw hits)")
     print(f"  flashgeotext (peer)     {theirs:7.2f} MB/s  ({secs_peer:.2f} s, {n_peer} matches)")
     print(f"  speed-up over the peer  {ours / theirs:7.1f}x (geoparse), {raw / theirs:.1f}x (matching alone)")

@@ -358,7 +358,7 @@ def parse_cmd(inputs, as_json, fmt, places_files):
       geo parse seeds/
       geo parse report.md --json
     """
-    from geo.parse import parse_report
+    from geo.events import parse_report
     from geo.reports import read_reports
 
     gaz = _gazetteer(places_files)

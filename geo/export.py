@@ -27,8 +27,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
-import math
 import os
 import re
 import sys
@@ -41,29 +39,15 @@ from geo import settings
 from geo._atomic import (atomic_files, check_folder as _check_folder, disk_error as _disk_error,
                          reason as _reason)
 from geo._errors import ExportError
+# The layers' columns and types and the GeoJSON writer are shared with geo.zones (its own
+# zones.geojson): they live below both, and the names stay importable from here.
+from geo._layers import (_TYPES, LAYER_COLUMNS, geojson_text, normalize_layer,  # noqa: F401
+                         prepared_geometry, records)
 from geo._values import csv_cell, output_text, plain  # noqa: F401 (re-exported)
-from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, ZONE_COLUMNS
+from geo.schema import PLACE_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
-
-#: The columns of each layer, in the order they are written.
-LAYER_COLUMNS = {
-    "events": EVENT_COLUMNS,
-    "zones": ZONE_COLUMNS,
-    "places": PLACE_COLUMNS,
-    "mentions": MENTION_COLUMNS,
-}
-
-#: Column types other than text (str), per layer.
-_TYPES: dict[str, dict[str, str]] = {
-    "events": {"latitude": "float", "longitude": "float", "front_distance_km": "float",
-               "geo_precision": "int", "where_prec": "int", "confidence": "float"},
-    "zones": {"area_km2": "float", "approximate": "bool"},
-    "places": {"reports": "int"},
-    "mentions": {"start": "int", "end": "int", "confidence": "float", "lat": "float",
-                 "lon": "float"},
-}
 
 #: The CSV: ACLED's column names first (same meaning as in an ACLED export), then ours.
 ACLED_CSV_COLUMNS = [
@@ -75,7 +59,6 @@ CSV_EXTRA_COLUMNS = ["event_id", "report_id", "where_prec", "confidence", "locat
 
 _SUFFIX = {"gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
 _GEOJSON_SUFFIXES = (".geojson", ".json")
-_FEATURE_ID = {"events": "event_id", "zones": "zone_id", "places": "place_id"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Columns the GeoPackage stores as DATE fields (QGIS reads them as dates, so its temporal
@@ -187,65 +170,6 @@ def plan_export(fmt: str, path: str | os.PathLike,
 
 
 # --- layers ----------------------------------------------------------------------------------
-
-def normalize_layer(name: str, frame: Any) -> "gpd.GeoDataFrame":
-    """`frame` with exactly the layer's columns (geo.schema), typed, in EPSG:4326.
-
-    Missing columns are added empty and extra columns dropped; text columns hold str or None
-    (cleaned by output_text, so every format gets the same text), numbers float or int
-    (nullable Int64 when some are missing), booleans bool.
-    """
-    import geopandas as gpd
-    import pandas as pd
-
-    columns = LAYER_COLUMNS[name]
-    if frame is None:
-        frame = gpd.GeoDataFrame({c: [] for c in columns if c != "geometry"},
-                                 geometry=gpd.GeoSeries([], crs=settings.CRS_WGS84),
-                                 crs=settings.CRS_WGS84)
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
-    try:  # the active geometry, in WGS84 (a frame without a CRS is taken to be in WGS84)
-        geoseries = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
-    except AttributeError:  # a GeoDataFrame without an active geometry column
-        geoseries = None
-    if geoseries is None and "geometry" in frame.columns:
-        geoseries = gpd.GeoSeries(list(frame["geometry"]), crs=settings.CRS_WGS84)
-    if geoseries is None:
-        geoseries = gpd.GeoSeries([None] * n, crs=settings.CRS_WGS84)
-    if geoseries.crs is None:
-        geoseries = geoseries.set_crs(settings.CRS_WGS84)
-    elif geoseries.crs != settings.CRS_WGS84:
-        geoseries = geoseries.to_crs(settings.CRS_WGS84)
-    types = _TYPES[name]
-    data: dict[str, Any] = {}
-    for col in columns:
-        if col == "geometry":
-            continue
-        values = list(frame[col]) if col in frame.columns else [None] * n
-        values = [plain(v) for v in values]
-        kind = types.get(col, "str")
-        if kind == "float":
-            data[col] = pd.Series([float(v) if v is not None else math.nan for v in values],
-                                  dtype="float64")
-        elif kind == "int":
-            if any(v is None for v in values):
-                data[col] = pd.Series(values, dtype="Int64")
-            else:
-                data[col] = pd.Series([int(v) for v in values], dtype="int64")
-        elif kind == "bool":
-            if any(v is None for v in values):
-                data[col] = pd.Series(values, dtype="boolean")
-            else:
-                data[col] = pd.Series([bool(v) for v in values], dtype="bool")
-        else:
-            data[col] = pd.Series([None if v is None else output_text(str(v)) for v in values],
-                                  dtype=object)
-    geometry = [None if (g is None or g.is_empty) else g for g in geoseries.values]
-    return gpd.GeoDataFrame(pd.DataFrame(data, columns=[c for c in columns if c != "geometry"]),
-                            geometry=gpd.GeoSeries(geometry, crs=settings.CRS_WGS84),
-                            crs=settings.CRS_WGS84)[columns]
-
 
 def places_layer(mentions: Any, gazetteer: Any = None) -> "gpd.GeoDataFrame":
     """Every gazetteer place the reports mention, with `reports`, how many reports mention it
@@ -394,71 +318,6 @@ def _atomic(targets: Sequence[Path]) -> Iterator[list[Path]]:
             temps.extend(paths)
             with _writing(targets, paths):  # the writer's work, before atomic_files cleans up
                 yield paths
-
-
-def records(frame: "gpd.GeoDataFrame") -> list[dict]:
-    """Rows as dicts of plain Python values (and the shapely `geometry`)."""
-    out = []
-    columns = [c for c in frame.columns if c != "geometry"]
-    geoms = list(frame.geometry.values)
-    for values, geom in zip(frame[columns].itertuples(index=False, name=None), geoms):
-        row = {c: plain(v) for c, v in zip(columns, values)}
-        row["geometry"] = geom
-        out.append(row)
-    return out
-
-
-def prepared_geometry(geom: Any, decimals: int = settings.EXPORT_COORD_DECIMALS) -> Any:
-    """Coordinates rounded to `decimals`, polygons wound by the right-hand rule (exterior
-    rings counter-clockwise, holes clockwise: RFC 7946 section 3.1.6); None stays None."""
-    if geom is None or geom.is_empty:
-        return None
-    import numpy as np
-    import shapely
-
-    geom = shapely.transform(geom, lambda c: np.round(c, decimals))
-    if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        geom = shapely.orient_polygons(geom, exterior_cw=False)
-    return geom
-
-
-def _round_coords(obj: Any, decimals: int) -> Any:
-    if isinstance(obj, float):
-        value = round(obj, decimals)
-        return 0.0 if value == 0 else value
-    if isinstance(obj, (list, tuple)):
-        return [_round_coords(v, decimals) for v in obj]
-    return obj
-
-
-def _geojson_geometry(geom: Any) -> dict | None:
-    from shapely.geometry import mapping
-
-    geom = prepared_geometry(geom)
-    if geom is None:
-        return None
-    gj = mapping(geom)
-    if "coordinates" in gj:
-        return {"type": gj["type"],
-                "coordinates": _round_coords(gj["coordinates"], settings.EXPORT_COORD_DECIMALS)}
-    return {"type": gj["type"], "geometries": [_geojson_geometry(g) for g in geom.geoms]}
-
-
-def geojson_text(name: str, frame: "gpd.GeoDataFrame") -> str:
-    """One layer as an RFC 7946 FeatureCollection: WGS84 lon/lat to 6 decimals, right-hand
-    rule polygons, flat typed properties (dates as ISO 8601 text), no `crs` member; one
-    feature a line, the same text on every run."""
-    lines = []
-    id_column = _FEATURE_ID.get(name)
-    for row in records(frame):
-        feature: dict[str, Any] = {"type": "Feature"}
-        if id_column and row.get(id_column) is not None:
-            feature["id"] = row[id_column]
-        feature["geometry"] = _geojson_geometry(row.pop("geometry"))
-        feature["properties"] = row  # plain values (records): NaN and infinities are None
-        lines.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
-    head = '{"type": "FeatureCollection", "name": ' + json.dumps(name) + ', "features": [\n'
-    return head + ",\n".join(lines) + "\n]}\n"
 
 
 def _write_text(path: Path, text: str) -> None:

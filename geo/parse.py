@@ -32,7 +32,7 @@ import re
 import unicodedata
 import weakref
 from bisect import bisect_right
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -308,21 +308,28 @@ class _Hit:
     inflected: bool = False  # found without an ending or a proclitic its language joined on
 
 
-def parse_report(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:
-    """Every place mention in `report.body`, resolved, with roles set.
+def mark_event_places(result: ParseResult, spans: set[tuple[int, int]]) -> None:
+    """Give role `event` to the mentions at `spans` (start, end) that have none other (a
+    dateline stays a dateline). Which places are events' is the event step's decision
+    (geo.events.assign_roles); the roles are the geoparser's."""
+    if spans:
+        result.mentions = [
+            replace(m, role="event") if (m.start, m.end) in spans and m.role == "mention" else m
+            for m in result.mentions]
 
-    Parameters
-    ----------
-    report: a Report (see geo.reports).
-    gazetteer: the places to find; the built-in gazetteer when None.
 
-    Returns a ParseResult: `.mentions` in text order, `.unresolved` names, `.warnings`.
-    """
-    result = geoparse(report, gazetteer)
-    from geo.events import assign_roles  # the event step decides which places are events
+def __getattr__(name: str):
+    # parse_report gives event roles, which the event step decides: it lives in geo.events
+    # (the geoparser imports no step after it). The old name keeps working for notebooks.
+    if name == "parse_report":
+        import warnings
 
-    assign_roles(result)
-    return result
+        warnings.warn("geo.parse.parse_report is now geo.events.parse_report", DeprecationWarning,
+                      stacklevel=2)
+        from geo.events import parse_report  # the one import upwards, for the old name only
+
+        return parse_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:

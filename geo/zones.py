@@ -770,13 +770,13 @@ def zones_containing(lat: float, lon: float, zones: "gpd.GeoDataFrame | None" = 
 def zones_to_geojson(zones: "gpd.GeoDataFrame") -> str:
     """The zones as an RFC 7946 GeoJSON FeatureCollection string, the same bytes on every run.
 
-    This is the export's GeoJSON (geo.export.geojson_text) of the zones layer, byte for byte
+    This is the export's GeoJSON (geo._layers.geojson_text) of the zones layer, byte for byte
     the `zones.geojson` that `geo export --format geojson` writes: one feature a line, sorted
     by zone_id (also each feature's `id`), properties in geo.schema.ZONE_COLUMNS order,
     coordinates to settings.EXPORT_COORD_DECIMALS, polygons wound by the right-hand rule
     (exterior rings counter-clockwise, holes clockwise).
     """
-    from geo.export import geojson_text, normalize_layer
+    from geo._layers import geojson_text, normalize_layer
 
     layer = normalize_layer("zones", zones)  # WGS84, the layer's columns, plain typed values
     return geojson_text("zones", layer.sort_values("zone_id", kind="mergesort"))

@@ -174,7 +174,7 @@ def test_language_corpus(gazetteer, code, item):
     """Mentions with their roles, the first event's date and fields (English ACLED values,
     the original sentence as evidence), or no event at all."""
     from geo.events import event_rows
-    from geo.parse import parse_report
+    from geo.events import parse_report
 
     r = report(item["text"], published=item["published"])
     assert languages(r.body).main == item.get("lang", code)

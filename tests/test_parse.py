@@ -10,7 +10,8 @@ import yaml
 
 from geo import settings
 from geo.gazetteer import Gazetteer
-from geo.parse import fold_text, index_for, parse_report
+from geo.events import parse_report
+from geo.parse import fold_text, index_for
 from geo.reports import Report, parse_report_text, read_report_file
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "corpus" / "corpus.yaml").read_text(encoding="utf-8"))

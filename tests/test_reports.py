@@ -263,7 +263,7 @@ def test_first_paragraph_is_not_taken_for_the_headline(tmp_path):
 
 
 def test_no_headline_report_still_yields_its_places(tmp_path):
-    from geo.parse import parse_report
+    from geo.events import parse_report
 
     report = read_report_file(write(tmp_path, "ied.txt", NO_HEADLINE))[0]
     roles = {m.text: m.role for m in parse_report(report).mentions}
@@ -448,7 +448,7 @@ def test_a_one_line_report_is_its_own_title_and_body(tmp_path):
      "Headline of the story here", ""),
 ])
 def test_outlet_slug_is_the_source(tmp_path, name, text, title, source):
-    from geo.parse import parse_report
+    from geo.events import parse_report
 
     report = read_report_file(write(tmp_path, name, text))[0]
     assert report.source == source

@@ -46,12 +46,12 @@ from geo.events.records import (GEOJSON_HEAD, GEOJSON_TAIL, event_rows, events_t
                                 mention_rows)
 from geo.events.rules import _Rules, _rules, event_rule_extras  # noqa: F401 (private: tests read them)
 from geo.events.stream import (EventsResult, GeoJSONRun, ReportEvents, events_from_inputs, events_from_reports,
-                               iter_events, report_events, write_events_geojson)
+                               iter_events, parse_report, report_events, write_events_geojson)
 
 __all__ = [
     "EventsResult", "GeoJSONRun", "NUMBER_WORDS", "ReportEvents", "UNIDENTIFIED_ACTOR", "assign_roles",
     "date_of", "date_pattern", "event_rows", "event_rule_extras", "events_from_inputs",
     "events_from_reports", "events_to_geojson", "feature_json", "find_events", "holidays",
-    "iter_events", "mention_rows", "report_events", "resolve_date", "sentences",
+    "iter_events", "mention_rows", "parse_report", "report_events", "resolve_date", "sentences",
     "write_events_geojson", "GEOJSON_HEAD", "GEOJSON_TAIL",
 ]

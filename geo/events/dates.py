@@ -11,14 +11,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Protocol
 
 from geo import settings
 from geo._geoparse_rules import keyword_pattern
 
 if TYPE_CHECKING:
-    from geo.events.rules import _Rules
     from geo.reports import Report
+
+
+class _DateRules(Protocol):
+    """What dating reads of the event rules (geo.events.rules._Rules, which is built on the
+    holidays of this module, so it is described here rather than imported)."""
+
+    holiday_reference: re.Pattern
+    speech: re.Pattern
+    history_days: float
 
 # --- date expressions ----------------------------------------------------------------------
 
@@ -459,7 +467,7 @@ def _month_number(name: str) -> int:
 
 # --- the date of each event sentence --------------------------------------------------------
 
-def _sentence_dates(rules: _Rules, report: Report, spans, triggers: dict, trigger_at: dict,
+def _sentence_dates(rules: _DateRules, report: Report, spans, triggers: dict, trigger_at: dict,
                     reactions: set[int], located: set[int]):
     """The date of each event sentence (index -> date, or None when it cannot be told), the
     note each date needs, and the sentences dated only by a statement ("said on Wednesday").

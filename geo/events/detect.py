@@ -16,7 +16,7 @@ from geo.events.dates import _sentence_dates
 from geo.events.locate import _LARGE, _antecedent, _dateline_like, _headline_places, _is_located, _is_origin, _km, _locate
 from geo.events.structure import caption_paragraphs, is_background
 from geo.events.rules import _rules
-from geo.parse import Mention, ParseResult, report_languages
+from geo.parse import Mention, ParseResult, mark_event_places, report_languages
 
 # A sentence ends at . ! ? followed by a space and a capital (or a quote), or at a blank line.
 # A line that wraps inside a paragraph does not end a sentence; a blank line does.
@@ -269,14 +269,4 @@ def assign_roles(result: ParseResult) -> None:
     """Set role `event` on the mentions the report's events are located at (in place), and
     keep the drafts on the result for the event step."""
     result.drafts = find_events(result)
-    chosen = {(d.place.start, d.place.end) for d in result.drafts if d.place is not None}
-    if chosen:
-        result.mentions = [
-            _with_role(m, "event") if (m.start, m.end) in chosen and m.role == "mention" else m
-            for m in result.mentions]
-
-
-def _with_role(m: Mention, role: str) -> Mention:
-    from dataclasses import replace
-
-    return replace(m, role=role)
+    mark_event_places(result, {(d.place.start, d.place.end) for d in result.drafts if d.place is not None})

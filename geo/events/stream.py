@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from geo import settings
 from geo.events.detect import assign_roles
 from geo.events.records import GEOJSON_HEAD, GEOJSON_TAIL, _frame, event_rows, feature_json, mention_rows
-from geo.parse import geoparse
 from geo._errors import ReportError
+from geo.parse import ParseResult, geoparse
 from geo.reports import Report, ReportIds, iter_report_files, read_reports
 from geo.schema import EVENT_COLUMNS, MENTION_COLUMNS
 
@@ -57,6 +57,22 @@ def _gazetteer(gazetteer: "Gazetteer | None") -> "Gazetteer":
     from geo.gazetteer import Gazetteer
 
     return Gazetteer.default()
+
+
+def parse_report(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:
+    """Every place mention in `report.body`, resolved, with roles set (`event` for the places
+    the report's events are located at: the event step decides them).
+
+    Parameters
+    ----------
+    report: a Report (see geo.reports).
+    gazetteer: the places to find; the built-in gazetteer when None.
+
+    Returns a ParseResult: `.mentions` in text order, `.unresolved` names, `.warnings`.
+    """
+    result = geoparse(report, gazetteer)
+    assign_roles(result)
+    return result
 
 
 def report_events(report: Report, gazetteer: "Gazetteer | None" = None) -> ReportEvents:
