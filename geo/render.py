@@ -535,13 +535,15 @@ ACTOR_FAMILY_TITLES = {"default": "The event's first actor is not in data/actors
 
 def legend_data(event_types: Iterable[str] | None = None,
                 zone_kinds: Iterable[str] | None = None,
-                actor_families: Iterable[str] | None = None, *, clusters: bool = False) -> dict:
+                actor_families: Iterable[str] | None = None, *, clusters: bool = False,
+                corrected: int = 0) -> dict:
     """The legend's sections (data the plugin draws as text): event types, actor icons,
     zone kinds.
 
     Each of `event_types`, `zone_kinds` and `actor_families` names the entries to list, in the
     order of data/styles.yaml; None lists them all and an empty collection drops the section
-    (the map passes what it draws). `clusters` adds the cluster symbol.
+    (the map passes what it draws). `clusters` adds the cluster symbol, `corrected` (the
+    number of events an analyst corrected, geo.corrections) a section that counts them.
     """
     st = styles()
 
@@ -568,6 +570,10 @@ def legend_data(event_types: Iterable[str] | None = None,
         sections.append({"title": "Zone kind", "rows": [
             {"label": kind.replace("_", " "), "colour": st["zone_kinds"][kind], "shape": "square"}
             for kind in kinds]})
+    if corrected:
+        sections.append({"title": "Checked by an analyst", "rows": [
+            {"label": f"{corrected} event{'s' if corrected != 1 else ''} corrected (see popups)",
+             "icon": "check", "shape": "icon"}]})
     return {"sections": sections}
 
 
@@ -765,8 +771,10 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     present_types = {ev["types"][e[2]] for e in ev["ev"]}
     present_families = {ev["families"][e[3]] for e in ev["ev"]}
     kinds = {f["properties"]["kind"] for f in zd["geojson"]["features"]} if zd else set()
+    corrected = sum(1 for c in _column(events, "corrected", len(events)) if _text(c))
     m.add_child(_cls("Legend")(legend_data(present_types, kinds, present_families,
-                                           clusters=len(ev["ev"]) > 1)), name="geo_legend")
+                                           clusters=len(ev["ev"]) > 1, corrected=corrected)),
+                name="geo_legend")
     # The date filter's range: whole ISO days only (its boxes take YYYY-MM-DD).
     dates = sorted(e[4] for e in ev["ev"] if _ISO_DAY_RE.match(e[4]))
     controls = {

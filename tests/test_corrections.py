@@ -186,3 +186,11 @@ def test_popup_says_who_corrected_and_what_the_pipeline_had(gazetteer, tmp_path)
     corrected, plain = (p[11] for p in events_data(frame)["pop"])
     assert corrected.endswith("; corrected by Rania (place_id), the pipeline had Kirkuk")
     assert "corrected" not in plain
+
+
+def test_legend_counts_corrected_events():
+    from geo.render import legend_data
+
+    assert legend_data(corrected=2)["sections"][-1] == {"title": "Checked by an analyst", "rows": [
+        {"label": "2 events corrected (see popups)", "icon": "check", "shape": "icon"}]}
+    assert all(s["title"] != "Checked by an analyst" for s in legend_data()["sections"])
