@@ -40,6 +40,12 @@ class _Draft:
     trigger: int | None = None  # offset of the anchor sentence's keyword (who did what to whom)
     claim: bool = False  # told as someone's claim ("X said it had targeted ...")
     placement: object = None  # geo.events.locate.Placement: where, why, how sure
+    # The sentences as a set: a long report joins thousands of sentences to one event, and a
+    # membership test on the list made that quadratic.
+    joined: set = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.joined.update(self.sentences)
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -254,7 +260,8 @@ def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans) -
 
 
 def _join(draft: _Draft, span: tuple[int, int], rule: EventRule) -> None:
-    if span not in draft.sentences:
+    if span not in draft.joined:
+        draft.joined.add(span)
         draft.sentences.append(span)
     if rule.event_type == draft.rule.event_type and rule.rank < draft.rule.rank:
         draft.rule = rule  # the most specific sub-type of the same family
