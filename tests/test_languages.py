@@ -245,3 +245,16 @@ def test_unknown_lang_option_is_one_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["events", "--lang", "fr", str(path)])
     assert result.exit_code == 2
     assert "'fr' is not a language of the event rules (ar, ckb, en, kmr)" in result.output
+
+
+def test_relative_date_counts_from_the_statement_when_no_published_date(gazetteer):
+    """No published date: "this evening" in a sentence whose statement is dated counts from
+    that date (a weekday alone before the full date says nothing)."""
+    from geo.events import event_rows
+    from geo.parse import parse_report
+
+    r = report("وأوضح المصدر، السبت (13 آب 2022)، أن مسلحين هاجموا مساء اليوم قرية في قضاء داقوق.",
+               published=None)
+    rows = event_rows(parse_report(r, gazetteer), gazetteer)
+    assert rows[0]["event_date"] == "2022-08-13"
+    assert "counted from the date of the statement" in rows[0]["warnings"]

@@ -518,6 +518,14 @@ def _sentence_dates(rules: _DateRules, report: Report, spans, triggers: dict, tr
                 date_notes[k] = f"date {m.group().strip()!r} ignored" + \
                     (" (no such day)" if kind == "bad" else " (a year only)")
                 continue
+            if kind == "unknown" and not speech and has_statement and statement is not None:
+                # No published date, but the sentence dates its statement: "the source said on
+                # Saturday (13 August 2022) that gunmen infiltrated this evening": counted from
+                # the statement's day.
+                kind, when = date_of(m, statement, rules.history_days)
+                if kind in ("day", "week", "month"):
+                    date_notes[k] = (f"{m.group().strip()!r} counted from the date of the statement "
+                                     f"(no published date)")
             if kind == "unknown" and not speech:
                 # "on Monday (25 April 2016)" with no published date: the full date after
                 # the weekday says the day; the weekday alone would leave it unknown.
@@ -527,7 +535,8 @@ def _sentence_dates(rules: _DateRules, report: Report, spans, triggers: dict, tr
                 # "said on Wednesday": the date of the statement, used only when the
                 # sentence also says where something happened ("as reported on 13 March,
                 # airstrikes hit X in Y").
-                if not has_statement:
+                if not has_statement or (statement is None and when is not None):
+                    # (a weekday with no published date says nothing; the full date after it does)
                     statement, has_statement = when, True
                 continue
             dates[k] = when
