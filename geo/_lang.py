@@ -43,7 +43,7 @@ PACK_FIELDS = ("code", "name", "script", "detect", "rules", "event_prepositions"
 _DATE_FIELDS = ("day_words", "weekdays", "last_after", "months", "solar_months", "day_month_joins",
                 "days_back", "last_week", "ago_before", "ago_after", "day_units", "shift_days",
                 "numbers")
-_GEOPARSE_FIELDS = ("stop_names", "suffixes", "origin_suffixes", "outlets")
+_GEOPARSE_FIELDS = ("stop_names", "suffixes", "origin_suffixes", "outlets", "spellings")
 SCRIPTS = ("arabic", "latin")
 
 
@@ -121,6 +121,14 @@ def packs(folder: Path | None = None) -> dict[str, Pack]:
             if key not in _GEOPARSE_FIELDS:
                 raise ReportError(f"{path}: field 'geoparse.{key}': unknown field (expected one of "
                                   f"{', '.join(_GEOPARSE_FIELDS)})")
+            if key == "spellings":
+                respell = geo_fields[key]
+                if not isinstance(respell, list) or not all(
+                        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) and p[0]
+                        for p in respell):
+                    raise ReportError(f"{path}: field 'geoparse.spellings': expected pairs "
+                                      "[from, to] of letters")
+                continue
             _check_words(geo_fields[key], path, f"geoparse.{key}")
         detect_fields = data.get("detect") or {}
         letters = frozenset(str(c) for c in detect_fields.get("letters") or ())

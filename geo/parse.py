@@ -396,13 +396,14 @@ class _LanguageWords:
 
     stop: dict
     suffixes: dict
+    spellings: dict = field(default_factory=dict)  # language -> ((from, to), ...), folded
 
 
 @lru_cache(maxsize=16)
 def _language_words(present: frozenset) -> _LanguageWords:
     from geo._lang import arabic_keys, packs
 
-    stop, suffixes = {}, {}
+    stop, suffixes, spellings = {}, {}, {}
     for code in present:
         pack = packs().get(code)
         if pack is None:
@@ -417,7 +418,23 @@ def _language_words(present: frozenset) -> _LanguageWords:
                       key=lambda w: (-len(w), w))
         if ends:
             suffixes[code] = tuple(ends)
-    return _LanguageWords(stop, suffixes)
+        pairs = (pack.data.get("geoparse") or {}).get("spellings") or []
+        folded = tuple((name_key(str(a)) if str(a).strip() else "", name_key(str(b)) if str(b).strip() else "")
+                       for a, b in pairs)
+        if folded:
+            spellings[code] = tuple((a, b) for a, b in folded if a)
+    return _LanguageWords(stop, suffixes, spellings)
+
+
+def _respelled(stem: str, pairs) -> str | None:
+    """`stem` as the gazetteer may spell it (see the packs' geoparse.spellings), its first
+    letter kept; None when nothing changes or too little is left."""
+    if not pairs:
+        return None
+    out = stem
+    for a, b in pairs:  # a letter dropped is never the first (Sorani "هەولێر" starts with h)
+        out = out[:1] + out[1:].replace(a, b) if not b else out.replace(a, b)
+    return out if out != stem and len(out.replace(" ", "")) >= 4 else None
 
 
 _TOKEN = re.compile(r"\S+")
@@ -471,12 +488,19 @@ def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
                 phrase_start, phrase = first[0], first[2] + " " + token
             else:
                 phrase_start, phrase = start, token
-            for suffix in ends:
+            pairs = words.spellings.get(lang)
+            for suffix in (*ends, ""):
                 if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
-                    payload = idx.automaton.get(f" {phrase[:-len(suffix)]} ", None)
-                    if payload is not None and payload.entries and not payload.blocker \
-                            and not all(e.core for e in payload.entries):
-                        found = (phrase_start, phrase_start + len(phrase) - len(suffix), payload)
+                    stem = phrase[:len(phrase) - len(suffix)]
+                    other = _respelled(stem, pairs)
+                    # the stem as written, then as the gazetteer may spell it ("" ending: only that)
+                    for key in ([stem] if suffix else []) + ([other] if other else []):
+                        payload = idx.automaton.get(f" {key} ", None)
+                        if payload is not None and payload.entries and not payload.blocker \
+                                and not all(e.core for e in payload.entries):
+                            found = (phrase_start, phrase_start + len(stem), payload)
+                            break
+                    if found:
                         break
             if found:
                 break

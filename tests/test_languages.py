@@ -129,6 +129,9 @@ def test_folded_matcher_finds_keywords_with_proclitics_and_endings():
     # Sorani suffixes
     ("لە کەرکووکدا تەقینەوەیەک ڕوویدا.", [("کەرکووکدا", "kirkuk")]),
     ("چەکداران لە داقووقەوە هاتن.", [("داقووقەوە", "daquq")]),
+    # the gazetteer's spelling: Sorani's written vowels, Kurmanji's x for kh
+    ("لە گوندی زهنقهری سەر بە قەزای داقووق", [("زهنقهری", "zanqar"), ("قەزای داقووق", "daquq-district")]),
+    ("Li bajarokê Xurmatûyê xwepêşandan hat kirin.", [("Xurmatûyê", "tuz-khurmatu")]),
     # words that are place names elsewhere are words here
     ("بەرپرسەکە گوتی هێزێکی تازە دەنێردرێت.", []),
     ("تقع البلدة شمال العراق.", [("العراق", "iraq")]),

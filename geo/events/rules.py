@@ -193,7 +193,7 @@ class _Rules:
         # Destinations ("fled toward X") and where something was said ("told reporters in
         # X"): never an event's place.
         self.away = _Phrases(data["away_words"] + data["statement_places"])
-        self.origin = _Phrases(data["origin_prepositions"])
+        self.origin = _Phrases(data["origin_prepositions"], strip=(("the",), *lead_ins))  # "ji bajarê X"
         # Near words ("vicinity of", "close to") also say where an event happened.
         self.event_prep = _Phrases(data["event_prepositions"] + data["near_words"],
                                    strip=(*_NAME_LEAD_INS, *((w,) for w in data["place_adjectives"]),
