@@ -31,6 +31,9 @@ class GeoparseRules:
     place_prepositions: tuple[str, ...] = ()
     given_names: frozenset[str] = frozenset()
     building_words: frozenset[str] = frozenset()
+    bulk_place_words: tuple[str, ...] = ()
+    container_links: tuple[str, ...] = ()
+    bulk_not_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ def geoparse_rules(path: Path = settings.GEOPARSE_RULES_FILE) -> GeoparseRules:
         place_prepositions=_strings(data, "place_prepositions", path),
         given_names=frozenset(_strings(data, "given_names", path)),
         building_words=frozenset(w.lower() for w in _strings(data, "building_words", path)),
+        bulk_place_words=_strings(data, "bulk_place_words", path),
+        container_links=_strings(data, "container_links", path),
+        bulk_not_after=_strings(data, "bulk_not_after", path),
     )
 
 

@@ -280,6 +280,25 @@ def import_geonames_cmd(dump):
     _echo(f"imported {result.count} places from {dump} into {result.path}{skipped}")
 
 
+@gazetteer.command("import-wof")
+@click.argument("source", type=click.Path(exists=False))
+@click.option("--admin-units", "admin_units", type=click.Path(dir_okay=False), default=None,
+              help="OCHA COD-AB sub-district polygons (adm3 GeoJSON) to place each village in "
+                   "its governorate and district; without it they come from the shipped tier.")
+def import_wof_cmd(source, admin_units):
+    """Load a Who's On First Iraq checkout (a folder) or archive (.tar.gz) into the local cache;
+    it then replaces the shipped WOF tier (data/places/wof/)."""
+    from geo.wof import import_wof
+
+    result = import_wof(source, admin_polygons=admin_units)
+    for message in result.skipped[:20]:
+        click.echo(f"geo: warning: {message}", err=True)
+    if len(result.skipped) > 20:
+        click.echo(f"geo: warning: ... and {len(result.skipped) - 20} more records skipped", err=True)
+    skipped = f", skipped {len(result.skipped)} record(s)" if result.skipped else ""
+    click.echo(f"imported {result.count} places from {source} into {result.path}{skipped}")
+
+
 @gazetteer.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_cmd(files):
@@ -309,7 +328,8 @@ def info_cmd(places_files):
 
     gaz = _gazetteer(places_files)
     counts = Counter(p.type for p in gaz.places)
-    _echo(f"{len(gaz)} places")
+    tiers = Counter(p.tier for p in gaz.places)
+    _echo(f"{len(gaz)} places (" + ", ".join(f"{t} {n}" for t, n in sorted(tiers.items())) + ")")
     for ptype, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         _echo(f"  {ptype:<14} {n}")
 

@@ -66,7 +66,14 @@ GOVERNORATES = frozenset({
 COLUMNS = (
     "id", "name", "type", "lat", "lon", "governorate", "district", "governorate_krg",
     "district_krg", "population", "name_ar", "name_ckb", "name_kmr", "aliases", "source", "note",
+    "status",
 )
+#: `status` of a place that is no longer lived in (GeoNames PPLQ, PPLW): events still happen there.
+STATUSES = ("", "abandoned", "destroyed")
+#: Where a row came from: the reviewed files (data/places/*.csv and the user's), or a bulk
+#: tier (Who's On First, a GeoNames import) whose names count in a report only in a place's
+#: position (see geo.parse).
+TIERS = ("curated", "wof", "geonames")
 REQUIRED_COLUMNS = ("id", "name", "type", "lat", "lon")
 _MULTI = ("name_ar", "name_ckb", "name_kmr", "aliases")
 
@@ -91,6 +98,11 @@ class Place:
     aliases: tuple[str, ...] = ()
     source: str = ""
     note: str = ""
+    status: str = ""
+    tier: str = "curated"
+    #: Names a bulk-tier row merged into this curated row brought (in `aliases` and the script
+    #: columns too): the geoparser treats them as bulk names.
+    bulk_names: frozenset = field(default=frozenset(), compare=False, repr=False)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def all_names(self) -> tuple[str, ...]:
@@ -128,7 +140,7 @@ class Place:
             "population": self.population,
             "name_ar": list(self.name_ar), "name_ckb": list(self.name_ckb),
             "name_kmr": list(self.name_kmr), "aliases": list(self.aliases),
-            "source": self.source, "note": self.note,
+            "source": self.source, "note": self.note, "status": self.status, "tier": self.tier,
         }
 
 
@@ -182,16 +194,27 @@ def _split_multi(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split("|") if v.strip())
 
 
-def read_places_file(path: str | Path, problems: list[str] | None = None) -> list[Place]:
-    """Read one places CSV. Every bad row is reported (file, line, field).
+def read_places_file(path: str | Path, problems: list[str] | None = None, *,
+                     tier: str = "curated") -> list[Place]:
+    """Read one places CSV (gzipped when its name ends in .gz). Every bad row is reported
+    (file, line, field).
 
     Without `problems`, any bad row raises GazetteerError listing them all. With a list,
     bad rows are appended to it (as `file:line: field 'x': message`) and skipped, and the
     good rows are returned. A missing, unreadable or headerless file always raises.
+    `tier` is set on every place read (see TIERS).
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if path.suffix == ".gz":
+            import gzip
+
+            try:
+                text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+            except (EOFError, gzip.BadGzipFile) as exc:
+                raise GazetteerError(f"{path}: not a gzip file ({exc})") from None
+        else:
+            text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise GazetteerError(f"{path}: places file not found") from None
     except UnicodeDecodeError as exc:
@@ -236,7 +259,7 @@ def read_places_file(path: str | Path, problems: list[str] | None = None) -> lis
                              f"(a missing comma?)")
                 continue
             try:
-                place = _place_from_row(row, path, line)
+                place = _place_from_row(row, path, line, tier)
             except ValueError as exc:
                 found.append(f"{path}:{line}: {exc}")
                 continue
@@ -259,7 +282,7 @@ def read_places_file(path: str | Path, problems: list[str] | None = None) -> lis
     return places
 
 
-def _place_from_row(row: dict, path: Path, line: int) -> Place:
+def _place_from_row(row: dict, path: Path, line: int, tier: str = "curated") -> Place:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
@@ -288,7 +311,11 @@ def _place_from_row(row: dict, path: Path, line: int) -> Place:
             raise _RowError("population", f"{cell('population')!r} is not a number") from None
         if population < 0:
             raise _RowError("population", f"{population} is negative")
-    raw = {k: v for k, v in row.items() if k is not None}
+    if cell("status") not in STATUSES:
+        raise _RowError("status", f"{cell('status')!r} is not one of {', '.join(repr(x) for x in STATUSES)}")
+    # A bulk row keeps only where it was read: its cells are the Place's fields already, and
+    # 20,000 dicts of 17 cells would cost memory and the load time.
+    raw = {k: v for k, v in row.items() if k is not None} if tier == "curated" else {}
     raw.update(_file=str(path), _line=line)
     return Place(
         id=pid, name=cell("name"), type=ptype, lat=coords["lat"], lon=coords["lon"],
@@ -297,11 +324,75 @@ def _place_from_row(row: dict, path: Path, line: int) -> Place:
         population=population,
         name_ar=_split_multi(cell("name_ar")), name_ckb=_split_multi(cell("name_ckb")),
         name_kmr=_split_multi(cell("name_kmr")), aliases=_split_multi(cell("aliases")),
-        source=cell("source"), note=cell("note"), raw=raw,
+        source=cell("source"), note=cell("note"), status=cell("status"), tier=tier, raw=raw,
     )
 
 
 # --- the gazetteer -------------------------------------------------------------------------
+
+# A name's position among its place's names is packed with the place's index into one int.
+_MAX_NAMES = 256
+
+
+def _add_ref(table: dict, key: str, ref: int) -> None:
+    if not key:
+        return
+    old = table.get(key)
+    if old is None:
+        table[key] = ref
+    elif isinstance(old, tuple):
+        if ref not in old:
+            table[key] = (*old, ref)
+    elif old != ref:
+        table[key] = (old, ref)
+
+
+_FIELD_SEP = "\x1f"  # unit separator: never in a place's cells (the reader drops control characters)
+_ENCODED_FIELDS = ("id", "name", "type", "lat", "lon", "governorate", "district",
+                   "governorate_krg", "district_krg", "population", "name_ar", "name_ckb",
+                   "name_kmr", "aliases", "source", "note", "status", "tier")
+
+
+def _encode_place(p: Place) -> str:
+    cells = []
+    for name in _ENCODED_FIELDS:
+        value = getattr(p, name)
+        if isinstance(value, tuple):
+            value = "|".join(value)
+        cells.append("" if value is None else str(value))
+    cells.append(str(p.raw.get("_file", "")))
+    cells.append(str(p.raw.get("_line", "")))
+    return _FIELD_SEP.join(cells)
+
+
+def _decode_place(text: str) -> Place:
+    (pid, name, ptype, lat, lon, gov, dist, gov_krg, dist_krg, pop, ar, ckb, kmr, aliases, source,
+     note, status, tier, file, line) = text.split(_FIELD_SEP)
+    split = lambda v: tuple(v.split("|")) if v else ()  # noqa: E731
+    return Place(id=pid, name=name, type=ptype, lat=float(lat), lon=float(lon), governorate=gov,
+                 district=dist, governorate_krg=gov_krg, district_krg=dist_krg,
+                 population=int(pop) if pop else None, name_ar=split(ar), name_ckb=split(ckb),
+                 name_kmr=split(kmr), aliases=split(aliases), source=source, note=note,
+                 status=status, tier=tier, raw={"_file": file, "_line": int(line) if line else None})
+
+
+class _Places(list):
+    """The places of a prebuilt gazetteer: a list whose bulk rows stay encoded strings until
+    first read (a `geo resolve` looks at a handful of 23,000)."""
+
+    def __getitem__(self, i):
+        item = list.__getitem__(self, i)
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if isinstance(item, str):
+            item = _decode_place(item)
+            list.__setitem__(self, i, item)
+        return item
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
 
 class Gazetteer:
     """Places and an index of their names; `resolve`, `nearest`, `to_geodataframe`."""
@@ -321,25 +412,47 @@ class Gazetteer:
     # construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_files(cls, files: Sequence[str | Path], *, geonames_cache: str | Path | None = None) -> "Gazetteer":
-        """Merge places files in order: a later row replaces an earlier one with the same id."""
+    def from_files(cls, files: Sequence[str | Path], *, bulk_files: Sequence[str | Path] = (),
+                   geonames_cache: str | Path | None = None) -> "Gazetteer":
+        """The tiers, in order: the curated `files` (a later row replaces an earlier one with
+        the same id), then the bulk tiers: `bulk_files` (Who's On First tier files, see
+        geo.wof) and the GeoNames cache.
+
+        A bulk row that is a curated place merges into it, never a second place: it cites the
+        GeoNames id a curated populated place (or site) cites, or it has such a place's name
+        (normalized) within settings.TIER_MERGE_KM. Its other spellings then join the curated
+        row's aliases (kept in `bulk_names`, so the geoparser still treats them as bulk names)
+        and its `wof:`/`geonames:` references the curated row's source. A bulk row that
+        repeats the GeoNames id of an earlier bulk row is dropped.
+        """
         merged: dict[str, Place] = {}
         for path in files:
             for place in read_places_file(path):
                 merged.pop(place.id, None)  # a replaced row takes the new file's position
                 merged[place.id] = place
+        bulk: list[Place] = []
+        for path in bulk_files:
+            bulk.extend(_read_bulk_file(Path(path), "wof"))
         if geonames_cache and Path(geonames_cache).is_file():
-            cited = {s for p in merged.values() for s in p.sources if s.startswith("geonames:")}
-            for place in _read_geonames_cache(Path(geonames_cache)):
-                if place.id not in merged and f"geonames:{place.id.removeprefix('gn-')}" not in cited:
-                    merged[place.id] = place
-        return cls(merged.values())
+            bulk.extend(_read_bulk_file(Path(geonames_cache), "geonames"))
+        return cls(_merge_tiers(merged, bulk))
 
     @classmethod
     def default(cls, extra_places: Sequence[str | Path] = ()) -> "Gazetteer":
-        """Built-in places, then GEO_PLACES files, then `extra_places`, plus the GeoNames cache."""
+        """The built-in places, then GEO_PLACES files and `extra_places` (curated), then the
+        WOF tier (the `import-wof` cache when there is one, else the shipped tier), then the
+        GeoNames cache. Loaded from a prebuilt copy in the cache folder when one was made from
+        the very same files (see `_load_prebuilt`)."""
         env = tuple(p for p in os.environ.get(settings.USER_PLACES_ENV, "").split(os.pathsep) if p)
         return _cached_default(tuple(str(p) for p in (*env, *extra_places)))
+
+    @staticmethod
+    def wof_tier_file() -> Path | None:
+        """The WOF tier in use: the `geo gazetteer import-wof` cache, else the shipped file."""
+        cached = settings.CACHE_DIR / settings.WOF_CACHE_FILE
+        if cached.is_file():
+            return cached
+        return settings.WOF_TIER_FILE if settings.WOF_TIER_FILE.is_file() else None
 
     @staticmethod
     def builtin_files() -> list[Path]:
@@ -349,24 +462,54 @@ class Gazetteer:
         return files
 
     def _build_index(self) -> None:
-        # exact: case-folded name as written -> [(place index, match kind, name)]
-        # normalized: compact key -> [(place index, name)]
+        # normalized: compact key -> packed (place index, name position). A name matched as
+        # written is one of these whose name, case-folded, is the query's (see `_written`).
         # A name with a type word ("Hamrin mountains") is also indexed without it, for the
         # place of that type only, so "Hamrin" finds the range and "Hamrin lake" the lake.
-        exact: dict[str, list[tuple[int, str, str]]] = {}
-        norm: dict[str, list[tuple[int, str]]] = {}
+        # Values are ints (one place) or tuples of ints (`_pack`): with 23,000 places, lists of
+        # tuples would make the prebuilt copy (see `prebuilt_key`) slow to load.
+        norm: dict[str, object] = {}
         for i, place in enumerate(self.places):
-            for j, name in enumerate(place.all_names()):
-                kind = "exact" if j == 0 else "alias"
-                exact.setdefault(name.strip().casefold(), []).append((i, kind, name))
+            for j, name in enumerate(place.all_names()[:_MAX_NAMES]):
+                ref = i * _MAX_NAMES + j
                 key = normalize(name)
-                norm.setdefault(compact(key), []).append((i, name))
+                _add_ref(norm, compact(key), ref)
                 core, types = split_type_word(key)
                 if types is not None and core and place.type in types:
-                    norm.setdefault(compact(core), []).append((i, name))
-        self._exact = exact
+                    _add_ref(norm, compact(core), ref)
         self._norm = norm
-        self._fuzzy_keys: list[str] | None = None
+        self._fuzzy_buckets: dict[tuple[str, int], list[str]] | None = None
+        self._coords = None
+
+    def _written(self, text: str) -> list[tuple[int, int, str]]:
+        """(place index, name position, name) of the names written exactly as `text` (case aside)."""
+        folded = text.strip().casefold()
+        return [r for r in self._refs(self._norm, compact(normalize(text)))
+                if r[2].strip().casefold() == folded]
+
+    def _refs(self, table: dict, key: str) -> list[tuple[int, int, str]]:
+        """(place index, name position, the name) of a key of `_norm`."""
+        value = table.get(key)
+        if value is None:
+            return []
+        out = []
+        for ref in (value if isinstance(value, tuple) else (value,)):
+            index, j = divmod(ref, _MAX_NAMES)
+            out.append((index, j, self.places[index].all_names()[j]))
+        return out
+
+    # A prebuilt copy keeps the bulk rows as one string each (`_encode_place`): unpickling
+    # 23,000 strings is over 20 times faster than unpickling 23,000 Place objects, and a
+    # place is decoded when it is first looked at (see _Places).
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["places"] = [p if p.tier == "curated" else _encode_place(p) for p in self.places]
+        state["_fuzzy_buckets"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.places = _Places(state["places"])
 
     # look-ups ---------------------------------------------------------------------------
 
@@ -425,10 +568,11 @@ class Gazetteer:
         # The name as a whole: as written (canonical name or alias), then folded. When it has a
         # type word and places of that type and of others match it ("Nahiyat Yathrib", an alias
         # of the subdistrict and of its town), the others rank just below.
-        whole = [(index, settings.SCORE_EXACT if kind == "exact" else settings.SCORE_ALIAS, kind, matched)
-                 for index, kind, matched in self._exact.get(query.casefold(), ())]
+        whole = [(index, settings.SCORE_EXACT if j == 0 else settings.SCORE_ALIAS,
+                  "exact" if j == 0 else "alias", matched)
+                 for index, j, matched in self._written(query)]
         whole += [(index, settings.SCORE_NORMALIZED, "normalized", matched)
-                  for index, matched in self._norm.get(compact(key), ())]
+                  for index, _j, matched in self._refs(self._norm, compact(key))]
         typed = frozenset().union(*(r[2] for r in readings)) if readings else frozenset()
         mismatch = None
         if typed and any(self.places[w[0]].type in typed for w in whole):
@@ -441,9 +585,9 @@ class Gazetteer:
         for raw_core, core, implied, own in readings:
             penalty = _type_word_penalty(own, implied)
             if raw_core is not None:
-                for index, _kind, matched in self._exact.get(raw_core.strip().casefold(), ()):
+                for index, _j, matched in self._written(raw_core):
                     offer(index, settings.SCORE_NORMALIZED, "normalized", matched, penalty)
-            for index, matched in self._norm.get(compact(core), ()):
+            for index, _j, matched in self._refs(self._norm, compact(core)):
                 offer(index, settings.SCORE_NORMALIZED - settings.RESOLVE_CORE_FOLDED_PENALTY, "normalized", matched, penalty)
             fuzzy_keys.append((core, penalty))
         # Typos only: a name that matched exactly gets no fuzzy noise, and a word known not to
@@ -452,6 +596,14 @@ class Gazetteer:
             for norm_key, penalty in fuzzy_keys:
                 for index, score, matched in self._fuzzy(norm_key, limit * 4):
                     offer(index, score, "fuzzy", matched, penalty)
+        # Tiers: when a curated place matches (not only by a typo), a bulk-tier reading of the
+        # name ranks below every curated one ("Sulaymaniyah" is the city, not WOF's village of
+        # that name in Karbala), as in the geoparser.
+        if any(not _bulk_match(c) and c.match != "fuzzy" for c in best.values()):
+            for index, c in list(best.items()):
+                if _bulk_match(c):
+                    best[index] = Candidate(c.place, min(c.score, settings.SCORE_NORMALIZED)
+                                            - settings.BULK_NAMESAKE_PENALTY, c.match, c.matched)
         ranked = sorted(best.values(), key=self._rank_key)
         return ranked[:limit]
 
@@ -477,17 +629,26 @@ class Gazetteer:
             return []
         from rapidfuzz import fuzz, process
 
-        if self._fuzzy_keys is None:
-            self._fuzzy_keys = list(self._norm)
         cutoff = settings.FUZZY_MIN_RATIO
         if len(key.split()) >= settings.RESOLVE_FUZZY_MULTIWORD_WORDS:
             cutoff = max(cutoff, settings.RESOLVE_FUZZY_MULTIWORD_MIN_RATIO)
+        # The index: keys by first letter and length. A ratio of at least `cutoff` bounds the
+        # other key's length (ratio <= 200 * shorter / (sum of lengths)), so only the buckets
+        # of that letter and those lengths are compared, not every name.
+        if self._fuzzy_buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+            for k in self._norm:
+                buckets[(k[:1], len(k))].append(k)
+            self._fuzzy_buckets = dict(buckets)
+        n = len(probe)
+        low = math.ceil(n * cutoff / (200 - cutoff))
+        high = math.floor(n * (200 - cutoff) / cutoff)
+        pool = [k for length in range(low, high + 1)
+                for k in self._fuzzy_buckets.get((probe[:1], length), ())]
         out = []
-        for found, ratio, _ in process.extract(probe, self._fuzzy_keys, scorer=fuzz.ratio,
+        for found, ratio, _ in process.extract(probe, pool, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=limit):
-            if found[:1] != probe[:1]:
-                continue
-            for index, matched in self._norm[found]:
+            for index, _j, matched in self._refs(self._norm, found):
                 out.append((index, settings.SCORE_FUZZY_MAX * ratio / 100.0, matched))
         return out
 
@@ -496,14 +657,42 @@ class Gazetteer:
         """Places nearest to (lat, lon), with great-circle distance and bearing, closest first."""
         lat, lon = check_point(lat, lon)
         wanted = frozenset(types) if types else None
+        import numpy as np
+
+        lats, lons, kinds = self._coord_arrays()
+        # A first cut with numpy (23,000 places), then the exact distances of the few kept.
+        p1, p2 = math.radians(lat), np.radians(lats)
+        a = (np.sin((p2 - p1) / 2) ** 2
+             + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2)
+        rough = 2 * settings.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        if wanted:
+            codes = [PLACE_TYPES.index(t) for t in wanted if t in PLACE_TYPES]
+            rough = np.where(np.isin(kinds, codes), rough, np.inf)
+        finite = int(np.isfinite(rough).sum())
+        take = min(finite, max(limit, 0) + 16)
+        if take <= 0:
+            return []
+        nearest = np.argpartition(rough, take - 1)[:take] if take < len(rough) else np.arange(len(rough))
         scored = []
-        for place in self.places:
-            if wanted and place.type not in wanted:
+        for i in nearest.tolist():
+            if not np.isfinite(rough[i]):
                 continue
+            place = self.places[i]
             d = haversine_km(lat, lon, place.lat, place.lon)
             scored.append((round(d, 9), place.id, place))
         scored.sort(key=lambda t: (t[0], t[1]))
         return [NearbyPlace(p, d, bearing_deg(p.lat, p.lon, lat, lon)) for d, _, p in scored[:limit]]
+
+    def _coord_arrays(self):
+        """Latitudes, longitudes and types of every place as numpy arrays (kept once made)."""
+        if self._coords is None:
+            import numpy as np
+
+            places = [self.places[i] for i in range(len(self.places))]
+            self._coords = (np.array([p.lat for p in places], dtype=float),
+                            np.array([p.lon for p in places], dtype=float),
+                            np.array([PLACE_TYPES.index(p.type) for p in places], dtype=np.int8))
+        return self._coords
 
     def where(self, lat: float, lon: float, limit: int = settings.DEFAULT_LIMIT) -> dict:
         """What is at (lat, lon): the nearest places and the admin units of the nearest
@@ -614,7 +803,7 @@ class Gazetteer:
 # --- row checks -----------------------------------------------------------------------------
 
 _ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_SOURCE_PATTERNS = {"geonames": re.compile(r"\d+"), "ucdp": re.compile(r"\d+"),
+_SOURCE_PATTERNS = {"geonames": re.compile(r"\d+"), "ucdp": re.compile(r"\d+"), "wof": re.compile(r"\d+"),
                     "ocha": re.compile(r"IQG\d{2}(?:Q\d{2}(?:N\d{2})?)?")}
 
 
@@ -738,21 +927,113 @@ def _warn(message: str) -> None:
     logging.getLogger("geo").warning("geo: warning: %s", message)
 
 
-def _read_geonames_cache(path: Path) -> list[Place]:
-    """The GeoNames cache's rows; a bad row is skipped and a broken file ignored, with a
-    warning that names the file and how to rebuild it, so one bad import never bricks the tool."""
-    fix = (f"rebuild it with `geo gazetteer import-geonames IQ.txt` (the GeoNames dump) "
-           f"or delete {path}")
+def _read_bulk_file(path: Path, tier: str) -> list[Place]:
+    """A bulk tier's rows. The shipped tier must be whole (it is built and tested here); a
+    cache made by an import skips a bad row, or is ignored when broken, with a warning naming
+    the file and how to rebuild it, so one bad import never bricks the tool."""
+    if path == settings.WOF_TIER_FILE:
+        return read_places_file(path, tier=tier)
+    command = "import-wof PATH (a WOF checkout or archive)" if tier == "wof" else "import-geonames IQ.txt"
+    fix = f"rebuild it with `geo gazetteer {command}` or delete {path}"
+    what = "WOF" if tier == "wof" else "GeoNames"
     problems: list[str] = []
     try:
-        places = read_places_file(path, problems)
+        places = read_places_file(path, problems, tier=tier)
     except GazetteerError as exc:
-        _warn(f"GeoNames cache {path} is unreadable and was ignored ({exc}); {fix}")
+        _warn(f"{what} cache {path} is unreadable and was ignored ({exc}); {fix}")
         return []
     if problems:
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        _warn(f"GeoNames cache {path}: {len(problems)} bad row(s) skipped ({problems[0]}{more}); {fix}")
+        _warn(f"{what} cache {path}: {len(problems)} bad row(s) skipped ({problems[0]}{more}); {fix}")
     return places
+
+
+#: Curated types a bulk (populated) place can be the same place as.
+_MERGE_TYPES = SETTLEMENT_TYPES | {"site"}
+
+
+def _geonames_ids(place: Place) -> list[str]:
+    return [s.partition(":")[2].strip() for s in place.sources if s.startswith("geonames:")]
+
+
+def _bulk_match(c: Candidate) -> bool:
+    """Did `c` match through a bulk-tier name (a WOF or GeoNames row, or a spelling one of them
+    brought to a curated row)?"""
+    return c.place.tier != "curated" or c.matched in c.place.bulk_names
+
+
+def _near_other_name(name: str, pid: str, others: dict[str, str]) -> bool:
+    """Is `name` (nearly: rapidfuzz ratio 88) the name of another curated place?"""
+    from rapidfuzz import fuzz, process
+
+    key = compact(normalize(name))
+    if others.get(key, pid) != pid:
+        return True
+    found = process.extractOne(key, list(others), scorer=fuzz.ratio, score_cutoff=88)
+    return bool(found) and others[found[0]] != pid
+
+
+def _merge_tiers(curated: dict[str, Place], bulk: list[Place]) -> list[Place]:
+    """Curated places (with the spellings of the bulk rows that are them), then the other
+    bulk rows (see Gazetteer.from_files)."""
+    from dataclasses import replace
+
+    by_gid: dict[str, str] = {}
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for place in curated.values():
+        if place.type in _MERGE_TYPES:
+            for gid in _geonames_ids(place):
+                by_gid.setdefault(gid, place.id)
+            for name in place.all_names():
+                key = compact(normalize(name))
+                if key and place.id not in by_name[key]:
+                    by_name[key].append(place.id)
+    extras: dict[str, list[Place]] = defaultdict(list)
+    kept: list[Place] = []
+    seen_gids: set[str] = set()
+    for b in bulk:
+        if b.id in curated:
+            continue  # a curated row of that id was reviewed: it replaces the bulk one
+        gids = _geonames_ids(b)
+        owner = next((by_gid[g] for g in gids if g in by_gid), None)
+        if owner is None:
+            near = []
+            for name in b.all_names():
+                for pid in by_name.get(compact(normalize(name)), ()):
+                    c = curated[pid]
+                    d = haversine_km(b.lat, b.lon, c.lat, c.lon)
+                    if d <= settings.TIER_MERGE_KM:
+                        near.append((d, pid))
+            owner = min(near)[1] if near else None
+        if owner is not None:
+            extras[owner].append(b)
+            continue
+        if any(g in seen_gids for g in gids):
+            continue
+        seen_gids.update(gids)
+        kept.append(b)
+    out = []
+    # Names of curated places a bulk spelling must not come close to: Pirmam's WOF record
+    # calls it "Salah ad Din", which reviewers kept for the governorate.
+    others = {compact(normalize(n)): p.id for p in curated.values() for n in p.all_names()
+              if p.type not in ("village", "site")}
+    for pid, place in curated.items():
+        if pid not in extras:
+            out.append(place)
+            continue
+        have = set(place.all_names())
+        added: list[str] = []
+        sources = list(place.sources)
+        for b in extras[pid]:
+            for name in b.all_names():
+                if name not in have and not _near_other_name(name, pid, others):
+                    have.add(name)
+                    added.append(name)
+            sources.extend(s for s in b.sources if s not in sources and not s.startswith("ocha:"))
+        out.append(replace(place, aliases=(*place.aliases, *added), source=";".join(sources),
+                           bulk_names=frozenset(added), raw=place.raw))
+    out.extend(kept)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -776,8 +1057,84 @@ def not_place_keys() -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _cached_default(extra: tuple[str, ...]) -> Gazetteer:
-    files = [*Gazetteer.builtin_files(), *map(Path, extra)]
-    return Gazetteer.from_files(files, geonames_cache=settings.CACHE_DIR / settings.GEONAMES_CACHE_FILE)
+    curated = [*Gazetteer.builtin_files(), *map(Path, extra)]
+    wof = Gazetteer.wof_tier_file()
+    bulk = [wof] if wof else []
+    geonames = settings.CACHE_DIR / settings.GEONAMES_CACHE_FILE
+    key = prebuilt_key([*curated, *bulk, geonames])
+    gaz = load_prebuilt("gazetteer", key)
+    if not isinstance(gaz, Gazetteer):
+        gaz = Gazetteer.from_files(curated, bulk_files=bulk, geonames_cache=geonames)
+        gaz._coord_arrays()  # made once here rather than on every `geo where`
+        save_prebuilt("gazetteer", key, gaz)
+    gaz.fingerprint = key
+    return gaz
+
+
+# --- prebuilt indexes in the cache folder ------------------------------------------------------
+# Reading 23,000 rows and normalizing their 130,000 names takes seconds; unpickling the result
+# takes a small part of that. A prebuilt copy is keyed by the bytes of every input file and of
+# the code that builds it, so any change to either makes a new one (the old is removed).
+
+_PREBUILT_FORMAT = "1"
+_PREBUILT_CODE = ("gazetteer.py", "_text.py", "settings.py", "parse.py", "_geoparse_rules.py")
+
+
+def prebuilt_key(paths: Iterable[Path]) -> str:
+    """A hash of the files (path and bytes; a missing file counts as missing) and of the code
+    and rules that turn them into indexes."""
+    import hashlib
+
+    digest = hashlib.sha256(_PREBUILT_FORMAT.encode())
+    here = Path(__file__).resolve().parent
+    for path in [*(here / name for name in _PREBUILT_CODE), settings.GEOPARSE_RULES_FILE, *paths]:
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(b"\0missing\0")
+    return digest.hexdigest()[:32]
+
+
+def _prebuilt_path(kind: str, key: str) -> Path:
+    return settings.CACHE_DIR / f"{settings.INDEX_CACHE_PREFIX}{kind}-{key}.pickle"
+
+
+def load_prebuilt(kind: str, key: str):
+    """The object saved under (kind, key), or None when there is none or it cannot be read
+    (a broken file is rebuilt, never an error: it is only a cache)."""
+    import pickle
+
+    try:
+        with open(_prebuilt_path(kind, key), "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any unreadable cache means "build it again"
+        return None
+
+
+def save_prebuilt(kind: str, key: str, value) -> None:
+    """Save `value` under (kind, key) atomically and remove the copies of older keys; a cache
+    folder that cannot be written costs only the speed-up."""
+    import pickle
+    import tempfile
+
+    path = _prebuilt_path(kind, key)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+        for old in path.parent.glob(f"{settings.INDEX_CACHE_PREFIX}{kind}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError):
+        pass
+    finally:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
 
 
 # --- checks and geometry helpers -----------------------------------------------------------

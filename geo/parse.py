@@ -34,7 +34,7 @@ import weakref
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from geo import settings
 from geo._geoparse_rules import geoparse_rules
@@ -63,6 +63,7 @@ _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _ARABIC_PREFIXES = ("ال", "وال", "بال", "لل", "و", "ب", "ل")
 # The proclitics before a word of more than two letters (و ف, then ب ل ك).
 _ARABIC_PROCLITIC = re.compile(r"^(?:[وف][بلك]?|[بلك])(?=\S{3})")
+_BULK_ARABIC_PREFIXES = ("ال",)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build, and there are many
@@ -183,31 +184,81 @@ def fold_text(text: str) -> tuple[str, "object"]:
 
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
-    """A name's key in the automaton: the same folding as the text, spaces squeezed."""
-    squeezed = fold_text(name)[0]
-    return " ".join(squeezed.split())
+    """A name's key in the automaton: the same folding as the text, spaces squeezed (the same
+    table as fold_text, without numpy: for a short name numpy's set-up costs more than the
+    folding, and 130,000 names are folded to build the automaton)."""
+    return " ".join(name.translate(_FOLD).replace("\x01", "").split())
 
 
 # --- the automaton, once per gazetteer -------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Entry:
-    """One way a key names a place: place index, score, match kind, the name as written."""
+class _Entry(NamedTuple):
+    """One way a key names a place: place index, score, match kind, the name as written.
+    (Named tuples, not dataclasses: the prebuilt automaton holds 100,000 of them, and tuples
+    unpickle several times faster.)"""
 
     index: int
     score: float
     match: str
     matched: str
     core: bool  # the name with its type word dropped ("Hamrin" of "Hamrin Mountains")
+    bulk: bool = False  # a bulk-tier name (WOF, a GeoNames import): counts only in place position
 
 
-@dataclass(frozen=True)
-class _Payload:
-    key: str
+class _Payload(NamedTuple):
+    length: int  # of the key (the name as folded)
     entries: tuple[_Entry, ...]
     blocker: str | None  # "outlet", "actor", "adjective", or None for a place name
     stop: bool           # a stop-list word: a place only with a type word beside it
     names_towns: bool = False  # a command area's name, whose towns are mentions too
+    bulk: bool = False   # every entry is a bulk-tier name (see _gate_bulk)
+
+
+# The automaton's values are ints, not payload objects: 150,000 keys of objects made the
+# prebuilt automaton three times larger and slower to load. A value packs the key's length
+# and flags in its low 16 bits, then 40 bits per entry: place index, the name's position among
+# the place's names (the name itself is read back from the place), and whether the key is the
+# name as folded (else a normalized form), the name without its type word, a bulk name.
+_BLOCKERS = (None, "adjective", "actor", "outlet")
+_HEADER_BITS, _ENTRY_BITS = 16, 40
+
+
+def _pack_payload(key: str, entries, blocker, stop: bool, names_towns: bool, gaz) -> int:
+    bulk = bool(entries) and all(e.bulk for e in entries)
+    value = (min(len(key), 1023) | _BLOCKERS.index(blocker) << 10 | stop << 12
+             | names_towns << 13 | bulk << 14)
+    for n, e in enumerate(entries):
+        names = gaz.places[e.index].all_names()
+        j = names.index(e.matched)
+        own = e.match in ("exact", "alias")
+        packed = e.index << 11 | j << 3 | own << 2 | e.core << 1 | e.bulk
+        value |= packed << (_HEADER_BITS + _ENTRY_BITS * n)
+    return value
+
+
+def _unpack_payload(value: int, gaz) -> _Payload:
+    header = value & 0xFFFF
+    entries = []
+    rest = value >> _HEADER_BITS
+    mask = (1 << _ENTRY_BITS) - 1
+    while rest:
+        packed = rest & mask
+        rest >>= _ENTRY_BITS
+        index, j = packed >> 11, (packed >> 3) & 0xFF
+        own, core, bulk = bool(packed & 4), bool(packed & 2), bool(packed & 1)
+        matched = gaz.places[index].all_names()[j]
+        if own:
+            score, match = (settings.SCORE_EXACT, "exact") if j == 0 else (settings.SCORE_ALIAS, "alias")
+        else:
+            score, match = settings.SCORE_NORMALIZED, "normalized"
+        entries.append(_Entry(index, score, match, matched, core, bulk))
+    if any(not e.bulk for e in entries):
+        # A curated name's bulk namesakes (WOF's village 'Sulaymaniyah' in Karbala, a spelling
+        # a WOF record brought to a curated row) rank below every curated reading of it.
+        entries = [e._replace(score=min(e.score, settings.SCORE_NORMALIZED) - settings.BULK_NAMESAKE_PENALTY)
+                   if e.bulk else e for e in entries]
+    return _Payload(header & 1023, tuple(entries), _BLOCKERS[(header >> 10) & 3],
+                    bool(header & 4096), bool(header & 8192), bool(header & 16384))
 
 
 class _Index:
@@ -216,34 +267,35 @@ class _Index:
     def __init__(self, gaz: "Gazetteer"):
         import ahocorasick
 
-        rules = geoparse_rules()
         self.gaz = gaz
-        self.stop = frozenset(name_key(w) for w in rules.stop_names)
-        self.not_names = frozenset(rules.not_names)
-        self.given_names = rules.given_names
-        self.building_words = rules.building_words
+        self._set_rules()
         table: dict[str, dict[int, _Entry]] = {}
 
         def add(key: str, entry: _Entry) -> None:
-            if not key:
-                return
+            if not key or (entry.bulk and sum(ch.isalpha() for ch in key) < 3):
+                return  # a bulk name of digits or two letters ("قرية ٩" is "9") names nothing
             old = table.setdefault(key, {}).get(entry.index)
-            if old is None or (entry.score, not entry.core) > (old.score, not old.core):
+            # The better way of naming the place wins; a curated way before a bulk one.
+            if old is None or (entry.score, not entry.core, not entry.bulk) > (old.score, not old.core, not old.bulk):
                 table[key][entry.index] = entry
 
         from geo._text import split_type_word
 
         for i, place in enumerate(gaz.places):
+            bulk_place = place.tier != "curated"
             for j, name in enumerate(place.all_names()):
+                bulk = bulk_place or name in place.bulk_names
                 score, kind = (settings.SCORE_EXACT, "exact") if j == 0 else (settings.SCORE_ALIAS, "alias")
-                for key in self._variants(name):
-                    add(key, _Entry(i, score if key == name_key(name) else settings.SCORE_NORMALIZED,
-                                    kind if key == name_key(name) else "normalized", name, False))
+                own = name_key(name)
+                for key in self._variants(name, bulk):
+                    add(key, _Entry(i, score if key == own else settings.SCORE_NORMALIZED,
+                                    kind if key == own else "normalized", name, False, bulk))
                 core, types = split_type_word(normalize(name))
                 if types is not None and core and place.type in types \
                         and place.type not in _NO_BARE_NAME:
-                    for key in self._variants(core):
-                        add(key, _Entry(i, settings.SCORE_NORMALIZED, "normalized", name, True))
+                    for key in self._variants(core, bulk):
+                        add(key, _Entry(i, settings.SCORE_NORMALIZED, "normalized", name, True, bulk))
+        rules = geoparse_rules()
         blockers: dict[str, str] = {}
         for kind, words in (("adjective", rules.adjectives), ("actor", rules.actors),
                             ("outlet", rules.outlets)):
@@ -254,32 +306,72 @@ class _Index:
             entries = tuple(sorted(table.get(key, {}).values(), key=lambda e: e.index))
             # A blocker shadows a place of the very same key only when it is an outlet or an
             # actor; an adjective never equals a place name in practice, but if it does the
-            # place wins (a gazetteer row is a reviewed decision).
-            blocker = blockers.get(key) if not entries or blockers.get(key) in ("outlet", "actor") else None
+            # place wins (a gazetteer row is a reviewed decision); over a bulk name it does not
+            # ("Sunni Arab province" is no village 'Arab').
+            blocker = blockers.get(key) if not entries or blockers.get(key) in ("outlet", "actor") \
+                or all(e.bulk for e in entries) else None
             names_towns = any(gaz.places[e.index].type in _NAMES_ITS_TOWNS for e in entries)
-            automaton.add_word(f" {key} ", _Payload(key, entries, blocker, key in self.stop, names_towns))
+            automaton.add_word(f" {key} ", _pack_payload(key, entries, blocker, key in self.stop,
+                                                         names_towns, gaz))
         automaton.make_automaton()
         self.automaton = automaton
+        self.payloads: dict[int, _Payload] = {}
+
+    def payload(self, packed: int) -> _Payload:
+        """The payload of an automaton value (decoded once per key met)."""
+        found = self.payloads.get(packed)
+        if found is None:
+            found = self.payloads[packed] = _unpack_payload(packed, self.gaz)
+        return found
+
+    def _set_rules(self) -> None:
+        """The rules and caches that are not the automaton (also after a prebuilt load)."""
+        rules = geoparse_rules()
+        self.stop = frozenset(name_key(w) for w in rules.stop_names)
+        self.not_names = frozenset(rules.not_names)
+        self.given_names = rules.given_names
+        self.building_words = rules.building_words
         self.type_words = {name_key(w): types for w, types in TYPE_WORDS.items()}
         self.max_type_words = max(len(w.split()) for w in self.type_words)
         self.type_tails = frozenset(w.split()[-1] for w in self.type_words)
         self.type_heads = frozenset(w.split()[0] for w in self.type_words)
+        # Words before a bulk-tier name that put it in a place's position, by word count.
+        position = [name_key(w) for w in (*rules.place_prepositions, *rules.bulk_place_words)]
+        self.position_words = frozenset(w for w in position if w)
+        self.not_position_words = frozenset(name_key(w) for w in rules.bulk_not_after if name_key(w))
+        self.max_position_words = max((len(w.split()) for w in (*self.position_words, *self.not_position_words)),
+                                      default=1)
+        links = sorted({w.strip().lower() for w in rules.container_links if w.strip()}, key=lambda w: (-len(w), w))
+        self.container_link = re.compile(
+            r"\s*(?:" + "|".join(re.escape(w) + (r"\s" if w[-1].isalnum() else "") for w in links)
+            + r")\s*(?:the\s+)?$", re.IGNORECASE) if links else None
         # Unknown names already sent to the resolver (fuzzy matching is the slow path).
         self.resolved: dict[str, list] = {}
         self.static_scores: dict[tuple, float] = {}  # see _static_score
 
+    # A prebuilt copy (index_for) keeps the automaton; the rest is cheap to make again.
+    def __getstate__(self) -> dict:
+        return {"automaton": self.automaton}
+
+    def __setstate__(self, state: dict) -> None:
+        self.automaton = state["automaton"]
+        self.payloads = {}
+        self._set_rules()
+
     @staticmethod
-    def _variants(name: str) -> set[str]:
+    def _variants(name: str, bulk: bool = False) -> set[str]:
         """Keys a name is found under: as folded, normalized (article, apostrophes), joined
-        ("Qara Tapa" also as "qaratapa"), and, in Arabic script, with the joined prefixes."""
+        ("Qara Tapa" also as "qaratapa"), and, in Arabic script, with the joined prefixes
+        (a bulk-tier name with the article only: "and", "in", "to" joined to 20,000 village
+        names would double the automaton for names that need a place's position anyway)."""
         keys = {name_key(name), name_key(normalize(name))}
         base = name_key(normalize(name))
         words = base.split()
-        if 2 <= len(words) <= 3 and all(w.isalpha() and w.isascii() for w in words) \
+        if not bulk and 2 <= len(words) <= 3 and all(w.isalpha() and w.isascii() for w in words) \
                 and len("".join(words)) >= 7:
             keys.add("".join(words))
         if _ARABIC.search(base) and " " not in base:
-            keys.update(p + base for p in _ARABIC_PREFIXES)
+            keys.update(p + base for p in (_BULK_ARABIC_PREFIXES if bulk else _ARABIC_PREFIXES))
         return {k for k in keys if k}
 
 
@@ -287,10 +379,24 @@ _INDEXES: "weakref.WeakKeyDictionary[Gazetteer, _Index]" = weakref.WeakKeyDictio
 
 
 def index_for(gaz: "Gazetteer") -> _Index:
-    """The automaton for `gaz`, built on first use and kept while the gazetteer lives."""
+    """The automaton for `gaz`, built on first use and kept while the gazetteer lives. For a
+    gazetteer loaded from its files by `Gazetteer.default()` (it has a `fingerprint`), a
+    prebuilt automaton is kept in the cache folder under that key, like the gazetteer's own."""
     idx = _INDEXES.get(gaz)
     if idx is None:
-        idx = _INDEXES[gaz] = _Index(gaz)
+        key = getattr(gaz, "fingerprint", None)
+        if key:
+            from geo.gazetteer import load_prebuilt, save_prebuilt
+
+            idx = load_prebuilt("parse", key)
+            if isinstance(idx, _Index):
+                idx.gaz = gaz
+            else:
+                idx = _Index(gaz)
+                save_prebuilt("parse", key, idx)
+        else:
+            idx = _Index(gaz)
+        _INDEXES[gaz] = idx
     return idx
 
 
@@ -306,6 +412,7 @@ class _Hit:
     types: frozenset | None = None  # types a neighbouring type word implies
     typed_span: tuple[int, int] | None = None  # original span including the type word
     inflected: bool = False  # found without an ending or a proclitic its language joined on
+    entries: tuple | None = None  # the payload's entries less the bulk ones (see _gate_bulk)
 
 
 def mark_event_places(result: ParseResult, spans: set[tuple[int, int]]) -> None:
@@ -371,6 +478,7 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
             blocked.append((hit.ostart, hit.oend))
             continue
         kept.append(hit)
+    kept = _gate_bulk(idx, kept, body)
     notes: dict = {}
     mentions = _resolve_hits(idx, report, kept, body, notes)
     mentions.extend(_town_mentions(idx, report, kept, padded, offsets, body))
@@ -520,8 +628,12 @@ def _all_hits(idx: _Index, padded: str) -> list[tuple[int, int, _Payload]]:
     """Every automaton hit as (start, end, payload) in squeezed offsets. The key is
     " name ": its last character sits at `end` in `padded`, the name ends one before, and
     squeezed offsets are one less than padded ones (the leading pad)."""
-    return [(end - len(payload.key) - 1, end - 1, payload)
-            for end, payload in idx.automaton.iter(padded)]
+    payload = idx.payload
+    out = []
+    for end, value in idx.automaton.iter(padded):
+        found = payload(value)
+        out.append((end - found.length - 1, end - 1, found))
+    return out
 
 
 def _word_end(body: str, end: int) -> int:
@@ -656,6 +768,102 @@ def _attach_type_word(idx: _Index, hit: _Hit, body: str, prev: str) -> None:
                 return
 
 
+_LIST_GAP = re.compile(r"\s*(?:,|،|and|or|&|و|û|u|,\s*and)\s*", re.IGNORECASE)
+
+
+def _gate_bulk(idx: _Index, hits: list[_Hit], body: str) -> list[_Hit]:
+    """Bulk-tier names count only in a place's position (data/geoparse.yaml, bulk_place_words):
+    a type word beside the name, a place preposition before it ("in", "near", "villages of",
+    "قرب", "li", a joined "ب"), a known place after it ("Bashir, Kirkuk", "Bashir in Hawija",
+    "Mazraa (Salah al-Din)"), or a list ("A, B and C") one of whose names is in position. A
+    bulk-only name out of position is no mention ("Top officials", "Hamid said"); a curated
+    name keeps only its curated places there (its bulk namesakes need the position)."""
+    if not any(h.payload.bulk or any(e.bulk for e in h.payload.entries) for h in hits):
+        return hits
+    n = len(hits)
+    mixed = [not h.payload.bulk and any(e.bulk for e in h.payload.entries) for h in hits]
+    gated = [h.payload.bulk or mixed[k] for k, h in enumerate(hits)]
+    ok = [not g or _in_place_position(idx, h, body) for g, h in zip(gated, hits)]
+    # A person's name or a longer name is no place, whatever follows it.
+    vetoed = [g and h.types is None and (body[h.ostart:h.oend] in idx.not_names
+                                        or _part_of_longer_name(idx, body, h))
+              for g, h in zip(gated, hits)]
+    # A known place right after: "X, Kirkuk", "X in Hawija district", "X (Diyala)".
+    for k in range(n - 1):
+        nxt = hits[k + 1]
+        if gated[k] and not ok[k] and not vetoed[k] and not nxt.payload.bulk and idx.container_link is not None \
+                and nxt.ostart - hits[k].oend <= 12 \
+                and idx.container_link.match(body, hits[k].oend, nxt.ostart) \
+                and idx.container_link.match(body, hits[k].oend, nxt.ostart).end() == nxt.ostart:
+            ok[k] = True
+    # Lists: a name joined by a comma or "and" to a name in position is one too.
+    changed = True
+    while changed:
+        changed = False
+        for k in range(n):
+            if ok[k] or vetoed[k]:
+                continue
+            for j in (k - 1, k + 1):
+                if 0 <= j < n and ok[j] and (hits[j].payload.bulk or gated[j] or not gated[k]):
+                    a, b = (hits[j], hits[k]) if j < k else (hits[k], hits[j])
+                    gap = _LIST_GAP.fullmatch(body, a.oend, b.ostart)
+                    if gap and b.ostart > a.oend:
+                        ok[k] = changed = True
+                        break
+    out = []
+    for k, hit in enumerate(hits):
+        if ok[k]:
+            out.append(hit)
+        elif mixed[k]:
+            hit.entries = tuple(e for e in hit.payload.entries if not e.bulk)
+            out.append(hit)
+        # A bulk name left out is not blocked: "in Sayyid Sadik" is still tried as a whole.
+    return out
+
+
+def _in_place_position(idx: _Index, hit: _Hit, body: str) -> bool:
+    """A type word beside it that fits (a village names its sub-district: "Zalan
+    sub-district"; not "Sunni Arab province"), or a position word right before it."""
+    bulk = [e for e in hit.payload.entries if e.bulk]
+    if hit.types is not None:
+        kinds = {idx.gaz.places[e.index].type for e in bulk}
+        return bool(kinds & hit.types) or (bool(kinds & SETTLEMENTS) and hit.types <= _NAMED_BY_CENTRE)
+    text = body[hit.ostart:hit.oend]
+    if text in idx.not_names or _part_of_longer_name(idx, body, hit):
+        return False
+    words = _words_before(body, hit.ostart, idx.max_position_words)
+    if not words:
+        return False
+    folded = name_key(" ".join(words)).split()
+    tails = [" ".join(folded[-m:]) for m in range(1, len(folded) + 1)]
+    if any(t in idx.not_position_words for t in tails):
+        return False  # "according to Mustafa"
+    return any(t in idx.position_words for t in tails)
+
+
+# Admin units a village of the same name stands for: its sub-district, its district.
+_NAMED_BY_CENTRE = frozenset({"subdistrict", "district"})
+
+
+def _part_of_longer_name(idx: _Index, body: str, hit: _Hit) -> bool:
+    """A Latin name with another capitalised word right beside it is part of a longer name
+    ("Sayyid Sadik", "Khalid Mohammed", "Sarhad Qadir", "Jabal Matin"): not a village."""
+    if not body[hit.ostart:hit.ostart + 1].isascii():
+        return False
+    after = _WORD.match(body, hit.oend + 1) if body[hit.oend:hit.oend + 1] == " " else None
+    if after and after.group()[:1].isupper() and after.group() not in idx.not_names \
+            and name_key(after.group()) not in idx.type_heads:
+        return True
+    prev = _prev_word(body, hit.ostart)
+    return bool(prev[:1].isupper() and prev not in _OPENERS
+                and name_key(prev) not in idx.position_words and name_key(prev) not in idx.type_tails)
+
+
+# Capitalised words before a name that do not make it part of a longer one (a sentence's start).
+_OPENERS = frozenset({"The", "A", "An", "And", "But", "Or", "Of", "In", "At", "On", "To", "From",
+                      "Near", "By", "For", "With", "Outside", "Around", "Between", "Into", "Via"})
+
+
 def _prev_word(body: str, start: int) -> str:
     """The word right before `start` when only spaces separate them ("" otherwise)."""
     if start < 2 or body[start - 1] not in " \t":
@@ -686,7 +894,7 @@ def _words_before(body: str, start: int, limit: int = 3) -> list[str]:
 
 
 def _candidates(idx: _Index, hit: _Hit) -> list[_Entry]:
-    entries = list(hit.payload.entries)
+    entries = list(hit.payload.entries if hit.entries is None else hit.entries)
     if hit.types:
         typed = [e for e in entries if idx.gaz.places[e.index].type in hit.types]
         if typed:
@@ -696,7 +904,7 @@ def _candidates(idx: _Index, hit: _Hit) -> list[_Entry]:
     # is the Qaratapa-Hamrin front), but a place that has the bare name itself, as its name or
     # an alias, comes first: "Tuz Khurmatu" is the town, not the "Tuz Khurmatu Operations
     # Command"; "Hamrin" (an alias of the mountains) is not "Hamrin town".
-    full = [e for e in entries if not e.core]
+    full = [e for e in entries if not e.core and not e.bulk]  # a bulk namesake is no reason
     if full:
         entries = full
     return entries
@@ -977,6 +1185,10 @@ def _unknown_names(gaz: "Gazetteer", idx: _Index, body: str, mentions: list[Ment
         cands = idx.resolved[name]
         if cands and cands[0].match == "fuzzy" and compact(name)[:1] != compact(cands[0].matched)[:1]:
             cands = []  # typos keep the first letter: "Abbarah" is not "Jabbarah"
+        cands = [c for c in cands if c.place.tier == "curated" and c.matched not in c.place.bulk_names]
+        # Bulk names were the automaton's to find, in a place's position (_gate_bulk); here a
+        # capitalised word that is (almost) one of 20,000 village names is more often a word or
+        # a person ("according to Mustafa") than a village: only curated names are tried.
         if cands and cands[0].score >= settings.PARSE_FUZZY_MIN_SCORE:
             c = cands[0]
             certainty = 1.0 if len(cands) == 1 or cands[0].score - cands[1].score >= 0.05 else 0.8

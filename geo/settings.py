@@ -19,6 +19,8 @@ _SHIPPED_DIR = _PACKAGE_DIR if (_PACKAGE_DIR / "data").is_dir() else PROJECT_DIR
 #: Reviewed data files: gazetteer, zones, actors, event rules, styles.
 DATA_DIR = Path(os.environ.get("GEO_DATA_DIR", _SHIPPED_DIR / "data"))
 PLACES_DIR = DATA_DIR / "places"
+#: The bulk tier: Who's On First's populated places (built by tools/build_wof_tier.py).
+WOF_TIER_FILE = PLACES_DIR / "wof" / "iq-localities.csv.gz"
 ZONES_DIR = DATA_DIR / "zones"
 STYLES_FILE = DATA_DIR / "styles.yaml"
 
@@ -35,6 +37,8 @@ USER_PLACES_ENV = "GEO_PLACES"
 #: Where `geo gazetteer import-geonames` and the online fallback keep their caches.
 CACHE_DIR = Path(os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "geo-disputed"))
 GEONAMES_CACHE_FILE = "geonames-places.csv"
+WOF_CACHE_FILE = "wof-places.csv.gz"  # `geo gazetteer import-wof`: replaces the shipped WOF tier
+INDEX_CACHE_PREFIX = "index-"  # prebuilt gazetteer and parser indexes, keyed by the files' hashes
 ONLINE_CACHE_FILE = "online-geocoder-cache.json"
 
 #: Coordinate reference systems: WGS84 for everything stored and shown,
@@ -64,6 +68,12 @@ RESOLVE_TYPE_WORD_MISMATCH_PENALTY = 0.01  # a whole-name match whose type the q
 # words ("Erbil International Airport") is a different place, not a typo, unless it is close.
 RESOLVE_FUZZY_MULTIWORD_WORDS = 3
 RESOLVE_FUZZY_MULTIWORD_MIN_RATIO = 90.0
+
+# Tiers (geo.gazetteer): a bulk-tier (WOF, GeoNames import) row with a curated row's name this
+# close, or citing the same GeoNames id, is that place: its spellings join the curated row.
+TIER_MERGE_KM = 5.0
+WOF_ADMIN_NEAREST_KM = 3.0  # a WOF point outside every OCHA polygon takes one this close
+WOF_ADMIN_BORROW_KM = 5.0   # an imported place without polygons borrows a shipped neighbour's units
 
 #: Earth radius for great-circle distances in km.
 EARTH_RADIUS_KM = 6371.0088
@@ -126,7 +136,8 @@ HOLIDAYS_FILE = DATA_DIR / "holidays.yaml"  # fixed-date holidays that date even
 #: Governorates whose places win a tie over a namesake elsewhere (the study region).
 STUDY_GOVERNORATES = ("Nineveh", "Kirkuk", "Salahaddin", "Diyala", "Erbil", "Duhok",
                       "Sulaimani", "Halabja")
-PARSE_NEARBY_KM = 60.0         # a candidate this close to another place of the report gets a bonus
+PARSE_NEARBY_KM = 60.0
+BULK_NAMESAKE_PENALTY = 0.03   # a bulk-tier reading of a curated name scores this below normalized         # a candidate this close to another place of the report gets a bonus
 PARSE_FUZZY_MIN_SCORE = 0.75   # an unknown capitalised name resolves only at this fuzzy score
 PARSE_RESOLVED_CACHE_MAX = 20_000  # unknown names remembered per gazetteer (bounded memory)
 EVENT_JOIN_KM = 25.0           # sentences of one type and date this close are one event

@@ -152,6 +152,22 @@ def test_resolves_with_the_right_match(gazetteer, query, expected, match):
     assert got[0].score <= ceiling
 
 
+@pytest.fixture(scope="module")
+def all_tiers():
+    """The gazetteer as `geo resolve` loads it: curated files, then the WOF tier."""
+    from geo import Gazetteer
+
+    return Gazetteer.default()
+
+
+@pytest.mark.parametrize("query,expected", CASES)
+def test_the_wof_tier_changes_no_answer(all_tiers, query, expected):
+    """22,000 WOF villages in, the curated answers stay first: a curated place that matches
+    outranks a bulk-tier namesake ("Sulaymaniyah" is not WOF's village of that name)."""
+    got = all_tiers.resolve(query)
+    assert got and got[0].place.id == expected, [(c.place.id, c.score, c.match) for c in got[:3]]
+
+
 def test_at_least_150_cases():
     assert len(CASES) + len(MATCH_CASES) >= 150
     assert {m for _, _, m in MATCH_CASES} == {"exact", "alias", "normalized", "fuzzy"}
