@@ -473,7 +473,7 @@ def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResul
             continue
         _attach_type_word(idx, hit, body, prev)
         if hit.types is None and (hit.payload.stop or (
-                words is not None and hit.payload.key in words.stop.get(langs.at(hit.ostart), ()))):
+                words is not None and padded[hit.start + 1:hit.end + 1] in words.stop.get(langs.at(hit.ostart), ()))):
             # "Top", "Tal"; in Arabic "شمال" (north), in Sorani "گوت" (said): words first
             blocked.append((hit.ostart, hit.oend))
             continue
@@ -603,7 +603,8 @@ def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
                     other = _respelled(stem, pairs)
                     # the stem as written, then as the gazetteer may spell it ("" ending: only that)
                     for key in ([stem] if suffix else []) + ([other] if other else []):
-                        payload = idx.automaton.get(f" {key} ", None)
+                        value = idx.automaton.get(f" {key} ", None)
+                        payload = None if value is None else idx.payload(value)
                         if payload is not None and payload.entries and not payload.blocker \
                                 and not all(e.core for e in payload.entries):
                             found = (phrase_start, phrase_start + len(stem), payload)
