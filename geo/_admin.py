@@ -53,8 +53,8 @@ def governorate_place(gaz: "Gazetteer", place: "Place") -> "Place | None":
     """The governorate row a place lies in (by its governorate name), if the gazetteer has one."""
     table = _GOVERNORATES.get(gaz)
     if table is None:
-        table = _GOVERNORATES[gaz] = {p.governorate: p for p in gaz.places
-                                      if p.type == "governorate" and p.governorate}
+        table = _GOVERNORATES[gaz] = {p.governorate: p for p in gaz.of_types(("governorate",))
+                                      if p.governorate}
     return table.get(place.governorate)
 
 
