@@ -575,7 +575,8 @@ def _inflected_hits(idx: _Index, padded: str, hits: list[_Hit], langs, offsets,
             if bare != token:
                 for n_words in (3, 2):
                     phrase = " ".join([bare] + [t[2] for t in tokens[k + 1:k + n_words]])
-                    payload = idx.automaton.get(f" {phrase} ", None)
+                    value = idx.automaton.get(f" {phrase} ", None)
+                    payload = None if value is None else idx.payload(value)
                     if payload is not None and payload.entries and not payload.blocker:
                         shift = len(token) - len(bare)
                         hit = _Hit(start, start + shift + len(phrase), payload)
