@@ -415,8 +415,8 @@ CODED = [
      [("Protests", "Protest with intervention", POLICE, "Protesters (Iraq)", "kirkuk", 1)]),
     ("Protesters gathered outside the Kirkuk governorate building on Sunday.",  # outside: near
      [("Protests", "Peaceful protest", "Protesters (Iraq)", "", "kirkuk", 2)]),
-    ("A drone struck a car near Makhmour refugee camp on Monday.",
-     [(EXPL, AIRSTRIKE, "", "", "makhmour", 2)]),
+    ("A drone struck a car near Makhmour refugee camp on Monday.",  # the camp has its own row
+     [(EXPL, AIRSTRIKE, "", "", "makhmour-camp", 2)]),
     ("An IED exploded in Hawija on Monday, killing 2. On Friday, a rocket hit a base near Tuz Khurmatu.",
      [(EXPL, IED, UNID, "", "hawija", 1), (EXPL, "Shelling/artillery/missile attack", UNID, "", "tuz-khurmatu", 2)]),
     ("Iraqi army intelligence seized a rocket launcher and defused two IEDs near Tuz Khurmatu on Monday.",
