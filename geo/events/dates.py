@@ -337,6 +337,16 @@ def date_of(m: re.Match, published: date | None, history_days: float,
     published date, ("name", None) for a holiday that is no date here (part of a name,
     "Nawroz University", or another calendar's day, "the Yazidi New Year Day"). `anchor`:
     the day "a day earlier" / "the next day" counts from (None: the published date)."""
+    try:
+        return _date_of(m, published, history_days, anchor)
+    except OverflowError:
+        # Counted back or on from a published date at the calendar's edge ("0001-01-01",
+        # "9999-12-31"): no such day exists, so the sentence is left undated, not the run.
+        return "bad", None
+
+
+def _date_of(m: re.Match, published: date | None, history_days: float,
+             anchor: date | None = None) -> tuple[str, date | None]:
     spoken = _spoken(m)
     if spoken is not None:
         return _spoken_date_of(m, spoken, published, history_days, anchor)
