@@ -264,3 +264,13 @@ def test_a_dateline_in_capitals_does_not_split_an_event(gazetteer):
 ])
 def test_landmarks_and_parts(gazetteer, body, place_id):
     assert first_event(gazetteer, body)["place_id"] == place_id
+
+
+def test_the_headlines_event_is_listed_first(gazetteer):
+    body = ("On Monday an IED exploded near Jalawla, wounding a soldier.\n\n"
+            "On Tuesday a roadside bomb killed two civilians in Kalar.")
+    events = report_events(report(body, title="Roadside bomb kills two in Kalar"), gazetteer).events
+    assert [e["place_id"] for e in events] == ["kalar", "jalawla"]
+    # a province in the headline moves nothing: most of the article's events lie in it
+    events = report_events(report(body, title="Two bombs in Diyala"), gazetteer).events
+    assert [e["place_id"] for e in events] == ["jalawla", "kalar"]

@@ -226,7 +226,26 @@ def find_events(result: ParseResult) -> list[_Draft]:
         elif draft.event_date is None and not any("date" in w for w in draft.warnings):
             draft.warnings.append("event date unknown (no published date)")
     events.sort(key=lambda d: d.sentences[0][0])
+    # The headline reports the main event: when the first event told is not at a place the
+    # headline names and a later one is, the later one is listed first.
+    if headline and events and not _at_headline(events[0], headline):
+        main = next((d for d in events if _at_headline(d, headline)), None)
+        if main is not None:
+            events.remove(main)
+            events.insert(0, main)
     return events
+
+
+def _at_headline(draft: _Draft, headline: frozenset) -> bool:
+    """Is the event at a town or unit the headline names (not a governorate or larger: a
+    headline's province is where most of an article's events are), named by the event's own
+    sentences?"""
+    placement = draft.placement
+    if placement is None or not placement.candidates or placement.mention is None:
+        return False
+    best = placement.candidates[0]
+    return placement.mention.place_id in headline and placement.mention.type not in _LARGE \
+        and best.role in ("anchor", "event")
 
 
 def _word_end_at(text: str, start: int) -> int:
