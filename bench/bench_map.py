@@ -1,8 +1,10 @@
 """Map benchmark: 10,000 and 100,000 synthetic events.
 
 Build time, HTML size, time until drawn in headless Chromium (network cut, CDN files served
-from the local npm copies) and frame times while panning; the peer, in the same run, is
-folium's plain MarkerCluster with one folium.Popup per marker (naive), at 10,000 events.
+from the installed xstatic packages' copies), frame times while panning and the time the date
+filter takes to apply a span picked on the timeline, with the offline basemap on (the default
+background); the peer, in the same run, is folium's plain MarkerCluster with one folium.Popup
+per marker (naive), at 10,000 events, on the same Leaflet and markercluster versions.
 
     python3 bench/bench_map.py [--sizes 10000,100000] [--peer-max 10000]
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # this checkout's geo, not whichever is installed
 
 from browser_helpers import OfflinePage, browser  # noqa: E402
 from test_render import events_frame, make_event  # noqa: E402
@@ -45,7 +48,18 @@ def naive_peer(events, path: Path) -> None:
     import folium
     from folium.plugins import MarkerCluster
 
-    m = folium.Map(location=[35.4, 44.0], zoom_start=7)
+    from geo import settings
+
+    # The same Leaflet and markercluster as geo's page (served offline from the packages);
+    # folium's jQuery/Bootstrap extras are not needed by markers and popups.
+    folium.Map.default_js = [("leaflet", settings.ASSET_LEAFLET + "leaflet.js")]
+    folium.Map.default_css = [("leaflet_css", settings.ASSET_LEAFLET + "leaflet.css")]
+    MarkerCluster.default_js = [("markerclusterjs",
+                                 settings.ASSET_MARKERCLUSTER + "leaflet.markercluster.js")]
+    MarkerCluster.default_css = [
+        ("markerclustercss", settings.ASSET_MARKERCLUSTER + "MarkerCluster.css"),
+        ("markerclusterdefaultcss", settings.ASSET_MARKERCLUSTER + "MarkerCluster.Default.css")]
+    m = folium.Map(location=[35.4, 44.0], zoom_start=7, tiles=None)
     mc = MarkerCluster().add_to(m)
     for r in events.itertuples():
         folium.Marker([r.latitude, r.longitude],
@@ -84,6 +98,17 @@ PAN_JS = """() => new Promise(resolve => {
 })"""
 
 
+# A span picked on the timeline (its first half), applied; then back to every event.
+FILTER_JS = """() => new Promise(resolve => {
+  const G = window.geoDisputed, T = G.timelineData, s = T.starts;
+  const iso = d => new Date(d * 864e5).toISOString().slice(0, 10);
+  const t0 = performance.now();
+  G.filterDates(iso(s[0]), iso(s[Math.floor((s.length - 1) / 2)] - 1));
+  requestAnimationFrame(() => { const t1 = performance.now();
+    G.filterDates('', ''); resolve((t1 - t0) / 1000); });
+})"""
+
+
 def measure_page(b, path: Path, n: int, peer: bool = False) -> dict:
     page = OfflinePage(b)
     if peer:
@@ -95,8 +120,9 @@ def measure_page(b, path: Path, n: int, peer: bool = False) -> dict:
     ok = page.page.evaluate(DRAWN_JS, n)
     drawn = time.perf_counter() - t0 if ok else float("nan")
     pan = page.page.evaluate(PAN_JS)
+    filt = None if peer else page.page.evaluate(FILTER_JS)
     page.page.close()
-    return {"drawn_s": drawn, "pan": pan, "errors": page.errors}
+    return {"drawn_s": drawn, "pan": pan, "filter_s": filt, "errors": page.errors}
 
 
 def main() -> None:
@@ -118,7 +144,8 @@ def main() -> None:
             print(f"geo.render   {n:>7} events: built {build:5.2f} s, "
                   f"{path.stat().st_size / 1e6:6.1f} MB, drawn {res['drawn_s']:5.2f} s, "
                   f"pan frames p50 {pan['p50']:.0f} ms / p95 {pan['p95']:.0f} ms / "
-                  f"max {pan['max']:.0f} ms, JS errors {res['errors'][:2]}", flush=True)
+                  f"max {pan['max']:.0f} ms, timeline filter {res['filter_s']:.2f} s, "
+                  f"JS errors {res['errors'][:2]}", flush=True)
             if n <= args.peer_max:
                 t0 = time.perf_counter()
                 ppath = tmp / f"peer-{n}.html"

@@ -1,11 +1,11 @@
-"""Local copies of the scripts and stylesheets a map loads from CDNs, for offline maps.
+"""The scripts and stylesheets a map loads from CDNs, and their copies in installed packages.
 
-The files come from the npm registry packages of the exact versions folium's CDN URLs name
-(`leaflet@1.9.3`, `leaflet.markercluster@1.1.0`, ...), unpacked under
-settings.ASSETS_DIR/node_modules/<package>/ (tests/setup-and-run.sh does it; by hand:
-`npm install --prefix ~/.cache/geo-disputed/assets leaflet@1.9.3 ...`, see README).
+Leaflet, Leaflet.markercluster and Font Awesome come from PyPI packages that geo depends on
+(xstatic-leaflet 1.9.3, xstatic-leaflet-markercluster 1.4.1, xstatic-font-awesome 6.2.1), so
+an offline map works right after `pip install`, with no npm and no network. The online map
+names the same versions on the CDN (settings.ASSET_CDN_MAP), so both behave alike.
 
-`local_file(url)` maps a CDN URL to its local copy (the browser tests answer CDN requests
+`local_file(url)` maps a CDN URL to the package's copy (the browser tests answer CDN requests
 with it); `inline_assets(html)` replaces every `<script src>` and stylesheet `<link>` by the
 file's text, with the `url(...)` references of stylesheets (marker images, fonts) inlined as
 data: URIs, so the page needs no network at all.
@@ -13,6 +13,7 @@ data: URIs, so the page needs no network at all.
 from __future__ import annotations
 
 import base64
+import importlib
 import mimetypes
 import re
 from pathlib import Path
@@ -28,30 +29,29 @@ _MIME = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".svg
          ".png": "image/png", ".gif": "image/gif", ".eot": "application/vnd.ms-fontobject"}
 
 
-def assets_dir() -> Path:
-    """The folder whose node_modules/ holds the npm packages (settings.ASSETS_DIR)."""
-    return Path(settings.ASSETS_DIR)
+def package_dir(module: str) -> Path | None:
+    """The data folder of an xstatic package (its BASE_DIR), or None when not installed."""
+    try:
+        return Path(importlib.import_module(module).BASE_DIR)
+    except ImportError:
+        return None
 
 
 def local_file(url: str) -> Path | None:
-    """The local copy of a CDN `url` (query and fragment ignored), or None when unknown or
-    not installed."""
+    """The installed copy of a CDN `url` (query and fragment ignored), or None when the URL
+    is not one of the map's or its package is not installed."""
     url = url.split("#", 1)[0].split("?", 1)[0]
-    root = assets_dir() / "node_modules"
-    for pattern, package, folder in settings.ASSET_CDN_MAP:
+    for pattern, module in settings.ASSET_CDN_MAP:
         m = re.fullmatch(pattern, url)
         if not m:
             continue
-        rel = m.group(1) if m.groups() else ""  # no group: `folder` names the file
-        candidates = [rel]
-        # jsDelivr minifies on the fly: `x.min.js` / `x.min.css` may ship only as `x.js`.
-        if ".min." in rel:
-            candidates.append(rel.replace(".min.", "."))
-        for cand in candidates:
-            path = root / package / folder / cand if cand else root / package / folder
-            if path.is_file():
-                return path
-        return None
+        root = package_dir(module)
+        if root is None:
+            return None
+        path = (root / m.group(1)).resolve()
+        if root.resolve() not in path.parents or not path.is_file():
+            return None
+        return path
     return None
 
 
@@ -82,16 +82,17 @@ def _inline_css(path: Path) -> str:
 def _need(url: str) -> Path:
     path = local_file(url)
     if path is None:
+        modules = ", ".join(m.replace("xstatic.pkg.", "xstatic-").replace("_", "-")
+                            for _, m in settings.ASSET_CDN_MAP)
         raise MapError(
-            f"--self-contained: no local copy of {url} under {assets_dir() / 'node_modules'}; "
-            "install the npm packages listed in README.md (Maps, offline use) or set "
-            "GEO_ASSETS_DIR to a folder that has them")
+            f"--self-contained: no installed copy of {url}; the map's assets come from the "
+            f"PyPI packages {modules} (installed with geo: python3 -m pip install -e .)")
     return path
 
 
 def inline_assets(html: str) -> str:
     """`html` with every external script and stylesheet inlined (raises MapError naming the
-    first file that has no local copy)."""
+    first file that has no installed copy)."""
 
     def script(m: re.Match) -> str:
         text = _need(m.group(1)).read_text(encoding="utf-8")

@@ -699,6 +699,10 @@ def _zone_table(table) -> None:
               help="Inline every script and stylesheet: one file that needs no network "
                    "(vector layers on a plain background, no tiles).")
 @click.option("--title", default=None, help="Title shown on the map and as the page title.")
+@click.option("--tiles", type=click.Choice(["none", "osm", "light", "satellite"]), default=None,
+              help="Background: none (default: the offline basemap drawn from the page, no tile "
+                   "requested), osm, light or satellite tiles (the offline basemap stays a "
+                   "choice in the layer switcher).")
 @click.option("--db", "db_url", default=None, metavar="URL",
               help="Map the events stored in this PostGIS database (see geo export --format "
                    "postgis) instead of reports; --where filters them.")
@@ -709,7 +713,7 @@ def _zone_table(table) -> None:
 @_lang_option
 @_places_option
 @_corrections_option
-def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_files, fmt,
+def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where, zone_files, fmt,
             places_files, correction_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
@@ -722,6 +726,7 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
       geo map
       geo map reports/ -o maps/kirkuk.html --title "Kirkuk, 2024"
       geo map seeds/ --self-contained -o maps/seeds-offline.html
+      geo map reports/ --tiles osm
       geo map reports/ --zones my-zones.yaml
       geo map --db postgresql://analyst@gis.example/team --where event_date>=2024-01-01
     """
@@ -746,7 +751,8 @@ def map_cmd(inputs, output, self_contained, title, db_url, schema, where, zone_f
     gaz = _gazetteer(places_files) if places_files else None
     corrector = _corrector(correction_files, places_files)
     result = map_inputs(inputs, out=output, title=title, self_contained=self_contained,
-                        zone_files=zone_files, fmt=fmt, gazetteer=gaz, correct=corrector)
+                        zone_files=zone_files, fmt=fmt, gazetteer=gaz, correct=corrector,
+                        tiles=tiles)
     _correction_messages(corrector)
     _echo(str(result.path))
     _echo(f"mapped {result.located} of {result.events} events from {result.reports} "

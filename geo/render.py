@@ -35,10 +35,12 @@ from geo import settings
 from geo._errors import MapError
 from geo._values import plain
 
-_FA_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css"
-_LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-_LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-_MC = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+# The libraries' CDN URLs, of the versions the installed xstatic packages carry (geo._assets).
+_LEAFLET_JS = settings.ASSET_LEAFLET + "leaflet.js"
+_LEAFLET_CSS = settings.ASSET_LEAFLET + "leaflet.css"
+_MC = settings.ASSET_MARKERCLUSTER
+_FA_CSS = (settings.ASSET_FONT_AWESOME + "fontawesome.min.css",
+           settings.ASSET_FONT_AWESOME + "solid.min.css")
 
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 _ICON_RE = re.compile(r"^[a-z0-9-]+$")
@@ -208,13 +210,34 @@ def _element_classes():
         default_js = [("markerclusterjs", _MC + "leaflet.markercluster.js")]
         default_css = [("markerclustercss", _MC + "MarkerCluster.css"),
                        ("markerclusterdefaultcss", _MC + "MarkerCluster.Default.css"),
-                       ("fontawesome_css", _FA_CSS)]
+                       ("fontawesome_css", _FA_CSS[0]), ("fontawesome_solid_css", _FA_CSS[1])]
         _template = call("var {{ this.get_name() }} = window.geoDisputed.eventsLayer(" + data + ");")
 
         def __init__(self, data: dict, name: str = "Events", show: bool = True):
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "EventsLayer"
             self.geo_data = dict(data, radius=int(settings.MAP_CLUSTER_RADIUS))
+
+    class BasemapLayer(Layer):
+        """The offline basemap (data/basemap/basemap.json): Iraq's outline, the neighbours'
+        borders, governorates and districts, rivers and lakes, place labels by zoom. A base
+        layer: the default one, or a choice beside the tile layers."""
+
+        _template = call("var {{ this.get_name() }} = window.geoDisputed.basemapLayer(" + data + ");")
+
+        def __init__(self, data: dict, show: bool = True):
+            super().__init__(name="Offline basemap", overlay=False, control=True, show=show)
+            self._name = "BasemapLayer"
+            self.geo_data = data
+
+    class Tools(MacroElement):
+        """Fullscreen and distance/area measure buttons (top left)."""
+
+        _template = call("window.geoDisputed.tools({{ this._parent.get_name() }});")
+
+        def __init__(self):
+            super().__init__()
+            self._name = "Tools"
 
     class ZonesLayer(Layer):
         """Zones as semi-transparent polygons coloured by kind, with tooltip and popup."""
@@ -282,7 +305,7 @@ def _element_classes():
         default_js = [("leaflet", _LEAFLET_JS)]
         default_css = [("leaflet_css", _LEAFLET_CSS)]
 
-    return dict(Plugin=Plugin, EventsLayer=EventsLayer, ZonesLayer=ZonesLayer,
+    return dict(Plugin=Plugin, BasemapLayer=BasemapLayer, Tools=Tools, EventsLayer=EventsLayer, ZonesLayer=ZonesLayer,
                 PlacesLayer=PlacesLayer, Legend=Legend, MapControls=MapControls, FitView=FitView,
                 GeoMap=GeoMap, GeoFigure=GeoFigure)
 
@@ -456,6 +479,25 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
     return {"types": types, "colors": [type_colours[t] for t in types],
             "families": families, "icons": [icon_names[f] for f in families],
             "ev": ev, "pop": pop}
+
+
+@lru_cache(maxsize=2)
+def _basemap(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MapError(f"{path}: the offline basemap cannot be read ({exc.strerror}); "
+                       "rebuild it with data/basemap/build_basemap.py") from None
+
+
+def basemap_data() -> dict:
+    """The offline basemap's layers (data/basemap/basemap.json, see its build script), with
+    the zooms at which boundaries and labels show."""
+    data = json.loads(_basemap(str(settings.BASEMAP_FILE)))
+    return {"attribution": data["attribution"], "layers": data["layers"],
+            "districtZoom": settings.MAP_BASEMAP_DISTRICT_ZOOM,
+            "governorateLabelZoom": list(settings.MAP_BASEMAP_GOVERNORATE_LABEL_ZOOM),
+            "districtLabelZoom": settings.MAP_BASEMAP_DISTRICT_LABEL_ZOOM}
 
 
 def zones_data(zones, bounds: _Bounds | None = None) -> dict:
@@ -701,7 +743,7 @@ def _insert_data(html: str, figure) -> str:
 
 
 def build_map(events, zones=None, mentions=None, *, title: str | None = None,
-              self_contained: bool = False):
+              self_contained: bool = False, tiles: str | None = None):
     """Build the Leaflet map of events, zones and places mentioned.
 
     Parameters
@@ -711,8 +753,11 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     zones : GeoDataFrame with ZONE_COLUMNS, or None
     mentions : GeoDataFrame with MENTION_COLUMNS (the "Places mentioned" layer), or None
     title : shown on the map and as the page title
-    self_contained : no tile layers (vector layers on a plain background, with a note), for
+    self_contained : no tile layers (the offline basemap, with a note), for
         `save_map(..., self_contained=True)`
+    tiles : the background: "none" (settings.MAP_TILES_DEFAULT: the offline basemap drawn
+        from the page, no tile requests at all), or "osm", "light", "satellite" (that tile
+        layer shown, the others and the offline basemap offered in the layer switcher)
 
     Returns
     -------
@@ -720,9 +765,16 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
 
     Raises
     ------
-    MapError when there is nothing to draw (no located event and no zone)
+    MapError when there is nothing to draw (no located event and no zone), or for tiles that
+    are not known or not possible offline
     """
     folium, *_ = _folium()
+    tiles = (tiles or settings.MAP_TILES_DEFAULT).lower()
+    if tiles not in settings.MAP_TILES:
+        raise MapError(f"tiles: {tiles!r} is not one of {', '.join(settings.MAP_TILES)}")
+    if self_contained and tiles != "none":
+        raise MapError(f"tiles: a self-contained map requests nothing from the network, so it "
+                       f"has no {tiles} tiles (use the offline basemap: tiles none)")
     if hasattr(events, "events"):
         if mentions is None:
             mentions = getattr(events, "mentions", None)
@@ -753,15 +805,20 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     page.geo_title = title  # written into the rendered page, never into a template
     page.html.add_child(folium.Element(_DATA_SLOT), name="geo_data")
     m.add_child(_cls("Plugin")(), name="geo_plugin")
-    if not self_contained:
+    # The background: the offline basemap, and tile layers only when asked for (a map that
+    # asks no one for tiles tells no tile server which area is being watched).
+    m.add_child(_cls("BasemapLayer")(basemap_data(), show=(tiles == "none")), name="geo_basemap")
+    if tiles != "none":
         import xyzservices.providers as xyz
 
-        for i, (provider, label) in enumerate(settings.MAP_BASE_LAYERS):
+        for key, (provider, label) in settings.MAP_TILES.items():
+            if provider is None:
+                continue
             tp = xyz.query_name(provider)
             folium.TileLayer(tiles=tp.build_url(), attr=tp.html_attribution, name=label,
                              max_zoom=settings.MAP_MAX_ZOOM,
                              max_native_zoom=tp.get("max_zoom", settings.MAP_MAX_ZOOM),
-                             show=(i == 0), overlay=False, control=True).add_to(m)
+                             show=(key == tiles), overlay=False, control=True).add_to(m)
     if zd:
         m.add_child(_cls("ZonesLayer")(zd), name="geo_zones")
     m.add_child(_cls("EventsLayer")(ev), name="geo_events")
@@ -779,7 +836,7 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     dates = sorted(e[4] for e in ev["ev"] if _ISO_DAY_RE.match(e[4]))
     controls = {
         "title": title,
-        "offline": ("Offline map: no background tiles, vector layers only"
+        "offline": ("Offline map: no background tiles; the basemap is drawn from this file"
                     if self_contained else ""),
         "search": _search_entries(ev, zd, pdata, events, mentions),
         "listId": "geo-search-list",
@@ -788,12 +845,9 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
         "dates": [dates[0], dates[-1]] if dates else None,
     }
     m.add_child(_cls("MapControls")(controls), name="geo_controls")
-    from folium import plugins
-
-    m.add_child(plugins.Fullscreen(position="topleft"), name="geo_fullscreen")
-    m.add_child(plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
-                                       secondary_length_unit="meters",
-                                       primary_area_unit="sqkilometers"), name="geo_measure")
+    # Fullscreen and distance/area measure: the plugin's own (no registry package ships them
+    # for this Leaflet), so the offline page needs nothing more.
+    m.add_child(_cls("Tools")(), name="geo_tools")
     m.add_child(folium.LayerControl(position="topright", collapsed=True), name="geo_layers")
     # The view fits the located events with a margin (the zones are drawn, but a built-in set
     # covering the whole disputed belt would otherwise set the view); the zones' bounds only
@@ -819,9 +873,9 @@ def render_html(m, *, self_contained: bool = False) -> str:
 def save_map(m, path, *, self_contained: bool = False) -> Path:
     """Write the map to `path` (atomically: a failure leaves an earlier file as it was).
 
-    With `self_contained`, scripts and stylesheets are inlined from the local npm copies
-    (settings.ASSETS_DIR) and the page needs no network; build the map with
-    `self_contained=True` too, so it has no tile layers.
+    With `self_contained`, scripts and stylesheets are inlined from the installed packages
+    (xstatic-leaflet, ...; see geo._assets) and the page needs no network; build the map
+    with `self_contained=True` too, so it has no tile layers.
     """
     from geo._atomic import atomic_files
 
@@ -893,7 +947,7 @@ def _nothing_to_map(result, events, located: int, named: str) -> str | None:
 def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
                title: str | None = None, self_contained: bool = False,
                zone_files: Iterable[str | Path] = (), fmt: str = "auto",
-               gazetteer=None, correct=None) -> MapResult:
+               gazetteer=None, correct=None, tiles: str | None = None) -> MapResult:
     """Map the events of report files or folders `inputs` (what `geo map` does).
 
     With no inputs, maps settings.SEEDS_DIR into settings.MAPS_DIR/seeds.html; otherwise
@@ -937,7 +991,8 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
     built = build_zones(tuple(str(f) for f in zone_files), gazetteer=gazetteer)
     zones = built.zones
     events = assign_zones(events, zones)
-    m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained)
+    m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained,
+                  tiles=tiles)
     if default_out:
         out.parent.mkdir(parents=True, exist_ok=True)
     save_map(m, out, self_contained=self_contained)

@@ -174,37 +174,43 @@ EXPORT_PLACE_COLOUR = "#404040"    # places and mentions have no colour in data/
 EXPORT_MENTION_COLOUR = "#a0a0a0"
 KML_ICON_HREF = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 
-#: Web maps (geo.render). Folium's CDN URLs, mapped to the npm packages of the same versions,
-#: give the offline (`--self-contained`) map and the browser tests their local copies.
-ASSETS_DIR = Path(os.environ.get("GEO_ASSETS_DIR", CACHE_DIR / "assets"))
-#: (URL regex with the file path as group 1, npm package, folder inside the package)
+#: Web maps (geo.render). The scripts, styles, marker images and fonts of the maps come from
+#: PyPI packages installed with geo (xstatic-leaflet, xstatic-leaflet-markercluster,
+#: xstatic-font-awesome); the online map loads the same versions from the CDN, and
+#: `--self-contained` (and the browser tests) map each CDN URL to the package's copy:
+#: (URL regex with the file path as group 1, xstatic module whose BASE_DIR holds the file)
 ASSET_CDN_MAP = (
-    (r"https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/(.+)", "leaflet", "dist"),
-    (r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/1\.1\.0/(.+)",
-     "leaflet.markercluster", "dist"),
-    (r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@6\.2\.0/(.+)",
-     "@fortawesome/fontawesome-free", ""),
-    (r"https://cdn\.jsdelivr\.net/npm/leaflet\.fullscreen@3\.0\.0/(.+)", "leaflet.fullscreen", ""),
-    (r"https://cdn\.jsdelivr\.net/gh/ljagis/leaflet-measure@2\.1\.7/dist/(.+)",
-     "leaflet-measure", "dist"),
-    # Not used by geo's maps; folium's default pages (the benchmark's naive peer) need it.
-    (r"https://code\.jquery\.com/jquery-3\.7\.1\.min\.js", "jquery", "dist/jquery.min.js"),
+    (r"https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/(.+)", "xstatic.pkg.leaflet"),
+    (r"https://cdn\.jsdelivr\.net/npm/leaflet\.markercluster@1\.4\.1/dist/(.+)",
+     "xstatic.pkg.leaflet_markercluster"),
+    (r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@6\.2\.1/(.+)",
+     "xstatic.pkg.font_awesome"),
 )
-#: The npm packages behind ASSET_CDN_MAP, as `npm install` takes them.
-ASSET_NPM_PACKAGES = ("leaflet@1.9.3", "leaflet.markercluster@1.1.0",
-                      "@fortawesome/fontawesome-free@6.2.0", "leaflet.fullscreen@3.0.0",
-                      "leaflet-measure@2.1.7", "jquery@3.7.1")
+ASSET_LEAFLET = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/"
+ASSET_MARKERCLUSTER = "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.4.1/dist/"
+ASSET_FONT_AWESOME = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.1/css/"
 MAP_MAX_ZOOM = 18            # also what clustering needs on a map without tiles (folium #1395)
 MAP_CLUSTER_RADIUS = 50      # pixels within which markers form one cluster
 MAP_COORD_DECIMALS = 5       # lat/lon decimals written into the map (about 1 m)
 MAP_POPUP_MAX_WIDTH = 380
 MAP_PLACE_COLOUR = "#404040"  # places mentioned (no colour in data/styles.yaml)
-#: Base layers, as xyzservices provider names, with the label the layer control shows.
-MAP_BASE_LAYERS = (
-    ("OpenStreetMap.Mapnik", "OpenStreetMap"),
-    ("Esri.WorldGrayCanvas", "Light (Esri World Gray Canvas)"),
-    ("Esri.WorldImagery", "Satellite (Esri World Imagery)"),
-)
+#: `--tiles`: the map's background. "none" draws the offline basemap only and requests no
+#: tiles (the default: a map that asks no tile server anything tells no one which area is
+#: watched); the others add tile layers (xyzservices provider, label in the layer switcher),
+#: the one named shown first, with the offline basemap still a choice.
+MAP_TILES = {
+    "none": (None, "Offline basemap"),
+    "osm": ("OpenStreetMap.Mapnik", "OpenStreetMap"),
+    "light": ("Esri.WorldGrayCanvas", "Light (Esri World Gray Canvas)"),
+    "satellite": ("Esri.WorldImagery", "Satellite (Esri World Imagery)"),
+}
+MAP_TILES_DEFAULT = "none"
+#: The offline basemap (built by data/basemap/build_basemap.py) and the zooms at which district
+#: boundaries, governorate names (from, to) and district names show.
+BASEMAP_FILE = DATA_DIR / "basemap" / "basemap.json"
+MAP_BASEMAP_DISTRICT_ZOOM = 8
+MAP_BASEMAP_GOVERNORATE_LABEL_ZOOM = (6, 8)
+MAP_BASEMAP_DISTRICT_LABEL_ZOOM = 9
 #: Actor kinds of data/actors.csv -> actor families of data/styles.yaml `actor_icons`.
 MAP_ACTOR_FAMILIES = {"state": "state_forces", "rebel": "rebel_groups", "militia": "militias",
                       "external": "external", "civilians": "civilians", "protesters": "civilians",

@@ -31,24 +31,6 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null
 fi
 python3 -m pip install -q -e ".[test]"
-# --- extra test assets (browser tests serve CDN files from these local copies) ---
-# Map assets (geo/_assets.py): the npm packages of the versions folium's CDN URLs name, unpacked
-# under $GEO_ASSETS_DIR/node_modules (default ~/.cache/geo-disputed/assets), for
-# `geo map --self-contained` and tests/test_browser.py.
-if ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
-fi
-GEO_ASSETS="$(python3 -c 'from geo import settings; print(settings.ASSETS_DIR)')"
-for pkg in $(python3 -c 'from geo import settings; print(" ".join(settings.ASSET_NPM_PACKAGES))'); do
-    name="${pkg%@*}"
-    dest="$GEO_ASSETS/node_modules/$name"
-    if [ "$(cat "$dest/.geo-package" 2>/dev/null)" != "$pkg" ]; then
-        rm -rf "$dest" && mkdir -p "$dest" "$GEO_ASSETS/tgz"
-        tgz="$(cd "$GEO_ASSETS/tgz" && npm pack --silent "$pkg" | tail -n 1)"
-        tar --warning=no-unknown-keyword -xzf "$GEO_ASSETS/tgz/$tgz" -C "$dest" --strip-components=1
-        echo "$pkg" > "$dest/.geo-package"
-    fi
-done
+# The map's scripts, styles and fonts (Leaflet, markercluster, Font Awesome) come from the
+# xstatic-* PyPI packages installed above as dependencies: no npm, no download at test time.
 python3 -m pytest -q "$@"

@@ -1,5 +1,6 @@
 """The map in headless Chromium (Debian's), with the network cut: CDN files are served from
-the local npm copies, everything else is aborted. Screenshots go to test-artifacts/."""
+the installed packages' copies (xstatic-*), tiles (when a test asks) by a PNG made here,
+everything else is aborted. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,7 @@ from geo._assets import local_file  # noqa: E402
 
 needs_assets = pytest.mark.skipif(
     local_file("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js") is None,
-    reason="npm assets not installed (tests/setup-and-run.sh)")
+    reason="xstatic-leaflet not installed (python3 -m pip install -e .)")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def write(tmp_path, name, **kw):
 def open_popup(page: OfflinePage, index: int) -> str:
     """Zoom until marker `index` is visible (spiderfied if needed), click it, return the
     popup's text."""
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""(i) => new Promise(resolve => {
         const m = window.geoDisputed.events.geoMarkers[i];
         window.geoDisputed.events.zoomToShowLayer(m, () => setTimeout(resolve, 400));
@@ -64,7 +65,7 @@ def open_popup(page: OfflinePage, index: int) -> str:
 def open_popup_at(page: OfflinePage, index: int, x: int, y: int) -> str:
     """Show marker `index` on its own, pan it to container point (x, y), click it; return the
     popup's text once the popup's own pan is over."""
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""(i) => new Promise(resolve => {
         const m = window.geoDisputed.events.geoMarkers[i];
         window.geoDisputed.events.zoomToShowLayer(m, () => setTimeout(resolve, 400));
@@ -168,7 +169,7 @@ def test_date_filter_and_search(chromium, tmp_path):
     assert abs(center["lat"] - 35.14) < 0.01 and abs(center["lng"] - 44.45) < 0.01
     assert page.eval("() => window.geoDisputed.map.getZoom()") == render.SEARCH_ZOOM["town"]
     # A zone: the view fits its bounds (clear of the overlays), whatever the zoom was.
-    page.eval("() => window.geoDisputed.map.setZoom(5, {animate: false})")
+    page.eval("() => void window.geoDisputed.map.setZoom(5, {animate: false})")
     page.page.fill(".geo-search input", "kirkuk <b>SECTOR</b>")  # any case
     page.page.press(".geo-search input", "Enter")
     page.page.wait_for_timeout(800)
@@ -276,7 +277,7 @@ def test_popup_clear_of_title_bar_and_controls(chromium, tmp_path, width, height
             page.page.screenshot(path=str(ARTIFACTS_DIR / f"map-popup-corner-{width}.png"))
         assert_popup_clear(page)
     # A zone's popup too.
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""() => { const G = window.geoDisputed, z = G.zones.getLayers()[0];
                          z.openPopup(z.getBounds().getNorthEast()); }""")
     page.page.wait_for_timeout(600)
@@ -356,7 +357,7 @@ def test_search_any_part_of_a_name_with_a_list_and_no_match_note(chromium, tmp_p
     assert page.page.query_selector(".geo-search-list img, .geo-search-list script") is None
     assert page.eval("() => window.__pwned === undefined")
     # Inside a name ("sector"), and Enter takes the first match.
-    page.eval("() => window.geoDisputed.map.setZoom(5, {animate: false})")
+    page.eval("() => void window.geoDisputed.map.setZoom(5, {animate: false})")
     type_search(page, "sect")
     assert search_list(page) == ["Kirkuk <b>sector</b>"]
     page.page.keyboard.press("Enter")
@@ -586,7 +587,7 @@ def test_zone_popup_lists_every_zone_at_the_point(chromium, tmp_path):
     render.save_map(render.build_map(ev, overlapping_zones_frame()), path)
     page = OfflinePage(chromium)
     page.open(path)
-    page.eval("() => window.geoDisputed.map.setView([35.5, 44.6], 9, {animate: false})")
+    page.eval("() => void window.geoDisputed.map.setView([35.5, 44.6], 9, {animate: false})")
     page.page.wait_for_timeout(300)
     # Where the small zone lies on the big one: both, the small one (on top, clicked) first.
     click_at(page, 35.5, 44.5)
@@ -617,7 +618,7 @@ def test_zone_popup_lists_every_zone_at_the_point(chromium, tmp_path):
     assert page.eval("() => Array.from(document.querySelectorAll('.leaflet-tooltip'))"
                      ".some(t => t.getBoundingClientRect().width > 0)")
     # From the keyboard: a zone takes the focus and Enter opens its popup.
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""() => window.geoDisputed.zones.getLayers().find(
         l => l.feature.properties.zone_id === 'apart')._path.focus()""")
     assert page.eval("() => document.activeElement.getAttribute('aria-label')") == \
@@ -675,14 +676,14 @@ def test_template_syntax_shows_as_text_in_the_browser(chromium, tmp_path, self_c
     assert page.page.get_attribute(".leaflet-popup-content a", "href") == t["url"]
     # Text, not markup: no element was made of `</script><!--`.
     assert page.page.query_selector(".leaflet-popup-content script") is None
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""() => { const z = window.geoDisputed.zones.getLayers()[0];
                          z.openPopup(z.getBounds().getCenter()); }""")
     page.page.wait_for_selector(".leaflet-popup-content .geo-popup-title", timeout=5000)
     zone_text = page.page.inner_text(".leaflet-popup-content")
     for key in ("zone_name", "zone_description", "zone_source"):
         assert t[key] in zone_text, key
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     type_search(page, "Daquq")
     assert search_list(page) == [t["place"]]
     assert not marker.exists()
@@ -732,9 +733,161 @@ def test_right_to_left_reports_read_right_to_left_with_highlights(chromium, tmp_
     assert page.eval("() => document.querySelector('.leaflet-popup-content .geo-popup-title')"
                      ".matches(':dir(ltr)')")
     # A zone's Sorani description, right to left.
-    page.eval("() => window.geoDisputed.map.closePopup()")
+    page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""() => { const z = window.geoDisputed.zones.getLayers()[0];
                          z.openPopup(z.getBounds().getCenter()); }""")
     page.page.wait_for_selector(".leaflet-popup-content .geo-zone-description", timeout=5000)
     assert page.eval("() => document.querySelector('.geo-zone-description').matches(':dir(rtl)')")
     assert page.errors == []
+
+
+
+def canvas_ink(page: OfflinePage, pane: str) -> int:
+    """How many pixels of the canvases in a map pane are drawn (not transparent)."""
+    return page.eval("""(pane) => {
+        let n = 0;
+        document.querySelectorAll('.leaflet-' + pane + '-pane canvas').forEach(c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+        });
+        return n;
+    }""", pane)
+
+
+@needs_assets
+def test_offline_basemap_draws_boundaries_rivers_and_labels_with_nothing_requested(chromium,
+                                                                                   tmp_path):
+    path = write(tmp_path, "basemap.html", self_contained=True)
+    page = OfflinePage(chromium, block_all=True)
+    page.open(path)
+    assert page.blocked == [] and page.errors == []
+    G = "window.geoDisputed"
+    assert page.eval(f"() => {G}.map.hasLayer({G}.basemap)")
+    page.eval(f"() => void {G}.map.setView([35.3, 44.3], 7, {{animate: false}})")
+    page.page.wait_for_timeout(400)
+    assert canvas_ink(page, "geoBasemap") > 5000  # outline, governorates, rivers, lakes drawn
+    labels = page.eval(f"() => {G}.basemap.geoVisibleLabels()")
+    assert {"Kirkuk", "Erbil", "Mosul"} <= set(labels)  # cities from zoom 7
+    assert "Kirkuk" in labels and "Daquq" not in labels  # a town waits for zoom 9
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "map-offline-basemap.png"))
+    page.eval(f"() => void {G}.map.setView([36.19, 44.01], 9, {{animate: false}})")
+    page.page.wait_for_timeout(300)
+    labels9 = page.eval(f"() => {G}.basemap.geoVisibleLabels()")
+    assert "Daquq" in labels9 and "Kirkuk" in labels9
+    assert "Diyala" not in labels9 and "Ninewa" not in labels9  # governorate names: 6 to 8
+    # Arabic (and Kurdish) names on hover.
+    box = page.eval("""() => { const s = Array.from(document.querySelectorAll(
+        '.geo-label-city span')).find(e => e.textContent === 'Erbil').getBoundingClientRect();
+        return [s.left + s.width / 2, s.top + s.height / 2]; }""")
+    for _ in range(3):  # a real hover, from outside the label onto it
+        page.page.mouse.move(box[0] - 40, box[1] - 40)
+        page.page.wait_for_timeout(100)
+        page.page.mouse.move(*box, steps=5)
+        page.page.wait_for_timeout(400)
+        if page.page.query_selector(".geo-label-names"):
+            break
+    tip = page.page.inner_text(".geo-label-names", timeout=5000)
+    assert "\u0623\u0631\u0628\u064a\u0644" in tip  # أربيل
+    assert "\u0647\u06d5\u0648\u0644\u06ce\u0631" in tip  # هەولێر (Sorani)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "map-offline-basemap-hover.png"))
+    page.eval(f"() => void {G}.map.setView([35.2, 44.4], 12, {{animate: false}})")
+    page.page.wait_for_timeout(300)
+    assert len(page.eval(f"() => {G}.basemap.geoVisibleLabels()")) > len(labels9)  # villages
+    assert page.blocked == [] and page.errors == []
+
+
+@needs_assets
+def test_online_map_with_tiles_asks_only_for_tiles_and_offers_the_basemap(chromium, tmp_path):
+    m = render.build_map(sample_events(), zones_frame(), mentions_frame(), tiles="osm")
+    path = render.save_map(m, tmp_path / "tiles.html")
+    page = OfflinePage(chromium, tiles=True)
+    page.open(path)
+    page.page.wait_for_timeout(600)
+    assert page.errors == [] and page.blocked == []
+    assert page.tile_requests and all("tile.openstreetmap.org" in u for u in page.tile_requests)
+    assert page.eval("() => document.querySelectorAll('.leaflet-tile-loaded').length") > 0
+    assert not page.eval("() => window.geoDisputed.map.hasLayer(window.geoDisputed.basemap)")
+    # The offline basemap is a choice of the layer switcher.
+    page.page.hover(".leaflet-control-layers")
+    page.page.click("text=Offline basemap")
+    page.page.wait_for_timeout(400)
+    assert page.eval("() => window.geoDisputed.map.hasLayer(window.geoDisputed.basemap)")
+    assert canvas_ink(page, "geoBasemap") > 0
+    # The default map (no --tiles) asks for no tile at all.
+    plain = render.save_map(render.build_map(sample_events()), tmp_path / "plain.html")
+    page2 = OfflinePage(chromium, tiles=True)
+    page2.open(plain)
+    page2.page.wait_for_timeout(400)
+    assert page2.tile_requests == [] and page2.blocked == [] and page2.errors == []
+
+
+def timeline_events(n_weeks=20):
+    rows = []
+    for i in range(n_weeks * 3):
+        day = 1 + (i % 28)
+        month = 1 + (i // 28) % 12
+        rows.append(make_event(i, lat=35.0 + (i % 9) * 0.05, lon=44.0 + (i % 7) * 0.05,
+                               event_type=["Battles", "Protests", "Riots"][i % 3],
+                               event_date=f"2024-{month:02d}-{day:02d}"))
+    return events_frame(rows)
+
+
+@needs_assets
+def test_timeline_bars_and_drag_to_filter(chromium, tmp_path):
+    path = tmp_path / "timeline.html"
+    ev = timeline_events()
+    render.save_map(render.build_map(ev), path)
+    page = OfflinePage(chromium)
+    page.open(path)
+    T = "window.geoDisputed.timelineData"
+    assert page.eval(f"() => {T}.unit") == "week"
+    totals = page.eval(f"() => {T}.totals")
+    assert sum(totals) == len(ev)
+    # stacked by type: each bar's parts add up to its total
+    counts = page.eval(f"() => {T}.counts")
+    nt = len(counts) // len(totals)
+    assert [sum(counts[k * nt:(k + 1) * nt]) for k in range(len(totals))] == totals
+    box = page.eval(f"() => {{ const r = {T}.canvas.getBoundingClientRect(); "
+                    "return [r.left, r.top, r.width, r.height]; }")
+    bw = box[2] / len(totals)
+    # Drag over the 2nd to 4th bars.
+    y = box[1] + box[3] / 2
+    page.page.mouse.move(box[0] + bw * 1.5, y)
+    page.page.mouse.down()
+    page.page.mouse.move(box[0] + bw * 2.5, y, steps=3)
+    page.page.mouse.move(box[0] + bw * 3.5, y, steps=3)
+    assert page.page.inner_text(".geo-count") == f"{sum(totals[1:4])} of {len(ev)} events in the dragged span"
+    page.page.mouse.up()
+    page.page.wait_for_timeout(200)
+    expected = sum(totals[1:4])
+    assert shown(page) == expected
+    assert page.page.inner_text(".geo-count") == f"{expected} of {len(ev)} events shown"
+    values = [page.page.locator(".geo-dates input").nth(i).input_value() for i in (0, 1)]
+    starts = page.eval(f"() => {T}.starts")
+    import datetime as dt
+
+    day = lambda s: (dt.date.fromisoformat(s) - dt.date(1970, 1, 1)).days  # noqa: E731
+    assert day(values[0]) == starts[1] and day(values[1]) == starts[4] - 1
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "map-timeline.png"))
+    assert page.errors == []
+
+
+@needs_assets
+def test_measure_and_fullscreen_tools(chromium, tmp_path):
+    path = write(tmp_path, "tools.html", self_contained=True)
+    page = OfflinePage(chromium, block_all=True)
+    page.open(path)
+    page.page.click(".geo-measure")
+    page.eval("""() => { const t = window.geoDisputed.measureTool;
+        t.add([35.0, 44.0]); t.add([35.0, 45.0]); t.add([36.0, 45.0]); }""")
+    got = page.eval("() => window.geoDisputed.measured")
+    # 1 degree of longitude at 35 N is about 91.2 km, then 1 degree of latitude 111.2 km
+    assert abs(got["km"] - 202.4) < 1.5, got
+    assert 4500 < got["km2"] < 5300, got  # the triangle: about half of 91 km x 111 km
+    assert "Distance: 20" in page.page.inner_text(".geo-measure-out")
+    page.page.keyboard.press("Escape")
+    assert page.eval("() => window.geoDisputed.measured") is None
+    assert page.page.get_attribute(".geo-fullscreen", "aria-label") == "Full screen"
+    assert page.errors == [] and page.blocked == []

