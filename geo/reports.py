@@ -924,11 +924,23 @@ def _unclosed_quote_line(text: str, start_line: int) -> int:
     return opened
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: Any) -> Any:
+    """A JSON string may hold half of a UTF-16 pair ("\\ud800"), which no file format can
+    write: it becomes U+FFFD, the replacement character, as a decoder would make it."""
+    if isinstance(value, str) and _LONE_SURROGATE.search(value):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    return value
+
+
 def _record(value: Any, path: str, stem: str, line: int, n: int | None) -> Report | ReportError:
     """A report from one JSON object or CSV row (field names case-insensitive, with aliases)."""
     if not isinstance(value, dict):
         return ReportError(f"{path}:{line}: expected a JSON object (a report), got {type(value).__name__}")
-    meta = {_FIELD_ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): v for k, v in value.items()}
+    meta = {_FIELD_ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): _whole_characters(v)
+            for k, v in value.items()}
     body = meta.pop("body", None)
     if body is None or (isinstance(body, str) and not body.strip()):
         return ReportError(f"{path}:{line}: field 'body': missing or empty (the report text)")

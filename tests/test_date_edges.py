@@ -30,3 +30,23 @@ def test_relative_dates_at_the_calendar_edge_never_crash(tmp_path, published, te
     assert events.loc[events["report_id"] == "good", "event_date"].tolist() == ["2024-05-07"]
     edge_dates = events.loc[events["report_id"] == "edge", "event_date"].dropna().tolist()
     assert all("0001-01-01" <= d <= "9999-12-31" for d in edge_dates)
+
+
+def test_half_a_utf16_pair_in_json_becomes_a_replacement_character(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "r.json"
+    path.write_text('{"id": "r", "title": "Attack \\ud800 near Kirkuk", "published": "2024-05-11", '
+                    '"body": "An IED exploded near Daquq on Tuesday \\udfff, killing two soldiers."}',
+                    encoding="utf-8")
+    out = tmp_path / "gpkg"
+    out.mkdir()
+    run = subprocess.run([sys.executable, "-m", "geo.cli", "export", str(path), "--format", "gpkg",
+                          "-o", str(out / "x.gpkg")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    import pyogrio
+
+    events = pyogrio.read_dataframe(out / "x.gpkg", layer="events")
+    assert events["title"].tolist() == ["Attack \ufffd near Kirkuk"]
