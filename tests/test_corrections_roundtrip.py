@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from qgis_helpers import require_qgis
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 REPORTS = {
@@ -154,12 +156,6 @@ def _features_text(text):
     return {f["properties"]["event_id"]: f for f in json.loads(text)["features"]}
 
 
-def _python_with_qgis():
-    for python in dict.fromkeys([sys.executable, shutil.which("python3"), "/usr/bin/python3"]):
-        if python and Path(python).exists() and subprocess.run(
-                [python, "-c", "import qgis.core"], capture_output=True).returncode == 0:
-            return python
-    return None
 
 
 _QGIS_EDIT = """
@@ -184,9 +180,7 @@ os._exit(0)
 
 
 def test_round_trip_through_qgis_own_edit_session(tmp_path, reports, gazetteer):
-    python = _python_with_qgis()
-    if python is None:
-        pytest.skip("QGIS (python3-qgis) is not installed")
+    python = require_qgis()
     gpkg = tmp_path / "check.gpkg"
     geo("export", reports, "--format", "gpkg", "-o", gpkg)
     ids = _ids_by_report(gpkg)

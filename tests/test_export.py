@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from qgis_helpers import require_qgis
 import shapely.geometry
 
 gpd = pytest.importorskip("geopandas")
@@ -1189,22 +1191,13 @@ os._exit(0)  # skip QGIS's teardown, which may crash in a headless session
 """
 
 
-def _python_with_qgis():
-    for python in dict.fromkeys([sys.executable, shutil.which("python3"), "/usr/bin/python3"]):
-        if python and Path(python).exists() and subprocess.run(
-                [python, "-c", "import qgis.core"], capture_output=True).returncode == 0:
-            return python
-    return None
 
 
 def test_qgis_opens_the_geopackage_styled(layers, tmp_path):
     """QGIS itself (Debian's python3-qgis, 3.22; tests/setup-and-run.sh installs it) opens each
     layer styled, and the project stored in the GeoPackage with the events' temporal settings
     on, after the file was moved (its layers point beside the GeoPackage)."""
-    python = _python_with_qgis()
-    if python is None:
-        pytest.fail("QGIS's Python bindings are not installed (Debian: apt-get install "
-                    "python3-qgis; tests/setup-and-run.sh does it)")
+    python = require_qgis()
     made = tmp_path / "made"
     made.mkdir()
     export_layers(layers, "gpkg", made / "iraq.gpkg")

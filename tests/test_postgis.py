@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from qgis_helpers import require_qgis
 
 from geo import settings
 
@@ -445,12 +446,6 @@ os._exit(0)  # skip QGIS's teardown, which may crash in a headless session
 """
 
 
-def _python_with_qgis():
-    for python in dict.fromkeys([sys.executable, shutil.which("python3"), "/usr/bin/python3"]):
-        if python and Path(python).exists() and subprocess.run(
-                [python, "-c", "import qgis.core"], capture_output=True).returncode == 0:
-            return python
-    return None
 
 
 def test_qgis_opens_the_tables_styled_as_the_geopackage(pg, schema, reports, tmp_path):
@@ -458,11 +453,7 @@ def test_qgis_opens_the_tables_styled_as_the_geopackage(pg, schema, reports, tmp
     from geo._qgis_style import styles
     from geo.export import export_inputs
 
-    python = _python_with_qgis()
-    if python is None:
-        if os.environ.get("CI"):
-            pytest.fail("QGIS (python3-qgis) is not installed in CI")
-        pytest.skip("QGIS (python3-qgis) is not installed")
+    python = require_qgis()
     postgis.push_inputs([str(reports)], pg.url(), schema=schema)
     gpkg = tmp_path / "same.gpkg"
     export_inputs([str(reports)], "gpkg", gpkg)
