@@ -614,9 +614,9 @@ def test_zone_popup_lists_every_zone_at_the_point(chromium, tmp_path):
     page.page.click(".leaflet-popup-close-button")
     page.page.mouse.move(600, 420)
     page.page.mouse.move(605, 425)
-    page.page.wait_for_timeout(200)
-    assert page.eval("() => Array.from(document.querySelectorAll('.leaflet-tooltip'))"
-                     ".some(t => t.getBoundingClientRect().width > 0)")
+    # Waits for the tooltip rather than a fixed time: on a loaded machine it comes later.
+    page.page.wait_for_function("() => Array.from(document.querySelectorAll('.leaflet-tooltip'))"
+                                ".some(t => t.getBoundingClientRect().width > 0)", timeout=10_000)
     # From the keyboard: a zone takes the focus and Enter opens its popup.
     page.eval("() => void window.geoDisputed.map.closePopup()")
     page.eval("""() => window.geoDisputed.zones.getLayers().find(
