@@ -40,7 +40,7 @@ def looks_like_pdf(data: bytes) -> bool:
 def read_pdf(data: bytes) -> Document:
     """The text and metadata of a PDF. Raises PDFProblem (password, no text layer, broken)."""
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     # pypdf logs every oddity of a damaged file as a warning: the error below says what matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -50,6 +50,9 @@ def read_pdf(data: bytes) -> Document:
             # Many PDFs are "encrypted" with an empty user password only to forbid editing.
             try:
                 opened = reader.decrypt("")
+            except DependencyError:
+                raise PDFProblem("encrypted PDF: reading it needs the 'cryptography' package "
+                                 "(pip install cryptography)") from None
             except Exception:  # noqa: BLE001 (an unsupported cipher is also "cannot open")
                 opened = 0
             if not opened:
