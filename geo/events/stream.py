@@ -146,9 +146,11 @@ def _split_datasets(inputs, failures: list[str], fmt: str) -> tuple[list[str], l
     """The report files of `inputs`, and apart from them the ACLED / UCDP exports."""
     from geo.event_exports import dataset_of_file
 
-    paths = list(iter_report_files(inputs, failures))
-    exports = [p for p in paths if fmt in ("auto", "csv") and dataset_of_file(p)]
-    return [p for p in paths if p not in exports], exports
+    reports: list[str] = []
+    exports: list[str] = []
+    for path in iter_report_files(inputs, failures):
+        (exports if fmt in ("auto", "csv") and dataset_of_file(path) else reports).append(path)
+    return reports, exports
 
 
 def _read_datasets(exports: list[str], failures: list[str]):
