@@ -409,7 +409,9 @@ def test_basemap_is_the_built_file_and_its_build_is_deterministic(tmp_path):
     a = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     b = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert a == b
-    assert a + "\n" == Path(settings.BASEMAP_FILE).read_text(encoding="utf-8")
+    assert a + "\n" == Path(settings.BASEMAP_FILE).read_text(encoding="utf-8"), (
+        "data/basemap/basemap.json is stale (the gazetteer or a source changed): "
+        "run python3 scripts/build_basemap.py")
 
 
 def test_basemap_layers_cover_iraq_and_its_labels_have_names():
