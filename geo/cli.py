@@ -19,8 +19,12 @@ from geo._errors import GeoError
 
 #: What a terminal would act on instead of showing: C0 controls (ESC starts OSC 52 clipboard
 #: writes, OSC 8 links, SGR conceal; CR and BS overwrite what is shown), DEL and the C1
-#: controls (U+009B is CSI, U+009D OSC on many terminals). Tab is the only one kept.
-_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+#: controls (U+009B is CSI, U+009D OSC on many terminals). Tab is the only one kept. The bidi
+#: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the line and paragraph
+#: separators go too: an override in a title makes the rest of the line read backwards ("Trojan
+#: Source"), so a file name could show as another. The marks RLM/LRM/ALM and ZWNJ, which
+#: Arabic and Kurdish text uses, are kept.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _JSON_UNESCAPED_CONTROLS = re.compile("[\x7f-\x9f]")  # json.dumps escapes only C0 itself
 
 

@@ -403,3 +403,34 @@ def test_events_geojson_is_cleaned_as_the_export(tmp_path):
     ours = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
     theirs = json.loads((layers / "events.geojson").read_text(encoding="utf-8"))
     assert ours["title"] == theirs["features"][0]["properties"]["title"]
+
+
+def test_terminal_safe_escapes_bidi_overrides_but_keeps_arabic_marks():
+    from geo.cli import terminal_safe
+
+    # An override makes the rest of the line read backwards: "report\u202eexe.gpj" would show
+    # as another name. Escaped, it prints as what it is.
+    assert terminal_safe("report\u202egpj.exe") == "report\\u202egpj.exe"
+    assert terminal_safe("a\u2066b\u2069 c\u202ad\u202c") == "a\\u2066b\\u2069 c\\u202ad\\u202c"
+    assert terminal_safe("line\u2028two") == "line\\u2028two"
+    # ZWNJ (Kurdish and Persian spelling) and RLM stay: they change no order of other text.
+    assert terminal_safe("گوند\u200cەکە \u200fكركوك") == "گوند\u200cەکە \u200fكركوك"
+
+
+def test_warnings_escape_a_bidi_override_in_a_report_id(tmp_path):
+    path = _report(tmp_path, "r.md", "quiet\u202eevil", "Nothing", body="A calm day.\n")
+    result = _run("events", str(path), "-o", str(tmp_path / "e.geojson"))
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.stderr
+    assert "quiet\\u202eevil: no event found" in result.stderr
+
+
+def test_write_events_geojson_refuses_to_replace_an_input(tmp_path):
+    from geo.events.stream import write_events_geojson
+    from geo.export import ExportError
+
+    path = _report(tmp_path, "r.md", "r1", "Clashes", body="Clashes in Kirkuk on Monday.\n")
+    before = path.read_bytes()
+    with pytest.raises(ExportError, match="it is the input"):
+        write_events_geojson(iter([path]), path)  # a generator, as a notebook might pass
+    assert path.read_bytes() == before

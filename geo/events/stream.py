@@ -190,6 +190,7 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
     from geo._atomic import atomic_files, check_folder
 
     run = GeoJSONRun()
+    inputs = list(inputs)  # read twice: for the files, and to refuse an output among them
     reports, exports = _split_datasets(inputs, run.failures, stream.get("fmt", "auto"))
 
     def write(out) -> None:
@@ -223,6 +224,9 @@ def write_events_geojson(inputs: Iterable[str | Path], output: str | Path | None
         return run
     output = Path(output)
     check_folder(output.parent, output)  # fail before reading thousands of reports, not after
+    from geo._outputs import check_outputs_not_inputs
+
+    check_outputs_not_inputs([output], inputs)  # never replace a report, from Python as from the CLI
     with atomic_files([output]) as temps:
         with open(temps[0], "w", encoding="utf-8", newline="\n") as out:
             write(out)
