@@ -741,7 +741,7 @@ def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where,
         from geo import postgis
 
         done = postgis.map_database(db_url, out=output, schema=schema, where=where,
-                                    title=title, self_contained=self_contained)
+                                    title=title, self_contained=self_contained, tiles=tiles)
         _echo(str(done.path))
         _echo(f"mapped {done.located} of {done.events} events from the database, "
                    f"{done.zones} zones", err=True)

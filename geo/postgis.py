@@ -795,9 +795,10 @@ class MapFromDatabase:
 
 def map_database(url: str | None = None, out: str | os.PathLike | None = None, *,
                  schema: str | None = None, where: Iterable[str] = (), title: str | None = None,
-                 self_contained: bool = False) -> MapFromDatabase:
+                 self_contained: bool = False, tiles: str | None = None) -> MapFromDatabase:
     """The web map (geo.render) of the events stored in the database (those matching
-    `where`), its zones and the places their reports mention. The default file is
+    `where`), its zones and the places their reports mention; `tiles` as for
+    geo.render.build_map (None: its default for the kind of map). The default file is
     settings.MAPS_DIR/<database name>.html. MapError when no stored event is located."""
     from pathlib import Path
 
@@ -817,6 +818,6 @@ def map_database(url: str | None = None, out: str | os.PathLike | None = None, *
         out = settings.MAPS_DIR / f"{stem}.html"
         Path(out).parent.mkdir(parents=True, exist_ok=True)
     m = build_map(events, layers["zones"], layers["mentions"], title=title,
-                  self_contained=self_contained)
+                  self_contained=self_contained, tiles=tiles)
     path = save_map(m, out, self_contained=self_contained)
     return MapFromDatabase(path, len(events), located, len(layers["zones"]))

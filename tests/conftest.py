@@ -3,9 +3,9 @@
 The suite is isolated from the machine it runs on: the user's own places (GEO_PLACES) are not
 merged in, and the caches (the GeoNames import, the online geocoder's answers) live in a fresh
 temporary folder, so a `geo gazetteer import-geonames` run by hand, or a broken cache, never
-changes a test's answer. The npm assets for maps stay where they were (GEO_ASSETS_DIR, default
-under the real cache folder), since the browser tests need them. This is set before `geo` is
-imported, and inherited by the `geo` commands the tests run as subprocesses.
+changes a test's answer. (The map's offline assets come from the installed xstatic packages,
+not from the cache.) This is set before `geo` is imported, and inherited by the `geo` commands
+the tests run as subprocesses.
 """
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-_REAL_CACHE = Path(os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "geo-disputed"))
-os.environ.setdefault("GEO_ASSETS_DIR", str(_REAL_CACHE / "assets"))
 _TEST_CACHE = tempfile.mkdtemp(prefix="geo-test-cache-")
 atexit.register(shutil.rmtree, _TEST_CACHE, ignore_errors=True)
 os.environ["GEO_CACHE_DIR"] = _TEST_CACHE

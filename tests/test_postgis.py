@@ -208,6 +208,11 @@ def test_where_filters_what_is_read_back(pg, schema, reports, tmp_path):
     assert "mapped 1 of 1 events" in out.stderr
     page = html.read_text(encoding="utf-8")
     assert '"k3-' in page and '"k4-' not in page  # event ids are the report's id and a hash
+    assert "tile.openstreetmap.org" not in page  # the default: no tile server asked
+    with_tiles = tmp_path / "team-osm.html"
+    run_geo("map", "--db", pg.url(), "--schema", schema, "--tiles", "osm", "-o", str(with_tiles),
+            check_rc=0)
+    assert "tile.openstreetmap.org" in with_tiles.read_text(encoding="utf-8")
 
 
 def test_zone_counts_in_sql_match_python(pg, schema, reports):
