@@ -31,13 +31,20 @@ _DATED_OPENING = re.compile(rf"\s*(?:{_MONTH}\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern:
-    """Phrases as whole words (a phrase ending in punctuation ends where it ends)."""
-    parts = []
+    r"""Phrases as whole words (a phrase ending in punctuation ends where it ends).
+
+    The phrases that start and end with a word character share one `(?<!\w)(?:...)(?!\w)`:
+    one lookbehind per position instead of one per phrase made the background test of every
+    sentence five times faster (it was most of the time of a long report)."""
+    words, others = [], []
     for p in sorted(phrases, key=lambda p: (-len(p), p)):
         body = r"\s+".join(re.escape(w) for w in p.split())
-        start = r"(?<!\w)" if p[:1].isalnum() else ""
-        end = r"(?!\w)" if p[-1:].isalnum() else ""
-        parts.append(start + body + end)
+        start, end = p[:1].isalnum(), p[-1:].isalnum()
+        if start and end:
+            words.append(body)
+        else:
+            others.append((r"(?<!\w)" if start else "") + body + (r"(?!\w)" if end else ""))
+    parts = ([r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)"] if words else []) + others
     return re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
 
 
