@@ -359,6 +359,28 @@ _corrections_option = click.option(
          "repeatable. GEO_CORRECTIONS does the same from the environment.")
 
 
+_compare_option = click.option(
+    "--compare", "compare_files", multiple=True, type=click.Path(dir_okay=False),
+    help="An ACLED or UCDP export (CSV) to show beside the reports' events, as its own layer "
+         "(ACLED, UCDP); repeatable.")
+
+
+def _compared(inputs: tuple, compare_files: tuple) -> list:
+    """INPUT... and the --compare files, each of which must be an ACLED or UCDP export: a
+    file that is not one is an error (exit 2) before anything is read, rather than a set of
+    reports geoparsed by mistake."""
+    from geo.event_exports import dataset_of_file
+
+    for name in compare_files:
+        if not os.path.isfile(name):
+            _fail(f"--compare {name}: no such file")
+        if dataset_of_file(name) is None:
+            _fail(f"--compare {name}: not an ACLED or UCDP export (a CSV with ACLED's columns "
+                  "event_id_cnty, event_date, latitude, longitude ... or UCDP GED's id, "
+                  "date_start, latitude, longitude ...)")
+    return [*inputs, *compare_files]
+
+
 _format_option = click.option(
     "--input-format", "fmt", type=click.Choice(("auto", "md", "txt", "json", "jsonl", "csv", "html", "pdf"),
                                          case_sensitive=False),
@@ -717,8 +739,9 @@ def _zone_table(table) -> None:
 @_lang_option
 @_places_option
 @_corrections_option
+@_compare_option
 def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where, zone_files, fmt,
-            places_files, correction_files):
+            places_files, correction_files, compare_files):
     """Map the events of the reports INPUT... (files or folders; default: seeds/) with
     zones and places mentioned, as a Leaflet HTML page.
 
@@ -732,12 +755,13 @@ def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where,
       geo map seeds/ --self-contained -o maps/seeds-offline.html
       geo map reports/ --tiles osm
       geo map reports/ --zones my-zones.yaml
+      geo map reports/ --compare acled-2024.csv
       geo map --db postgresql://analyst@gis.example/team --where event_date>=2024-01-01
     """
     if db_url is not None:
-        if inputs or zone_files:
-            raise click.UsageError("--db maps the database's events and zones: give no INPUT "
-                                   "or --zones")
+        if inputs or zone_files or compare_files:
+            raise click.UsageError("--db maps the database's events and zones: give no INPUT, "
+                                   "--zones or --compare")
         from geo import postgis
 
         done = postgis.map_database(db_url, out=output, schema=schema, where=where,
@@ -750,6 +774,8 @@ def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where,
         raise click.UsageError("--where filters the events of --db")
     from geo.render import map_inputs
 
+    if compare_files:
+        inputs = _compared(inputs, compare_files)
     if output:
         _check_not_an_input(output, [*inputs, *zone_files, *places_files])
     gaz = _gazetteer(places_files) if places_files else None
@@ -797,8 +823,9 @@ def map_cmd(inputs, output, self_contained, title, tiles, db_url, schema, where,
 @_lang_option
 @_places_option
 @_corrections_option
+@_compare_option
 def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, pushed_by,
-               batch_reports, zone_files, places_files, correction_files):
+               batch_reports, zone_files, places_files, correction_files, compare_files):
     """Export the events of the reports INPUT... with zones, places and mentions as GIS
     layers. The format, layers and output folder are checked before any report is read;
     files are replaced only once completely written.
@@ -813,10 +840,15 @@ def export_cmd(inputs, fmt, output, layers, db_url, schema, from_db, where, push
       geo export seeds/ --format geojson -o layers/
       geo export seeds/ --format kml -o disputed.kml --layers events,zones
       geo export seeds/ --format csv -o events.csv
+      geo export reports/ --compare acled.csv --format gpkg -o both.gpkg
       geo export reports/ --format postgis --db postgresql://analyst@gis.example/team
       geo export --from-db postgresql://analyst@gis.example/team --format gpkg -o team.gpkg
     """
     fmt = fmt.lower()
+    if compare_files:
+        if from_db is not None:
+            raise click.UsageError("--compare adds to the reports INPUT...: not with --from-db")
+        inputs = _compared(inputs, compare_files)
     if from_db is not None:
         _export_from_db(inputs, fmt, output, layers, from_db, schema, where)
         return

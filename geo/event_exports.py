@@ -186,7 +186,7 @@ def _acled_row(v: dict, path: str, line: int) -> dict:
         "event_id": event_id, "report_id": event_id,
         "title": f"{v.get('sub_event_type') or v.get('event_type')}"
                  + (f" in {location}" if location else ""),
-        "source": v.get("source", ""), "url": None, "published": None,
+        "source": v.get("source", ""), "dataset": "ACLED", "url": None, "published": None,
         "event_date": _event_date(v, "event_date"),
         "event_type": v.get("event_type", ""), "sub_event_type": v.get("sub_event_type", ""),
         "actor1": v.get("actor1", ""), "actor2": v.get("actor2", ""),
@@ -214,7 +214,7 @@ def _ucdp_row(v: dict, path: str, line: int) -> dict:
     return {
         "event_id": event_id, "report_id": event_id,
         "title": v.get("dyad_name") or v.get("conflict_name") or _UCDP_VIOLENCE_NAMES[violence],
-        "source": v.get("source_office", ""), "url": None, "published": None,
+        "source": v.get("source_office", ""), "dataset": "UCDP", "url": None, "published": None,
         "event_date": _event_date(v, "date_start"),
         "event_type": _UCDP_VIOLENCE[violence], "sub_event_type": "",
         "actor1": v.get("side_a", ""), "actor2": v.get("side_b", ""),

@@ -54,7 +54,7 @@ ACLED_CSV_COLUMNS = [
     "event_date", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "source", "notes",
 ]
-CSV_EXTRA_COLUMNS = ["event_id", "report_id", "where_prec", "confidence", "location_reason",
+CSV_EXTRA_COLUMNS = ["event_id", "report_id", "dataset", "where_prec", "confidence", "location_reason",
                      "zones", "front_distance_km", "place_id", "url", "evidence"]
 
 _SUFFIX = {"gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}

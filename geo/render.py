@@ -425,6 +425,36 @@ def admin_units(place: Any, governorate: Any, district: Any) -> str:
     return ", ".join(f"{name} {kind}" for name, kind in units)
 
 
+#: The map's name of each dataset's events layer ("" is the events coded from reports).
+EVENT_LAYER_NAMES = {"": "Events"}
+_DATASET_ORDER = ("", "ACLED", "UCDP")
+
+
+def _by_dataset(events) -> list[tuple[str, Any]]:
+    """The events split by their `dataset` column: reports' own first, then ACLED and UCDP.
+    Any other value (a layer edited by hand) stays with the reports' own: a layer's name goes
+    into the page's layer switcher, so only the names here become one."""
+    n = len(events)
+    names = [d if d in _DATASET_ORDER else "" for d in map(_text, _column(events, "dataset", n))]
+    present = set(names)
+    if present <= {""}:
+        return [("", events)]
+    order = [d for d in _DATASET_ORDER if d in present or d == ""]
+    import numpy as np
+
+    names_arr = np.array(names, dtype=object)
+    return [(d, events[names_arr == d]) for d in order]
+
+
+def _merged(layers: list[tuple[str, dict]]) -> dict:
+    """The events data of every layer as one (for the legend, the search and the dates)."""
+    first = layers[0][1]
+    if len(layers) == 1:
+        return first
+    return dict(first, ev=[e for _, d in layers for e in d["ev"]],
+                pop=[p for _, d in layers for p in d["pop"]])
+
+
 def events_data(events, bounds: _Bounds | None = None) -> dict:
     """The events layer's JSON: compact marker rows and one popup record per located event.
 
@@ -446,7 +476,7 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
         "title", "published", "event_date", "source", "url", "event_type", "sub_event_type",
         "actor1", "actor2", "location", "admin1", "admin2", "geo_precision", "where_prec",
         "evidence", "evidence_place", "report_id", "zones", "event_id", "location_reason",
-        "confidence", "corrected", "corrected_by", "original_location")}
+        "confidence", "corrected", "corrected_by", "original_location", "dataset")}
     family_cache: dict[str, int] = {}
     ev, pop = [], []
     for i in range(n):
@@ -473,6 +503,7 @@ def events_data(events, bounds: _Bounds | None = None) -> dict:
             f"{lat:.{settings.MAP_COORD_DECIMALS}f}, {lon:.{settings.MAP_COORD_DECIMALS}f}",
             _text(col["evidence"][i]), _text(col["evidence_place"][i]),
             _text(col["report_id"][i]), _text(col["zones"][i]), _text(col["event_id"][i]),
+            _text(col["dataset"][i]),
         ])
         if bounds is not None:
             bounds.add(lat, lon, lat, lon)
@@ -578,14 +609,16 @@ ACTOR_FAMILY_TITLES = {"default": "The event's first actor is not in data/actors
 def legend_data(event_types: Iterable[str] | None = None,
                 zone_kinds: Iterable[str] | None = None,
                 actor_families: Iterable[str] | None = None, *, clusters: bool = False,
-                corrected: int = 0) -> dict:
+                corrected: int = 0, datasets: Iterable[str] = ()) -> dict:
     """The legend's sections (data the plugin draws as text): event types, actor icons,
     zone kinds.
 
     Each of `event_types`, `zone_kinds` and `actor_families` names the entries to list, in the
     order of data/styles.yaml; None lists them all and an empty collection drops the section
     (the map passes what it draws). `clusters` adds the cluster symbol, `corrected` (the
-    number of events an analyst corrected, geo.corrections) a section that counts them.
+    number of events an analyst corrected, geo.corrections) a section that counts them;
+    `datasets` ("ACLED", "UCDP" when the map shows their events) one that tells their square
+    pins from the reports' round ones.
     """
     st = styles()
 
@@ -612,6 +645,13 @@ def legend_data(event_types: Iterable[str] | None = None,
         sections.append({"title": "Zone kind", "rows": [
             {"label": kind.replace("_", " "), "colour": st["zone_kinds"][kind], "shape": "square"}
             for kind in kinds]})
+    datasets = set(datasets)
+    if datasets - {""}:  # "" is the reports' own events
+        sections.append({"title": "Coded by", "rows": [
+            {"label": "these reports (round pins)", "colour": "#888888", "shape": "round"}
+            if d == "" else
+            {"label": f"{d} (square pins, layer {d})", "colour": "#888888", "shape": "dataset"}
+            for d in _DATASET_ORDER if d in datasets]})
     if corrected:
         sections.append({"title": "Checked by an analyst", "rows": [
             {"label": f"{corrected} event{'s' if corrected != 1 else ''} corrected (see popups)",
@@ -782,7 +822,12 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     if events is None:
         raise MapError("no events given to map")
     bounds, zone_bounds = _Bounds(), _Bounds()
-    ev = events_data(events, bounds)
+    # One layer per dataset: the events coded from reports ("Events"), and those read from
+    # ACLED or UCDP exports each as their own layer, so either can be switched off and the
+    # analyst sees where the codings differ.
+    layers = [(EVENT_LAYER_NAMES.get(name, name), dict(events_data(part, bounds), dataset=name))
+              for name, part in _by_dataset(events)]
+    ev = _merged(layers)
     zd = zones_data(zones, zone_bounds) if zones is not None and len(zones) else None
     if not ev["ev"] and not (zd and zd["geojson"]["features"]):
         unlocated = len(events)
@@ -821,7 +866,11 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
                              show=(key == tiles), overlay=False, control=True).add_to(m)
     if zd:
         m.add_child(_cls("ZonesLayer")(zd), name="geo_zones")
-    m.add_child(_cls("EventsLayer")(ev), name="geo_events")
+    shown = [k for k, (_, data) in enumerate(layers) if data["ev"]] or [0]
+    for k, (label, data) in enumerate(layers):
+        if k in shown:
+            m.add_child(_cls("EventsLayer")(data, name=label),
+                        name="geo_events" + (f"_{k}" if k else ""))
     if pdata["places"]:
         m.add_child(_cls("PlacesLayer")(pdata), name="geo_places")
     # The legend lists what the map draws, nothing more.
@@ -829,8 +878,10 @@ def build_map(events, zones=None, mentions=None, *, title: str | None = None,
     present_families = {ev["families"][e[3]] for e in ev["ev"]}
     kinds = {f["properties"]["kind"] for f in zd["geojson"]["features"]} if zd else set()
     corrected = sum(1 for c in _column(events, "corrected", len(events)) if _text(c))
+    drawn = [layers[k][1]["dataset"] for k in shown if layers[k][1]["ev"]]
     m.add_child(_cls("Legend")(legend_data(present_types, kinds, present_families,
-                                           clusters=len(ev["ev"]) > 1, corrected=corrected)),
+                                           clusters=len(ev["ev"]) > 1, corrected=corrected,
+                                           datasets=drawn)),
                 name="geo_legend")
     # The date filter's range: whole ISO days only (its boxes take YYYY-MM-DD).
     dates = sorted(e[4] for e in ev["ev"] if _ISO_DAY_RE.match(e[4]))

@@ -11,6 +11,8 @@ EVENT_COLUMNS = [
     "report_id",       # str
     "title",           # str
     "source",          # str: the outlet
+    "dataset",         # str: "ACLED" or "UCDP" for an event read from that dataset's export,
+                       #      "" for an event coded here from a report
     "url",             # str or None
     "published",       # str ISO date (YYYY-MM-DD) or None when unknown
     "event_date",      # str ISO date or None

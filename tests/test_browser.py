@@ -893,3 +893,44 @@ def test_measure_and_fullscreen_tools(chromium, tmp_path):
     assert page.eval("() => window.geoDisputed.measured") is None
     assert page.page.get_attribute(".geo-fullscreen", "aria-label") == "Full screen"
     assert page.errors == [] and page.blocked == []
+
+
+@needs_assets
+def test_acled_and_ucdp_events_are_layers_of_their_own(chromium, tmp_path):
+    rows = [make_event(0, event_date="2024-05-07"),
+            make_event(1, lat=35.2, lon=44.1, dataset="ACLED", event_id="TST1", report_id="TST1",
+                       title="Armed clash in Hawija", event_date="2024-05-08"),
+            make_event(2, lat=35.0, lon=44.6, dataset="ACLED", event_id="TST2", report_id="TST2",
+                       event_date="2024-06-20"),
+            make_event(3, lat=34.9, lon=44.6, dataset="UCDP", event_id="ucdp-9", report_id="ucdp-9",
+                       event_date="2024-05-09")]
+    path = render.save_map(render.build_map(events_frame(rows)), tmp_path / "compare.html")
+    page = OfflinePage(chromium)
+    page.open(path)
+    G = "window.geoDisputed"
+    assert page.eval(f"() => {G}.eventLayers.map(l => l.geoMarkers.length)") == [1, 2, 1]
+    # The layer switcher names each; switching ACLED off leaves the others.
+    page.page.hover(".leaflet-control-layers")
+    labels = page.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [t.strip() for t in labels if t.strip() in ("Events", "ACLED", "UCDP")] == [
+        "Events", "ACLED", "UCDP"]
+    square = "() => document.querySelectorAll('.geo-pin.geo-pin-dataset').length"
+    page.page.wait_for_function(f"{square} === 3")
+    page.page.click(".leaflet-control-layers-overlays label:has-text('ACLED') input")
+    page.page.wait_for_function(f"{square} === 1")
+    assert page.eval("() => document.querySelectorAll('.geo-pin:not(.geo-pin-dataset)').length") == 1
+    page.page.click(".leaflet-control-layers-overlays label:has-text('ACLED') input")
+    page.page.wait_for_function(f"{square} === 3")
+    # The date filter covers every dataset's events.
+    type_date(page, 0, "2024-05-08")
+    type_date(page, 1, "2024-05-31")
+    assert page.page.inner_text(".geo-count") == "2 of 4 events shown"
+    assert page.eval(f"() => {G}.eventLayers.map(l => l.getLayers().length)") == [0, 1, 1]
+    # An ACLED event's popup names its dataset.
+    page.eval(f"() => {{ {G}.eventLayers[1].geoMarkers[0].openPopup(); }}")
+    popup = page.page.inner_text(".leaflet-popup-content")
+    assert "ACLED event" in popup and "TST1" in popup
+    assert page.page.inner_text(".geo-legend").count("square pins") == 2
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS_DIR / "map-compare.png"))
+    assert page.errors == []

@@ -167,3 +167,54 @@ def test_export_rows_mixed_with_reports_and_bad_rows_named(tmp_path):
     ids = [f["properties"]["event_id"] for f in json.loads(run.stdout)["features"]]
     assert ids[0].startswith("r-") and ids[1:] == ["TST2"]  # reports first, then the dataset
     assert f"geo: report error: {folder}/acled.csv:2: field 'latitude': 'x' is not a number" in run.stderr
+
+
+def _report(folder, name="r.md"):
+    path = folder / name
+    path.write_text("---\nid: r\npublished: 2024-05-11\n---\nAn IED exploded near Hawija on "
+                    "Tuesday, killing a soldier.\n", encoding="utf-8")
+    return path
+
+
+def test_compare_maps_acled_and_ucdp_as_their_own_layers(tmp_path):
+    report = _report(tmp_path)
+    acled = _write(tmp_path, "acled.csv", ACLED_HEADER, ACLED_ROWS)
+    ucdp = _write(tmp_path, "ucdp.csv", UCDP_HEADER, UCDP_ROWS)
+    html = tmp_path / "both.html"
+    run = _geo("map", report, "--compare", acled, "--compare", ucdp, "-o", html)
+    assert run.returncode == 0, run.stderr
+    assert "mapped 5 of 5 events" in run.stderr
+    page = html.read_text(encoding="utf-8")
+    # One events layer per dataset, named in the layer switcher, the reports' own first.
+    assert page.count("window.geoDisputed.eventsLayer(") == 3
+    overlays = page[page.index("overlays :"):]
+    assert overlays.index('"Events" :') < overlays.index('"ACLED" :') < overlays.index('"UCDP" :')
+    assert "Coded by" in page and "ACLED (square pins, layer ACLED)" in page
+
+
+def test_compare_exports_say_which_dataset_coded_each_event(tmp_path):
+    import json
+
+    report = _report(tmp_path)
+    acled = _write(tmp_path, "acled.csv", ACLED_HEADER, ACLED_ROWS)
+    out = tmp_path / "layers"
+    run = _geo("export", report, "--compare", acled, "--format", "geojson", "-o", out)
+    assert run.returncode == 0, run.stderr
+    props = [f["properties"] for f in json.loads((out / "events.geojson").read_text())["features"]]
+    assert [(p["dataset"], p["event_id"][:2]) for p in props] == [("", "r-"), ("ACLED", "TS"),
+                                                                   ("ACLED", "TS")]
+    csv_out = tmp_path / "e.csv"
+    assert _geo("export", report, "--compare", acled, "--format", "csv", "-o", csv_out).returncode == 0
+    header = csv_out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "dataset" in header
+
+
+def test_compare_refuses_a_file_that_is_no_export_before_reading_anything(tmp_path):
+    report = _report(tmp_path)
+    html = tmp_path / "m.html"
+    run = _geo("map", report, "--compare", report, "-o", html)
+    assert run.returncode == 2 and not html.exists()
+    assert f"geo: error: --compare {report}: not an ACLED or UCDP export" in run.stderr
+    missing = _geo("map", report, "--compare", tmp_path / "none.csv", "-o", html)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert "Traceback" not in run.stderr + missing.stderr

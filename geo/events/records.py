@@ -73,7 +73,7 @@ def event_rows(result: ParseResult, gaz: "Gazetteer") -> list[dict]:
         row = {c: None for c in EVENT_COLUMNS}
         row.update(
             event_id=stable_event_id(report.id, body, draft.sentences, ids), report_id=report.id, title=report.title,
-            source=report.source, url=report.url,
+            source=report.source, dataset="", url=report.url,
             published=report.published.isoformat() if report.published else None,
             event_date=draft.event_date.isoformat() if draft.event_date else None,
             event_type=etype, sub_event_type=subtype,

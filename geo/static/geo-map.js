@@ -87,7 +87,7 @@ window.geoDisputed = window.geoDisputed || {};
       q.appendChild(G.highlight(p[13], p[14]));
       d.appendChild(q);
     }
-    G.row(d, 'Report', p[15]);
+    G.row(d, p[18] ? p[18] + ' event' : 'Report', p[15]);
     return G.fitPopup(d);
   };
   G.zoneSection = function (d, z) {
@@ -357,8 +357,11 @@ window.geoDisputed = window.geoDisputed || {};
       var k = t + '_' + f;
       if (!icons[k]) {
         // colours and icon names are checked in Python (#rrggbb, [a-z0-9-]+)
-        var pin = '<span class="geo-pin" style="background:' + D.colors[t] + '"><i class="fa fa-'
-                  + D.icons[f] + '"></i></span>';
+        // An ACLED or UCDP event's pin is square (the dataset's name checked in Python:
+        // [A-Z]+), a report's round: the two codings tell apart where they overlap.
+        var shape = D.dataset ? ' geo-pin-dataset' : '';
+        var pin = '<span class="geo-pin' + shape + '" style="background:' + D.colors[t]
+                  + '"><i class="fa fa-' + D.icons[f] + '"></i></span>';
         icons[k] = L.divIcon({className: 'geo-event', html: pin, iconSize: [22, 22],
                               iconAnchor: [11, 11], popupAnchor: [0, -10]});
       }
@@ -375,10 +378,18 @@ window.geoDisputed = window.geoDisputed || {};
     }
     layer.geoMarkers = all;
     layer.geoData = D;
-    G.events = layer;
+    // The first events layer (the reports' own) is G.events; ACLED and UCDP layers follow it
+    // in G.eventLayers, and the date filter and timeline cover them all.
+    G.eventLayers = (G.eventLayers || []).concat([layer]);
+    if (!G.events) G.events = layer;
     // After the view is set (fitView comes later in the page's script): a zoom while
     // markercluster is still loading chunks breaks it.
-    setTimeout(function () { layer.addLayers(all); G.ready = true; }, 0);
+    // Ready once every events layer holds its markers.
+    G.pendingLayers = (G.pendingLayers || 0) + 1;
+    setTimeout(function () {
+      layer.addLayers(all);
+      if (--G.pendingLayers === 0) G.ready = true;
+    }, 0);
     return layer;
   };
   // Zones as semi-transparent polygons coloured by kind, with tooltip and popup.
@@ -644,7 +655,8 @@ window.geoDisputed = window.geoDisputed || {};
           if (r.shape === 'icon') mark = G.el('i', 'fa fa-' + r.icon);
           else if (r.shape === 'cluster') mark = G.el('span', 'geo-cluster-swatch', 'n');
           else {
-            mark = G.el('span', 'geo-swatch' + (r.shape === 'round' ? ' geo-round' : ''));
+            mark = G.el('span', 'geo-swatch' + (r.shape === 'round' ? ' geo-round' : '')
+                        + (r.shape === 'dataset' ? ' geo-swatch-dataset' : ''));
             mark.style.background = r.colour;
             if (r.shape === 'square') mark.style.opacity = '.7';
           }
@@ -898,7 +910,11 @@ window.geoDisputed = window.geoDisputed || {};
   // Text boxes taking YYYY-MM-DD (a date box would show the browser's locale, 10/04/2023).
   G.dateControl = function (map, D) {
     G.control(map, 'topright', 'geo-dates', function (div) {
-      var layer = G.events, all = layer.geoMarkers;
+      var layers = G.eventLayers, all = [];
+      layers.forEach(function (l) { all = all.concat(l.geoMarkers); });
+      var merged = layers.length === 1 ? layers[0].geoData : {
+        ev: [].concat.apply([], layers.map(function (l) { return l.geoData.ev; })),
+        types: layers[0].geoData.types, colors: layers[0].geoData.colors};
       var from = G.el('input'), to = G.el('input'), count = G.el('div', 'geo-count');
       var msg = G.el('div', 'geo-date-msg'), range = G.el('div', 'geo-date-range');
       msg.setAttribute('role', 'status'); msg.setAttribute('aria-live', 'polite');
@@ -932,10 +948,13 @@ window.geoDisputed = window.geoDisputed || {};
         }
         a = from.value.trim(); b = to.value.trim();
         msg.textContent = a && b && a > b ? 'The first date is after the second' : '';
-        var keep = all.filter(function (m) {
+        function kept(m) {
           return !m.geoDate || ((!a || m.geoDate >= a) && (!b || m.geoDate <= b));
+        }
+        var keep = all.filter(kept);
+        layers.forEach(function (l) {
+          l.clearLayers(); l.addLayers(l.geoMarkers.filter(kept));
         });
-        layer.clearLayers(); layer.addLayers(keep);
         count.textContent = keep.length + ' of ' + all.length + ' events shown';
         if (timeline) timeline.draw();
       }
@@ -947,7 +966,7 @@ window.geoDisputed = window.geoDisputed || {};
       div.appendChild(G.el('b', null, 'Event dates')); range.appendChild(from);
       range.appendChild(G.el('span', 'geo-date-sep', ' to ')); range.appendChild(to);
       div.appendChild(range);
-      var timeline = G.timeline(layer.geoData, function () { return [a, b]; },
+      var timeline = G.timeline(merged, function () { return [a, b]; },
                                 function (x, y) { from.value = x; to.value = y; apply(true); },
                                 function (n) {
                                   count.textContent = n + ' of ' + all.length + ' events in the dragged span';
