@@ -518,7 +518,7 @@ def _basemap(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise MapError(f"{path}: the offline basemap cannot be read ({exc.strerror}); "
-                       "rebuild it with scripts/build_basemap.py") from None
+                       "rebuild it with tools/build_basemap.py") from None
 
 
 def basemap_data() -> dict:

@@ -205,7 +205,7 @@ MAP_TILES = {
     "satellite": ("Esri.WorldImagery", "Satellite (Esri World Imagery)"),
 }
 MAP_TILES_DEFAULT = "none"
-#: The offline basemap (built by scripts/build_basemap.py) and the zooms at which district
+#: The offline basemap (built by tools/build_basemap.py) and the zooms at which district
 #: boundaries, governorate names (from, to) and district names show.
 BASEMAP_FILE = DATA_DIR / "basemap" / "basemap.json"
 MAP_BASEMAP_DISTRICT_ZOOM = 8

