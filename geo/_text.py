@@ -223,3 +223,32 @@ def is_abbreviation(token: str) -> bool:
     an initial ("J") or dotted initials ("U.S")? A number ("killing 2.") ends it."""
     token = token.lstrip("\"“‘(")
     return token.lower() in ABBREVIATIONS or bool(_INITIALS.fullmatch(token))
+
+
+@lru_cache(maxsize=1)
+def _spelling_rules() -> tuple[frozenset, tuple[tuple[str, str], ...], str, int]:
+    import yaml
+
+    from geo import settings
+
+    with open(settings.DATA_DIR / "transliteration.yaml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return (frozenset(data["qualifiers"]), tuple((a, b) for a, b in data["letters"]),
+            data["vowels"], int(data["min_consonants"]))
+
+
+@lru_cache(maxsize=65536)
+def spelling_key(name: str) -> str:
+    """A coarse key that one village name's Latin transliterations share ("Chirakh",
+    "Jiragh" -> "jrk"; "Lewce", "Lewje" -> "lwj"), rules in data/transliteration.yaml; ""
+    for a name in another script or with too few consonants to tell."""
+    qualifiers, letters, vowels, shortest = _spelling_rules()
+    words = [w for w in normalize(name).split() if w not in qualifiers]
+    text = "".join(words)
+    if not text or not text.isascii() or not text.isalpha():
+        return ""
+    for a, b in letters:
+        text = text.replace(a, b)
+    text = _DOUBLED.sub(r"\1", text)  # a written double is one sound (Sinnuni = Sinuni)
+    key = text[0] + "".join(ch for ch in text[1:] if ch not in vowels)
+    return key if len(key) >= shortest else ""

@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 
 from geo import settings
 from geo._errors import GazetteerError, QueryError
-from geo._text import compact, normalize, split_type_word, type_word_splits
+from geo._text import compact, normalize, spelling_key, split_type_word, type_word_splits
 
 #: Every type a place row may have.
 PLACE_TYPES = (
@@ -479,6 +479,7 @@ class Gazetteer:
                     _add_ref(norm, compact(core), ref)
         self._norm = norm
         self._fuzzy_buckets: dict[tuple[str, int], list[str]] | None = None
+        self._spelling_index: dict[str, tuple[int, ...]] | None = None
         self._coords = None
 
     def _written(self, text: str) -> list[tuple[int, int, str]]:
@@ -505,6 +506,7 @@ class Gazetteer:
         state = dict(self.__dict__)
         state["places"] = [p if p.tier == "curated" else _encode_place(p) for p in self.places]
         state["_fuzzy_buckets"] = None
+        state["_spelling_index"] = None
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -651,6 +653,27 @@ class Gazetteer:
             for index, _j, matched in self._refs(self._norm, found):
                 out.append((index, settings.SCORE_FUZZY_MAX * ratio / 100.0, matched))
         return out
+
+    def spelling_variants(self, name: str) -> list[Place]:
+        """Places with a Latin name of the same spelling key as `name` (see
+        geo._text.spelling_key: "Chirakh" finds "Jiragh", "Lewce" finds "Lewje"), in gazetteer
+        order; [] when the name is too short or not Latin. The key is coarse: many villages
+        share one, so the caller narrows them by context (the unit a report names)."""
+        key = spelling_key(name)
+        if not key:
+            return []
+        if self._spelling_index is None:
+            # Built on first use only: most runs never ask (it takes ~0.5 s at 23,000 places).
+            index: dict[str, list[int]] = defaultdict(list)
+            for i, place in enumerate(self.places):
+                seen: set[str] = set()
+                for written in place.all_names():
+                    k = spelling_key(written)
+                    if k and k not in seen:
+                        seen.add(k)
+                        index[k].append(i)
+            self._spelling_index = {k: tuple(v) for k, v in index.items()}
+        return [self.places[i] for i in self._spelling_index.get(key, ())]
 
     def nearest(self, lat: float, lon: float, limit: int = settings.DEFAULT_LIMIT,
                 types: Iterable[str] | None = None) -> list[NearbyPlace]:

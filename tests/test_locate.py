@@ -274,3 +274,74 @@ def test_the_headlines_event_is_listed_first(gazetteer):
     # a province in the headline moves nothing: most of the article's events lie in it
     events = report_events(report(body, title="Two bombs in Diyala"), gazetteer).events
     assert [e["place_id"] for e in events] == ["jalawla", "kalar"]
+
+
+# --- another spelling of a village the gazetteer knows, inside the unit the text names ---------
+
+@pytest.fixture(scope="module")
+def whole_gazetteer():
+    """The shipped gazetteer with its WOF tier of Iraq's villages."""
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer.default()
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Chamchamal", "Jamjamal"),      # ch / j
+    ("Qaraqosh", "Karakosh"),        # q / k, vowels
+    ("Bawerde", "Bawirdah"),         # a final h
+    ("Kharaba", "Gharaba"),          # kh / gh
+    ("Sherkan", "Shirqan"),          # vowels, q / k
+    ("Zhazhok", "Jajuk"),            # zh / j, o / u
+    ("Upper Pirde", "Birdah al Ulya"),  # p / b, qualifiers dropped
+    ("Qaryat Hamdiya", "Hamdiyah"),  # "village of"
+])
+def test_spellings_of_one_name_share_a_key(a, b):
+    from geo._text import spelling_key
+
+    assert spelling_key(a) and spelling_key(a) == spelling_key(b)
+
+
+@pytest.mark.parametrize("a, b", [("Kirkuk", "Karbala"), ("Daquq", "Dibis"), ("Makhmour", "Mandali")])
+def test_other_names_keep_other_keys(a, b):
+    from geo._text import spelling_key
+
+    assert spelling_key(a) != spelling_key(b)
+
+
+@pytest.mark.parametrize("name", ["Tal", "Ali", "Sur", "كركوك", "X-1", ""])
+def test_names_too_short_or_not_latin_have_no_key(name):
+    from geo._text import spelling_key
+
+    assert spelling_key(name) == ""
+
+
+@pytest.mark.parametrize("body, place_id, reason", [
+    # WOF writes it Fakhrah (Daquq district); the report drops the final h
+    ("Gunmen raided Fakhra village in Daquq district on Monday, killing two farmers.",
+     "wof-1209077539", "village 'Fakhra' read as Fakhrah (another spelling), the one place of "
+                       "that spelling in the Daquq district named"),
+    # WOF's Kamaliyah, a few km from Daquq town
+    ("ISIS militants stormed Kamaleya village in Daquq on Monday and killed three.",
+     "wof-1209200819", "read as Kamaliyah"),
+])
+def test_another_spelling_inside_the_unit_named(whole_gazetteer, body, place_id, reason):
+    row = first_event(whole_gazetteer, body)
+    assert row["place_id"] == place_id
+    assert row["geo_precision"] == 1
+    assert reason in row["location_reason"]
+
+
+@pytest.mark.parametrize("body, place_id, reason", [
+    # four villages of that key lie in Daquq district, kilometres apart: none is chosen
+    ("Gunmen raided Dagmat village in Daquq district on Monday.", "daquq-district",
+     "village unknown (Dagmat): its district"),
+    # a province holds hundreds of villages per key: the province, not a guess
+    ("Gunmen raided Kalhouri village in Diyala province on Monday.", "diyala-governorate",
+     "village unknown (Kalhouri): its province"),
+])
+def test_a_spelling_that_could_be_several_places_stays_unknown(whole_gazetteer, body, place_id, reason):
+    row = first_event(whole_gazetteer, body)
+    assert row["place_id"] == place_id
+    assert row["geo_precision"] >= 2
+    assert reason in row["location_reason"]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo import settings
-from geo._admin import INSIDE_KM as _INSIDE_KM, governorate_place, inside, km
+from geo._admin import governorate_place, inside, km
 from geo.events.rules import _Rules
 from geo.events.structure import is_background
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
@@ -388,10 +388,25 @@ def place_event(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple
             if gov is not None:
                 m = gov
                 precision, where = GEO_PRECISION["governorate"], WHERE_PREC["governorate"]
-        reason = f"{what} unknown ({unknown_name}): its {_kind_label(m.type)}"
-        precision = max(2, precision)
-        where = max(2, where)
-        confidence *= 0.75
+        variant = _spelling_variant(gaz, body, unknown, m)
+        if variant is not None:
+            # The name is a known place's other spelling, and the only such place inside the
+            # unit the text puts it in: that place, said to be a reading of the spelling.
+            place, unit = variant
+            at = body.rfind(unknown_name, 0, unknown[3])
+            m = replace(m, place_id=place.id, name=place.name, type=place.type, lat=place.lat,
+                        lon=place.lon, text=unknown_name, start=at, end=at + len(unknown_name),
+                        match="spelling")
+            reason = (f"{what or 'place'} {unknown_name!r} read as {place.name} (another spelling), "
+                      f"the one place of that spelling in the {unit} named")
+            precision = GEO_PRECISION.get(place.type, 3)
+            where = WHERE_PREC.get(place.type, 5)
+            confidence *= 0.7
+        else:
+            reason = f"{what} unknown ({unknown_name}): its {_kind_label(m.type)}"
+            precision = max(2, precision)
+            where = max(2, where)
+            confidence *= 0.75
     elif m.type in SETTLEMENTS and _REGION_AFTER.match(body, m.end) and \
             _governorate_named(gaz, m) is not None:
         # "in Erbil region", "in Duhok province" (with no governorate row of that spelling):
@@ -416,6 +431,51 @@ def place_event(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple
     if note:
         reason = f"{reason}; {note}"
     return Placement(m, near, reason, round(confidence, 2), precision, where, unknown_name, ranked)
+
+
+# How far a spelling variant may lie from the unit the text puts it in: a town's own area,
+# or a district's (when the gazetteer's district field is the unit's).
+_VARIANT_TOWN_KM = 25.0
+_VARIANT_UNIT_KM = 45.0
+_VARIANT_SAME_KM = 6.0  # "Upper X" and "Lower X": one place for placing an event
+_TERRAIN_KINDS = frozenset({"mountain", "mountains", "valley", "plain", "plains", "hill", "hills",
+                            "heights"})
+
+
+def _spelling_variant(gaz, body: str, unknown, unit: Mention):
+    """(place, what the unit is) when the unknown name is, by its spelling key, exactly one
+    known place (or one pair of Upper/Lower) inside the unit the text puts it in; else None.
+    A name with no unit, or with several such places in it, stays unknown."""
+    name, _span, kind, _after = unknown
+    if unit.lat is None or unit.type in LARGE - {"governorate"}:
+        return None
+    wanted = {"mountain", "valley"} if kind in _TERRAIN_KINDS else SETTLEMENTS | {"subdistrict"}
+    here = gaz.get(unit.place_id) if unit.place_id in gaz else None
+    found = []
+    for p in gaz.spelling_variants(name):
+        if p.type not in wanted or p.id == unit.place_id or p.lat is None:
+            continue
+        d = km(unit, p)
+        if unit.type in SETTLEMENTS:
+            ok = d <= _VARIANT_TOWN_KM
+        elif unit.type in ("district", "subdistrict"):
+            district = here.district if here is not None else ""
+            ok = d <= _VARIANT_UNIT_KM and (not district or p.district == district
+                                           or d <= _VARIANT_TOWN_KM)
+        elif unit.type == "governorate":
+            ok = False  # hundreds of villages share a key in a province: too many to pick from
+        else:
+            ok = d <= _VARIANT_TOWN_KM
+        if ok:
+            found.append((d, p))
+    if not found:
+        return None
+    found.sort(key=lambda t: (t[0], t[1].id))
+    first = found[0][1]
+    if any(km(first, p) > _VARIANT_SAME_KM for _d, p in found[1:]):
+        return None
+    label = {"city": "town", "village": "town", "governorate": "province"}.get(unit.type, unit.type)
+    return first, f"{unit.name} {label}" if label != "town" else f"area of {unit.name}"
 
 
 def _unknown_event_name(rules, body: str, pools, unresolved: list[str]):
@@ -635,8 +695,6 @@ def _antecedent(rules: _Rules, body: str, span: tuple[int, int],
         own = noun not in rules.anaphora_vicinity
         found = max(earlier, key=lambda x: (own and x.type == types[0],
                                             not rules.reference.before(body, x.start), x.start, -x.end))
-        from dataclasses import replace
-
         return replace(found, text=body[m.start():m.end()], start=m.start(), end=m.end(),
                        role="mention", confidence=round(found.confidence * 0.9, 3), match="anaphora")
     return None
