@@ -345,3 +345,31 @@ def test_a_spelling_that_could_be_several_places_stays_unknown(whole_gazetteer, 
     assert row["place_id"] == place_id
     assert row["geo_precision"] >= 2
     assert reason in row["location_reason"]
+
+
+@pytest.mark.parametrize("body, event_type, sub_event_type", [
+    ("Turkish aircraft hit the hills above Sidakan on Monday.",
+     "Explosions/Remote violence", "Air/drone strike"),
+    ("The Turkish air force struck Batifa on Monday, local officials said.",
+     "Explosions/Remote violence", "Air/drone strike"),
+    ("On Monday the ministry said it would send its troops to the border areas of Zakho.",
+     "Strategic developments", "Other"),
+    ("Peshmerga units took up positions around Sinjar on Monday.",
+     "Strategic developments", "Other"),
+    ("Turkish bulldozers worked on Monday on a military road towards Kani Masi.",
+     "Strategic developments", "Other"),
+])
+def test_strikes_by_aircraft_and_moves_of_forces_are_events(gazetteer, body, event_type, sub_event_type):
+    row = first_event(gazetteer, body)
+    assert (row["event_type"], row["sub_event_type"]) == (event_type, sub_event_type)
+
+
+@pytest.mark.parametrize("body", ["Peshmerga units took up positions on Jabal Matin on Monday.",
+                                  "Turkish drones struck Mount Metina on Monday."])
+def test_the_metina_range_by_its_arabic_name(gazetteer, body):
+    assert first_event(gazetteer, body)["place_id"] == "metina"
+
+
+def test_a_first_name_is_not_the_metina_range(gazetteer):
+    result = geoparse(report("The governor met Matin Salih on Monday."), gazetteer)
+    assert not [m for m in result.mentions if m.place_id == "metina"]
