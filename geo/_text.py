@@ -238,17 +238,27 @@ def _spelling_rules() -> tuple[frozenset, tuple[tuple[str, str], ...], str, int]
 
 
 @lru_cache(maxsize=65536)
-def spelling_key(name: str) -> str:
-    """A coarse key that one village name's Latin transliterations share ("Chirakh",
-    "Jiragh" -> "jrk"; "Lewce", "Lewje" -> "lwj"), rules in data/transliteration.yaml; ""
-    for a name in another script or with too few consonants to tell."""
-    qualifiers, letters, vowels, shortest = _spelling_rules()
-    words = [w for w in normalize(name).split() if w not in qualifiers]
-    text = "".join(words)
+def spelling_form(name: str) -> str:
+    """A name with its qualifiers dropped and its letters brought to one per sound
+    (data/transliteration.yaml), vowels kept: "Chirakh" and "Jiragh" are both "jirak"; ""
+    for a name in another script."""
+    qualifiers, letters, _vowels, _shortest = _spelling_rules()
+    text = "".join(w for w in normalize(name).split() if w not in qualifiers)
     if not text or not text.isascii() or not text.isalpha():
         return ""
     for a, b in letters:
         text = text.replace(a, b)
-    text = _DOUBLED.sub(r"\1", text)  # a written double is one sound (Sinnuni = Sinuni)
+    return _DOUBLED.sub(r"\1", text)  # a written double is one sound (Sinnuni = Sinuni)
+
+
+@lru_cache(maxsize=65536)
+def spelling_key(name: str) -> str:
+    """A coarse key that one village name's Latin transliterations share ("Chirakh",
+    "Jiragh" -> "jrk"; "Lewce", "Lewje" -> "lwj"): `spelling_form` without its vowels after
+    the first letter; "" for a name in another script or with too few letters to tell."""
+    _qualifiers, _letters, vowels, shortest = _spelling_rules()
+    text = spelling_form(name)
+    if not text:
+        return ""
     key = text[0] + "".join(ch for ch in text[1:] if ch not in vowels)
     return key if len(key) >= shortest else ""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from geo import settings
 from geo._admin import governorate_place, inside, km
+from geo._text import spelling_form
 from geo.events.rules import _Rules
 from geo.events.structure import is_background
 from geo.parse import SETTLEMENTS, Mention, ParseResult, geoparse
@@ -438,6 +439,9 @@ def place_event(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple
 _VARIANT_TOWN_KM = 25.0
 _VARIANT_UNIT_KM = 45.0
 _VARIANT_SAME_KM = 6.0  # "Upper X" and "Lower X": one place for placing an event
+# The key drops vowels, so it joins names that only share consonants (Kalhouri, Kalar): the
+# spellings themselves, letters folded and vowels kept, must also be this alike (0-100).
+_VARIANT_MIN_RATIO = 75
 _TERRAIN_KINDS = frozenset({"mountain", "mountains", "valley", "plain", "plains", "hill", "hills",
                             "heights"})
 
@@ -452,8 +456,13 @@ def _spelling_variant(gaz, body: str, unknown, unit: Mention):
     wanted = {"mountain", "valley"} if kind in _TERRAIN_KINDS else SETTLEMENTS | {"subdistrict"}
     here = gaz.get(unit.place_id) if unit.place_id in gaz else None
     found = []
+    from rapidfuzz import fuzz
+
+    written = spelling_form(name)
     for p in gaz.spelling_variants(name):
         if p.type not in wanted or p.id == unit.place_id or p.lat is None:
+            continue
+        if max(fuzz.ratio(written, spelling_form(n)) for n in p.all_names()) < _VARIANT_MIN_RATIO:
             continue
         d = km(unit, p)
         if unit.type in SETTLEMENTS:
