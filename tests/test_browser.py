@@ -461,7 +461,10 @@ def test_title_search_and_date_filter_never_overlap(chromium, tmp_path, width, h
         page = OfflinePage(chromium, width=width, height=height, block_all=block_all)
         page.open(path)
         page.page.wait_for_timeout(300)
-        sels = top + [".geo-legend", ".geo-mouse"] + ([".geo-offline"] if block_all else [])
+        # The scale and the attribution too: on a phone the attribution wraps across to the
+        # bottom left corner, whose controls must then stand above it.
+        sels = top + [".geo-legend", ".geo-mouse", ".leaflet-control-scale",
+                      ".leaflet-control-attribution"] + ([".geo-offline"] if block_all else [])
         found = overlaps(page, sels)
         assert set(found["boxes"]) == set(sels), found
         assert found["overlapping"] == [] and found["outside"] == [], found
@@ -640,7 +643,13 @@ def test_popup_autopan_keeps_its_marker_in_view(chromium, tmp_path, width, heigh
     render.save_map(render.build_map(ev, zones_frame()), path)
     page = OfflinePage(chromium, width=width, height=height)
     page.open(path)
-    for y in (70, height - 40):
+    # Low on the map, just above the attribution strip (on a phone its sources' names take
+    # two lines, and a marker under it cannot be clicked at all).
+    strip_top = page.eval("""() => {
+        const a = document.querySelector('.leaflet-control-attribution').getBoundingClientRect();
+        return a.top - document.querySelector('.leaflet-container').getBoundingClientRect().top;
+    }""")
+    for y in (70, min(height - 40, int(strip_top) - 16)):
         open_popup_at(page, 0, width // 2, y)
         marker = page.eval("""() => {
             const i = document.querySelector('[data-test=at0]').getBoundingClientRect();

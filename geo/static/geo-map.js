@@ -205,6 +205,7 @@ window.geoDisputed = window.geoDisputed || {};
   // along the top (down to the lowest top control) and the bottom (up to the legend) instead.
   // Every popup shares the two padding arrays (Leaflet reads them each time it pans) and
   // G.updatePadding refills them when the layout changes (start, resize, fullscreen).
+  G.CORNER_CONTROL = '.leaflet-control:not(.leaflet-control-attribution)';
   G.padTL = [G.MARGIN, G.MARGIN];
   G.padBR = [G.MARGIN, G.MARGIN];
   G.MARKER_BELOW = 26; // px of an event's marker below its popup's tip, kept in view too
@@ -238,10 +239,20 @@ window.geoDisputed = window.geoDisputed || {};
     var tops = c.querySelectorAll('.leaflet-top'), i;
     L.DomUtil.removeClass(c, 'geo-narrow'); L.DomUtil.removeClass(c, 'geo-fold-legend');
     for (i = 0; i < tops.length; i++) tops[i].style.top = '';
+    // On a narrow map the attribution wraps and reaches across to the bottom left corner:
+    // that corner's controls (the scale, the pointer's position) then stand on top of it.
+    var bottomLeft = c.querySelector('.leaflet-bottom.leaflet-left');
+    if (bottomLeft) {
+      bottomLeft.style.bottom = '';
+      var strip = G.boxes(c, '.leaflet-control-attribution')[0];
+      var corner = G.boxes(c, '.leaflet-bottom.leaflet-left .leaflet-control');
+      if (strip && corner.length && strip.l < G.max(corner, function (b) { return b.r; }))
+        bottomLeft.style.bottom = (c.clientHeight - strip.t) + 'px';
+    }
     [title, note].forEach(function (e) { if (e) { e.style.maxWidth = ''; e.style.top = ''; } });
     function side(v) {
-      var l = G.boxes(c, '.leaflet-' + v + '.leaflet-left .leaflet-control');
-      var r = G.boxes(c, '.leaflet-' + v + '.leaflet-right .leaflet-control');
+      var l = G.boxes(c, '.leaflet-' + v + '.leaflet-left ' + G.CORNER_CONTROL);
+      var r = G.boxes(c, '.leaflet-' + v + '.leaflet-right ' + G.CORNER_CONTROL);
       return Math.max(G.max(l, function (b) { return b.r; }),
                       G.max(r, function (b) { return W - b.l; }));
     }
@@ -276,8 +287,13 @@ window.geoDisputed = window.geoDisputed || {};
     G.boxes(c, '.geo-title, .geo-offline').forEach(function (b) {
       if (b.t < H / 2) top = Math.max(top, b.b); else bottom = Math.max(bottom, H - b.t);
     });
-    left = G.max(G.boxes(c, '.leaflet-left .leaflet-control'), function (b) { return b.r; });
-    right = G.max(G.boxes(c, '.leaflet-right .leaflet-control'), function (b) { return W - b.l; });
+    // The attribution is a strip along the bottom edge (as wide as its sources' names make
+    // it), so it belongs to the bottom band: as a side band it would leave no room beside it.
+    G.boxes(c, '.leaflet-control-attribution').forEach(function (b) {
+      bottom = Math.max(bottom, H - b.t);
+    });
+    left = G.max(G.boxes(c, '.leaflet-left ' + G.CORNER_CONTROL), function (b) { return b.r; });
+    right = G.max(G.boxes(c, '.leaflet-right ' + G.CORNER_CONTROL), function (b) { return W - b.l; });
     if (W - left - right - 2 * G.MARGIN < G.MIN_FREE) {
       // No room beside the controls: bands above and below them instead, if those leave room.
       left = right = 0;
