@@ -251,7 +251,7 @@ def main() -> None:
     def match_only(text: str) -> int:
         # The matching stage alone (fold + automaton), what the peer does: no checks, no
         # disambiguation, no unknown-name scan.
-        from geo.parse import fold_text
+        from geo._text import fold_text
 
         return sum(1 for _ in idx.automaton.iter(f" {fold_text(text)[0]} "))
 

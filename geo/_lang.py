@@ -69,7 +69,7 @@ class Pack:
 
 
 def _fold_word(word: str) -> str:
-    from geo.parse import name_key
+    from geo._text import name_key
 
     return name_key(word)
 
@@ -436,7 +436,7 @@ class FoldedMatcher:
         longest and not overlapping; `end` is the end of the word for a `*` keyword."""
         if self.automaton is None or not _ARABIC_SCRIPT.search(text):
             return []
-        from geo.parse import fold_text
+        from geo._text import fold_text
 
         squeezed, offsets = fold_text(text)
         offs = offsets.tolist()

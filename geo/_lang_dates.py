@@ -41,7 +41,7 @@ class _Table:
     prefixes: tuple
 
     def get(self, text: str):
-        from geo.parse import name_key
+        from geo._text import name_key
 
         key = name_key(text)
         for candidate in (key, _strip_proclitic(key)):
@@ -58,7 +58,7 @@ def _strip_proclitic(key: str) -> str:
 
 
 def _table(pairs) -> _Table:
-    from geo.parse import name_key
+    from geo._text import name_key
 
     exact, prefixes = {}, []
     for word, value in pairs:

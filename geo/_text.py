@@ -262,3 +262,85 @@ def spelling_key(name: str) -> str:
         return ""
     key = text[0] + "".join(ch for ch in text[1:] if ch not in vowels)
     return key if len(key) >= shortest else ""
+
+
+# --- character folding with an offset map -----------------------------------------------------
+
+_APOSTROPHES = frozenset("'’‘`´ʿʾʼʻ′ˈ")
+
+
+class _FoldTable(dict):
+    """`str.translate` table built on demand: one output character per input character.
+
+    Letters and digits fold to their lower-case base form (ū -> u, أ -> ا); marks that
+    normalization drops inside words (harakat, tatweel, a final hamza) become \\x01 so they
+    can be squeezed out; apostrophes and ayn marks, and everything else, become a space
+    ("Region's" -> "region s", so "Kurdistan Region" still matches; names written with an
+    apostrophe are indexed the same way).
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold(ch)
+        if ch in _APOSTROPHES:
+            out = " "
+        elif not folded:
+            out = "\x01"
+        else:
+            first = folded[0]
+            out = first if first.isalnum() else " "
+        self[code] = out
+        return out
+
+
+_FOLD = _FoldTable()
+for _c in range(128):  # ASCII up front: most reports are mostly ASCII
+    _FOLD.__missing__(_c)
+
+
+_BMP_TABLE = None  # numpy array: code point (< 65536) -> folded code point, 0 = not yet known
+
+
+def _fold_codes(text: str):
+    """Code points of `text` folded by `_FOLD`, as a numpy array (a table look-up in C for
+    the Basic Multilingual Plane, filled in lazily for the characters met)."""
+    import numpy as np
+
+    global _BMP_TABLE
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if codes.size and int(codes.max()) >= 65536:  # astral characters: the slow, exact way
+        return np.frombuffer(text.translate(_FOLD).encode("utf-32-le"), dtype=np.uint32)
+    if _BMP_TABLE is None:
+        _BMP_TABLE = np.zeros(65536, dtype=np.uint32)
+    folded = _BMP_TABLE[codes]
+    missing = folded == 0
+    if missing.any():
+        for cp in np.unique(codes[missing]).tolist():
+            _BMP_TABLE[cp] = ord(_FOLD[cp]) if cp else 32
+        folded = _BMP_TABLE[codes]
+    return folded
+
+
+def fold_text(text: str) -> tuple[str, "object"]:
+    """`text` folded and squeezed, and the map back: `squeezed[i]` is `text[offsets[i]]`.
+
+    Dropped marks (\\x01) vanish and runs of spaces become one. Done with numpy on the
+    code points, so the cost per character stays in C.
+    """
+    import numpy as np
+
+    codes = _fold_codes(text)
+    kept = np.flatnonzero(codes != 1)
+    codes = codes[kept]
+    space = codes == 32
+    single = ~(space & np.concatenate(([False], space[:-1])))
+    offsets = kept[single]
+    return codes[single].tobytes().decode("utf-32-le"), offsets
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """A name's key in the automaton: the same folding as the text, spaces squeezed (the same
+    table as fold_text, without numpy: for a short name numpy's set-up costs more than the
+    folding, and 130,000 names are folded to build the automaton)."""
+    return " ".join(name.translate(_FOLD).replace("\x01", "").split())

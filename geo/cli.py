@@ -673,14 +673,14 @@ def zones_cmd(inputs, with_events, output, as_json, db_url, schema, where, zone_
 
 def _zones_events(zones_api, zones, inputs, as_json, gaz) -> None:
     """`geo zones --events`: events per zone, and each event's zones and front distance."""
-    from geo.events import events_from_inputs
+    from geo import pipeline
 
-    result = events_from_inputs(list(inputs), gazetteer=gaz)
+    result = pipeline.run(list(inputs), gazetteer=gaz, zones=zones)
     if not result.reports and not result.datasets:
         _report_failures(result.failures, 0, inputs)
     for failure in result.failures:
         _echo(f"geo: report error: {failure}", err=True)
-    events = zones_api.assign_zones(result.events, zones)
+    events = result.events
     table = zones_api.events_per_zone(events, zones)
     if as_json:
         cols = ["event_id", "location", "event_date", "zones", "front_distance_km"]

@@ -30,11 +30,10 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo import settings
 from geo._errors import GeoError
 
 if TYPE_CHECKING:  # pragma: no cover

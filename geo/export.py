@@ -678,11 +678,9 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
     from geo._outputs import check_outputs_not_inputs
 
     check_outputs_not_inputs(plan.files.values(), inputs)  # never replace a report
-    from geo.events import events_from_inputs
-    from geo.zones import build_zones
+    from geo import pipeline
 
-    kwargs = {"gazetteer": gazetteer} if gazetteer is not None else {}
-    result = events_from_inputs([os.fspath(i) for i in inputs], correct=correct, **kwargs)
+    result = pipeline.run(inputs, gazetteer=gazetteer, correct=correct, zone_files=zone_files)
     if not result.reports and not result.datasets:  # nothing to export: keep any earlier file
         named = ", ".join(os.fspath(i) for i in inputs)
         if result.failures:
@@ -690,13 +688,12 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
             raise ExportError(f"no report could be read from {named}: "
                               f"{result.failures[0]}{more}")
         raise ExportError(f"no report found in {named}")
-    zones = build_zones(tuple(zone_files), gazetteer=gazetteer)  # its errors are the caller's to show
-    built = build_layers(result, zones.zones, gazetteer)
+    built = build_layers(result, result.zones, gazetteer)
     out = export_layers(built, plan.fmt, path, only=plan.layers)
-    out.reports = len(result.reports) + len(result.datasets)  # an ACLED / UCDP file counts one
+    out.reports = result.sources  # an ACLED / UCDP file counts one
     out.failures = list(result.failures)
     out.warnings = list(result.warnings)
-    out.zone_errors, out.zone_warnings = list(zones.errors), list(zones.warnings)
+    out.zone_errors, out.zone_warnings = list(result.zone_errors), list(result.zone_warnings)
     return out
 
 

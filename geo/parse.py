@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from geo import settings
 from geo._geoparse_rules import geoparse_rules
-from geo._text import TYPE_WORDS, compact, fold, normalize
+from geo._text import TYPE_WORDS, compact, fold, fold_text, name_key, normalize  # noqa: F401 (fold_text: re-exported)
 from geo.reports import Report
 
 if TYPE_CHECKING:  # the gazetteer is imported lazily: `geo parse --help` stays fast
@@ -106,88 +106,6 @@ class ParseResult:
         return {"report": self.report.to_dict(),
                 "mentions": [m.to_dict() for m in self.mentions],
                 "unresolved": list(self.unresolved), "warnings": list(self.warnings)}
-
-
-# --- character folding with an offset map -----------------------------------------------------
-
-_APOSTROPHES = frozenset("'’‘`´ʿʾʼʻ′ˈ")
-
-
-class _FoldTable(dict):
-    """`str.translate` table built on demand: one output character per input character.
-
-    Letters and digits fold to their lower-case base form (ū -> u, أ -> ا); marks that
-    normalization drops inside words (harakat, tatweel, a final hamza) become \\x01 so they
-    can be squeezed out; apostrophes and ayn marks, and everything else, become a space
-    ("Region's" -> "region s", so "Kurdistan Region" still matches; names written with an
-    apostrophe are indexed the same way).
-    """
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        folded = fold(ch)
-        if ch in _APOSTROPHES:
-            out = " "
-        elif not folded:
-            out = "\x01"
-        else:
-            first = folded[0]
-            out = first if first.isalnum() else " "
-        self[code] = out
-        return out
-
-
-_FOLD = _FoldTable()
-for _c in range(128):  # ASCII up front: most reports are mostly ASCII
-    _FOLD.__missing__(_c)
-
-
-_BMP_TABLE = None  # numpy array: code point (< 65536) -> folded code point, 0 = not yet known
-
-
-def _fold_codes(text: str):
-    """Code points of `text` folded by `_FOLD`, as a numpy array (a table look-up in C for
-    the Basic Multilingual Plane, filled in lazily for the characters met)."""
-    import numpy as np
-
-    global _BMP_TABLE
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if codes.size and int(codes.max()) >= 65536:  # astral characters: the slow, exact way
-        return np.frombuffer(text.translate(_FOLD).encode("utf-32-le"), dtype=np.uint32)
-    if _BMP_TABLE is None:
-        _BMP_TABLE = np.zeros(65536, dtype=np.uint32)
-    folded = _BMP_TABLE[codes]
-    missing = folded == 0
-    if missing.any():
-        for cp in np.unique(codes[missing]).tolist():
-            _BMP_TABLE[cp] = ord(_FOLD[cp]) if cp else 32
-        folded = _BMP_TABLE[codes]
-    return folded
-
-
-def fold_text(text: str) -> tuple[str, "object"]:
-    """`text` folded and squeezed, and the map back: `squeezed[i]` is `text[offsets[i]]`.
-
-    Dropped marks (\\x01) vanish and runs of spaces become one. Done with numpy on the
-    code points, so the cost per character stays in C.
-    """
-    import numpy as np
-
-    codes = _fold_codes(text)
-    kept = np.flatnonzero(codes != 1)
-    codes = codes[kept]
-    space = codes == 32
-    single = ~(space & np.concatenate(([False], space[:-1])))
-    offsets = kept[single]
-    return codes[single].tobytes().decode("utf-32-le"), offsets
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """A name's key in the automaton: the same folding as the text, spaces squeezed (the same
-    table as fold_text, without numpy: for a short name numpy's set-up costs more than the
-    folding, and 130,000 names are folded to build the automaton)."""
-    return " ".join(name.translate(_FOLD).replace("\x01", "").split())
 
 
 # --- the automaton, once per gazetteer -------------------------------------------------------
@@ -423,20 +341,6 @@ def mark_event_places(result: ParseResult, spans: set[tuple[int, int]]) -> None:
         result.mentions = [
             replace(m, role="event") if (m.start, m.end) in spans and m.role == "mention" else m
             for m in result.mentions]
-
-
-def __getattr__(name: str):
-    # parse_report gives event roles, which the event step decides: it lives in geo.events
-    # (the geoparser imports no step after it). The old name keeps working for notebooks.
-    if name == "parse_report":
-        import warnings
-
-        warnings.warn("geo.parse.parse_report is now geo.events.parse_report", DeprecationWarning,
-                      stacklevel=2)
-        from geo.events import parse_report  # the one import upwards, for the old name only
-
-        return parse_report
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def geoparse(report: Report, gazetteer: "Gazetteer | None" = None) -> ParseResult:

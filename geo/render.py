@@ -1015,10 +1015,9 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
     ExportError, before any report is read, for an output folder that cannot be written or
     an output that is one of the inputs.
     """
+    from geo import pipeline
     from geo._atomic import check_folder
     from geo._outputs import check_outputs_not_inputs
-    from geo.events import events_from_inputs
-    from geo.zones import assign_zones, build_zones
 
     inputs = [str(p) for p in inputs] or [str(settings.SEEDS_DIR)]
     default_out = out is None
@@ -1033,22 +1032,18 @@ def map_inputs(inputs: Iterable[str | Path] = (), out: str | Path | None = None,
     else:
         check_folder(out.parent, out)
     check_outputs_not_inputs([out], inputs)
-    result = events_from_inputs(inputs, gazetteer=gazetteer, fmt=fmt, correct=correct)
-    events = result.events
-    located = int(sum(1 for g in events.geometry if g is not None and not g.is_empty))
-    why = _nothing_to_map(result, events, located, ", ".join(inputs))
+    layers = pipeline.run(inputs, gazetteer=gazetteer, fmt=fmt, correct=correct,
+                          zone_files=zone_files)
+    located = layers.located
+    why = _nothing_to_map(layers, layers.events, located, ", ".join(inputs))
     if why:
         raise MapError(f"nothing to map: {why}")
-    built = build_zones(tuple(str(f) for f in zone_files), gazetteer=gazetteer)
-    zones = built.zones
-    events = assign_zones(events, zones)
-    m = build_map(events, zones, result.mentions, title=title, self_contained=self_contained,
-                  tiles=tiles)
+    m = build_map(layers.events, layers.zones, layers.mentions, title=title,
+                  self_contained=self_contained, tiles=tiles)
     if default_out:
         out.parent.mkdir(parents=True, exist_ok=True)
     save_map(m, out, self_contained=self_contained)
-    return MapResult(path=out, events=len(events), located=located, zones=len(zones),
-                     reports=len(result.reports) + len(result.datasets),  # datasets: one each
-                     failures=list(result.failures),
-                     zone_errors=list(built.errors),
-                     zone_warnings=list(getattr(built, "warnings", None) or []))
+    return MapResult(path=out, events=len(layers.events), located=located,
+                     zones=len(layers.zones), reports=layers.sources,
+                     failures=list(layers.failures), zone_errors=list(layers.zone_errors),
+                     zone_warnings=list(layers.zone_warnings))

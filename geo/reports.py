@@ -44,6 +44,7 @@ from typing import Any, Iterable, Iterator
 
 from geo import settings
 from geo._errors import ReportError
+from geo._outputs import is_own_output  # noqa: F401 (also re-exported: the old home)
 from geo._text import is_abbreviation
 from geo._untrusted import (InputBoundError, encoding_name, encoding_of, json_decode, json_loads,
                             json_scan, line_at, quote, shorten, yaml_loader,
@@ -290,42 +291,6 @@ def _inside(link: Path, root: Path) -> bool:
     except (ValueError, OSError, RuntimeError):  # elsewhere, or a loop of links
         return False
     return True
-
-
-# What the tool writes, recognised by how it starts: GeoJSON (`geo events`, `geo export`,
-# `geo zones -o`), `geo parse --json`, `geo zones --json` (and with --events).
-_OWN_JSON = re.compile(r'\ufeff?\s*(?:\{\s*"type"\s*:\s*"(?:FeatureCollection|Feature)"'
-                       r'|\[\s*\{\s*"(?:report|zone_id)"\s*:|\{\s*"per_zone"\s*:)')
-# The columns that make a CSV the events table of `geo export --format csv` (no `body`).
-_OWN_CSV_COLUMNS = {"event_id", "report_id", "event_type"}
-_OWN_OUTPUT_HEAD_BYTES = 4096
-# A page of `geo map`: its layers' data sit in JSON blocks with these ids (geo.render).
-_OWN_MAP_MARKER = b'<script type="application/json" id="geo-data-'
-
-
-def is_own_output(path: str | Path) -> bool:
-    """Whether a file found in a folder is one this tool wrote, not a report: a GeoJSON file
-    (events, zones, any layer: `"type": "FeatureCollection"`), the JSON that `geo parse
-    --json` and `geo zones --json` print, or a CSV with `event_id`, `report_id` and
-    `event_type` columns and no `body` or `text` (the events table of `geo export --format
-    csv`), or a map page of `geo map` (its data blocks, `<script type="application/json"
-    id="geo-data-...">`). Only the first few kilobytes are read (all of an HTML page).
-    Folders skip these files; named as an input, a file is read whatever it is."""
-    suffix = Path(path).suffix.lower()
-    try:
-        with open(path, "rb") as fh:
-            if settings.REPORT_EXTENSIONS.get(suffix) == "html":
-                return _OWN_MAP_MARKER in fh.read(settings.REPORT_MAX_BYTES)
-            head = fh.read(_OWN_OUTPUT_HEAD_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return False
-    if _OWN_JSON.match(head):
-        return True
-    if suffix != ".csv":
-        return False
-    first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
-    columns = {_FIELD_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in first.split(",")}
-    return _OWN_CSV_COLUMNS <= columns and "body" not in columns
 
 
 def read_report_file(path: str | Path, fmt: str = "auto") -> list[Report]:

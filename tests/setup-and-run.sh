@@ -49,4 +49,6 @@ fi
 export GEO_BASEMAP_LAKES="$LAKES"
 # The map's scripts, styles and fonts (Leaflet, markercluster, Font Awesome) come from the
 # xstatic-* PyPI packages installed above as dependencies: no npm, no download at test time.
+# The code's layout: no step imports one above it ([tool.importlinter] in pyproject.toml).
+lint-imports
 python3 -m pytest -q "$@"

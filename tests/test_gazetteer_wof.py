@@ -14,7 +14,7 @@ import yaml
 from geo import settings
 from geo._errors import GazetteerError
 from geo.gazetteer import Gazetteer, read_places_file
-from geo.parse import parse_report
+from geo.events import parse_report
 from geo.reports import Report, parse_report_text, read_report_file
 from geo.wof import OchaAdmin, import_wof, read_wof_records, wof_rows, write_tier
 

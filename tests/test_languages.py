@@ -254,7 +254,7 @@ def test_relative_date_counts_from_the_statement_when_no_published_date(gazettee
     """No published date: "this evening" in a sentence whose statement is dated counts from
     that date (a weekday alone before the full date says nothing)."""
     from geo.events import event_rows
-    from geo.parse import parse_report
+    from geo.events import parse_report
 
     r = report("وأوضح المصدر، السبت (13 آب 2022)، أن مسلحين هاجموا مساء اليوم قرية في قضاء داقوق.",
                published=None)

@@ -754,7 +754,8 @@ def test_cli_events_per_zone(monkeypatch, builtin):
 
     events = _events([(*PLACES["Qara Tapa"], "2024-05-11"), (*PLACES["Erbil"], None)])
     fake = types.ModuleType("geo.events")
-    fake.events_from_inputs = lambda inputs, **kw: types.SimpleNamespace(events=events, reports=["r"], failures=[])
+    fake.events_from_inputs = lambda inputs, **kw: types.SimpleNamespace(
+        events=events, mentions=None, reports=["r"], datasets=[], failures=[], warnings=[])
     monkeypatch.setitem(__import__("sys").modules, "geo.events", fake)
 
     result = _cli(["zones", "--events", "report.txt", "--json"])

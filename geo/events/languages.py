@@ -102,7 +102,7 @@ def arabic_actor_matcher(langs: frozenset, index: dict[str, int]) -> FoldedMatch
             entries += [(str(a), index[actor], pack.code == "ar") for a in aliases]
     # longer names first: "قوات البيشمركة" before "البيشمركة" at the same start
     entries.sort(key=lambda e: -len(e[0]))
-    from geo.parse import name_key
+    from geo._text import name_key
 
     # Sorani joins its endings to a name ("داعشەوە", "پێشمەرگەکان"): they may follow.
     ends = frozenset(name_key(e) for p in chosen(langs) if p.script == "arabic" and p.code != "ar"
@@ -112,7 +112,7 @@ def arabic_actor_matcher(langs: frozenset, index: dict[str, int]) -> FoldedMatch
 
 def origin_endings(langs: frozenset) -> tuple[str, ...]:
     """The endings of `langs` that make a name an origin, folded (Sorani ەوە: "from")."""
-    from geo.parse import name_key
+    from geo._text import name_key
 
     return tuple(sorted({name_key(e) for p in chosen(langs) for e in p.geoparse_strings("origin_suffixes")
                          if name_key(e)}, key=len, reverse=True))

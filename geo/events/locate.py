@@ -652,7 +652,7 @@ def _is_origin(rules: _Rules, body: str, mention: Mention) -> bool:
 
 
 def _fold(text: str) -> str:
-    from geo.parse import name_key
+    from geo._text import name_key
 
     return name_key(text)
 

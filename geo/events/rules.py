@@ -91,7 +91,7 @@ def _fold_word(word: str) -> str:
     folded as the geoparser folds it (أ إ آ = ا, ة = ه, harakat dropped)."""
     if word.isascii():
         return word
-    from geo.parse import name_key
+    from geo._text import name_key
 
     return name_key(word) or word
 
