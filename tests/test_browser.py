@@ -66,16 +66,26 @@ def open_popup_at(page: OfflinePage, index: int, x: int, y: int) -> str:
     """Show marker `index` on its own, pan it to container point (x, y), click it; return the
     popup's text once the popup's own pan is over."""
     page.eval("() => void window.geoDisputed.map.closePopup()")
-    page.eval("""(i) => new Promise(resolve => {
-        const m = window.geoDisputed.events.geoMarkers[i];
-        window.geoDisputed.events.zoomToShowLayer(m, () => setTimeout(resolve, 400));
-    })""", index)
-    page.eval("""([i, x, y]) => {
-        const G = window.geoDisputed, m = G.events.geoMarkers[i];
-        const p = G.map.latLngToContainerPoint(m.getLatLng());
-        G.map.panBy([p.x - x, p.y - y], {animate: false});
-        m._icon.setAttribute('data-test', 'at' + i);
-    }""", [index, x, y])
+    # The pan can move the marker into a cluster again (markercluster re-clusters on move):
+    # then show it once more, a few times at most, until its own icon is on the map.
+    for _attempt in range(5):
+        page.eval("""(i) => new Promise(resolve => {
+            const m = window.geoDisputed.events.geoMarkers[i];
+            window.geoDisputed.events.zoomToShowLayer(m, () => setTimeout(resolve, 400));
+        })""", index)
+        shown = page.eval("""([i, x, y]) => new Promise(resolve => {
+            const G = window.geoDisputed, m = G.events.geoMarkers[i];
+            const p = G.map.latLngToContainerPoint(m.getLatLng());
+            G.map.panBy([p.x - x, p.y - y], {animate: false});
+            setTimeout(() => {
+                if (!m._icon) return resolve(false);
+                m._icon.setAttribute('data-test', 'at' + i);
+                resolve(true);
+            }, 100);
+        })""", [index, x, y])
+        if shown:
+            break
+    assert shown, f"marker {index} stayed inside a cluster"
     page.page.click(f"[data-test=at{index}]")
     page.page.wait_for_selector(".leaflet-popup-content .geo-popup-title", timeout=5000)
     page.page.wait_for_timeout(600)  # the popup's autopan
