@@ -142,6 +142,7 @@ def event_rules(path: Path = settings.EVENT_RULES_FILE) -> dict:
         "statement_places": _strings(data, "statement_places", path),
         "source_words": _strings(data, "source_words", path),
         "summary_words": _strings(data, "summary_words", path),
+        "other_event_words": _strings(data, "other_event_words", path),
         "civilian_context_words": _strings(data, "civilian_context_words", path),
         "summary_counts": _strings(data, "summary_counts", path),
         "summary_nouns": _strings(data, "summary_nouns", path),

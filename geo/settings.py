@@ -141,6 +141,7 @@ BULK_NAMESAKE_PENALTY = 0.03   # a bulk-tier reading of a curated name scores th
 PARSE_FUZZY_MIN_SCORE = 0.75   # an unknown capitalised name resolves only at this fuzzy score
 PARSE_RESOLVED_CACHE_MAX = 20_000  # unknown names remembered per gazetteer (bounded memory)
 EVENT_JOIN_KM = 25.0           # sentences of one type and date this close are one event
+EVENT_CLAIM_JOIN_KM = 60.0     # ... and a claim ("X said that ...") this close to an event told
 EVENT_UNSURE_CONFIDENCE = 0.8  # below this, a mention yields to a sure one as an event's place
 #: Max km between a place and the place named as its container ("X in Y") before X is taken
 #: for a namesake elsewhere in Iraq, by the container's type.

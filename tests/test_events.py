@@ -776,3 +776,46 @@ def test_a_place_named_by_its_kind_keeps_its_own_event():
             "entered Sinjar. On Monday another IED exploded in the town, killing two civilians.")
     events = events_from_reports([report(text, date(2024, 5, 11))]).events
     assert list(events["location"]) == ["Kirkuk", "Sinjar"]
+
+
+def _report_events(body: str, published: str = "2024-08-12"):
+    from geo.reports import parse_report_text
+
+    text = f"---\nid: r\npublished: {published}\n---\n{body}\n"
+    return events_from_reports([parse_report_text(text)]).events
+
+
+def test_a_claim_does_not_join_an_event_that_says_it_is_another():
+    # The lede is a claim ("reported that"); the next sentence is a second strike elsewhere.
+    events = _report_events(
+        "SULAIMANI - A local reporter said that a drone struck a car in Penjwen, killing both "
+        "men inside. Another car was hit by a drone on Friday in Dukan District.")
+    assert list(events["place_id"])[:2] == ["penjwen", "dukan-district"], list(events["place_id"])
+
+
+def test_a_claim_far_from_the_event_told_is_an_event_of_its_own():
+    # Two shellings of one type, about 170 km apart: the claim about Qaladze is not the
+    # shelling of Kani Masi the report tells in its own words.
+    events = _report_events(
+        "Local officials said on Sunday that villages near Qaladze had been shelled by Turkish "
+        "artillery. On Saturday, Turkish artillery shelled Kani Masi, causing no casualties.")
+    assert len(events) == 2 and set(events["place_id"]) == {"qaladze", "kani-masi"}, \
+        list(events["place_id"])
+
+
+def test_a_claim_near_the_event_told_is_the_same_event():
+    # "a village in north-western Kirkuk" and Dibis, some 40 km apart: one raid told twice.
+    events = _report_events(
+        "An official said that on Tuesday ISIS gunmen raided a village in north-western Kirkuk. "
+        "According to the mayor, the gunmen stormed a village in Dibis early in the morning "
+        "and killed four people.", published="2024-07-18")
+    assert len(events) == 1, list(events["place_id"])
+
+
+def test_a_third_day_running_is_not_another_event():
+    from geo.events.rules import _rules
+
+    rules = _rules()
+    assert rules.other_event.search("Another vehicle was hit by a drone")
+    assert rules.other_event.search("In a separate incident, a bomb went off")
+    assert not rules.other_event.search("For a third day running, jets struck the area")

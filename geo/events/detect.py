@@ -150,6 +150,10 @@ def find_events(result: ParseResult) -> list[_Draft]:
                        and not _dateline_like(body, m)] for k, ms in places.items()}
     dated: list[_Draft] = []
     undated: list[_Draft] = []
+    # Sentences that say they tell another event than the one before ("Another vehicle was
+    # hit"): each starts an event of its own.
+    others = {k for k in triggers if rules.other_event.search(body, spans[k][0], trigger_at[k])}
+    distinct: list[_Draft] = []
     loose: list[tuple[int, EventRule]] = []
     for k in sorted(triggers):
         rule = triggers[k]
@@ -164,13 +168,19 @@ def find_events(result: ParseResult) -> list[_Draft]:
                                       "not by the event itself")
             if k in date_notes:
                 draft.warnings.append(date_notes[k])
-            _add_dated(dated, draft, join_places, spans)
+            if k in others:
+                distinct.append(draft)
+                dated.append(draft)
+            else:
+                _add_dated(dated, draft, join_places, spans)
         elif k in located:
             draft = _Draft(rule, [spans[k]], report.published, False, trigger=trigger_at[k],
                            claim=k in claims)
             if k in date_notes:
                 draft.warnings.append(date_notes[k])
             undated.append(draft)
+            if k in others:
+                distinct.append(draft)
         else:
             loose.append((k, rule))
     # Undated sentences join the dated event of the same type at the same place (or one
@@ -178,6 +188,9 @@ def find_events(result: ParseResult) -> list[_Draft]:
     # in Tuz Khurmatu.
     events = list(dated)
     for draft in undated:
+        if draft in distinct:
+            events.append(draft)
+            continue
         home = next((d for d in dated if d.rule.event_type == draft.rule.event_type
                      and _same_place(d, draft, join_places, spans)), None)
         if home is not None:
@@ -195,9 +208,14 @@ def find_events(result: ParseResult) -> list[_Draft]:
         home = next((d for d in events if d.rule.event_type == rule.event_type), None)
         if home is not None:
             _join(home, spans[k], rule)
-    # A claim joins an event of its type that the report tells in its own words.
+    # A claim joins an event of its type that the report tells in its own words, near it
+    # (a claim's places are vaguer than a report's own: "a village in northwestern Kirkuk"),
+    # and not one that says it is another ("a correspondent reported that a drone hit a car
+    # in Nalparez. Another car was hit in Dukan District": two strikes).
     for claim in [d for d in events if d.claim]:
-        home = next((d for d in events if not d.claim and d.rule.event_type == claim.rule.event_type), None)
+        home = next((d for d in events if not d.claim and d.rule.event_type == claim.rule.event_type
+                     and not (d in distinct and claim.sentences[0][0] < d.sentences[0][0])
+                     and _same_place(d, claim, join_places, spans, settings.EVENT_CLAIM_JOIN_KM)), None)
         if home is not None:
             for span in claim.sentences:
                 _join(home, span, claim.rule)
@@ -265,9 +283,10 @@ def _add_dated(dated: list[_Draft], draft: _Draft, places, spans) -> None:
     dated.append(draft)
 
 
-def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans) -> bool:
+def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans,
+                within_km: float = settings.EVENT_JOIN_KM) -> bool:
     """Could two drafts be one event: either names no local place, or some place of one
-    lies within settings.EVENT_JOIN_KM of a place of the other."""
+    lies within `within_km` of a place of the other."""
     def local(d: _Draft) -> list[Mention]:
         k = spans.index(d.sentences[0])
         return [m for m in places.get(k, []) if m.type not in _LARGE and m.lat is not None]
@@ -275,7 +294,7 @@ def _same_place(a: _Draft, b: _Draft, places: dict[int, list[Mention]], spans) -
     pa, pb = local(a), local(b)
     if not pa or not pb:
         return True
-    return any(_km(x, y) <= settings.EVENT_JOIN_KM for x in pa for y in pb)
+    return any(_km(x, y) <= within_km for x in pa for y in pb)
 
 
 def _join(draft: _Draft, span: tuple[int, int], rule: EventRule) -> None:

@@ -221,6 +221,9 @@ class _Rules:
         # (English verbs only: Arabic and Kurdish news open nearly every sentence with one,
         # "أفادت مصادر أمنية بأن ...", and such a sentence tells the event, not a claim.)
         self.speech_before = re.compile(keyword_pattern(event_rules()["speech_verbs"]), re.IGNORECASE)
+        # "Another vehicle was hit": an event other than the one told before (English only
+        # for now: the packs have no such list yet).
+        self.other_event = re.compile(keyword_pattern(data["other_event_words"]), re.IGNORECASE)
         self.history_days = data["history_days"]
         self.off_duty = re.compile(keyword_pattern(data["civilian_context_words"]), re.IGNORECASE)
         self.riot = data["riot"]
