@@ -819,3 +819,19 @@ def test_a_third_day_running_is_not_another_event():
     assert rules.other_event.search("Another vehicle was hit by a drone")
     assert rules.other_event.search("In a separate incident, a bomb went off")
     assert not rules.other_event.search("For a third day running, jets struck the area")
+
+
+def test_a_wof_village_outside_every_province_the_report_names_is_a_namesake():
+    # Wusaytah is, in the WOF tier, only a village near Basra: in a report about Kirkuk
+    # province it is the same name of another place, and the district named wins.
+    from geo.gazetteer import Gazetteer
+
+    gaz = Gazetteer.default()
+    hits = gaz.resolve("Wusaytah")
+    if not hits or getattr(getattr(hits[0], "place", hits[0]), "tier", "") != "wof":
+        pytest.skip("the WOF tier is not built in this checkout (tools/build_wof_tier.py)")
+    basra_village = getattr(hits[0], "place", hits[0]).id
+    events = _report_events(
+        "Gunmen attacked a checkpoint in Wusaytah on Sunday, killing two soldiers. Security "
+        "officials in Hawija, in Kirkuk province, said the attackers fled.")
+    assert len(events) and basra_village not in list(events["place_id"]), list(events["place_id"])

@@ -265,6 +265,14 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
                     local_named.append(p)
     others = [m for m in report_places if m.lat is not None and m.type not in LARGE
               and m.confidence >= settings.EVENT_UNSURE_CONFIDENCE]
+    # The governorates the report's reviewed places lie in (its governorates, towns and
+    # districts of the curated tier): a village of the WOF tier outside all of them is a
+    # namesake ("Al 'Ayn", "the spring", is a village in every province).
+    report_govs: set[str] = set()
+    for m in report_places:
+        rp = gaz.get(m.place_id)
+        if rp is not None and getattr(rp, "tier", "") != "wof" and rp.type != "country":
+            report_govs.update(g for g in (rp.governorate, rp.governorate_krg) if g)
     for c in out:
         p = gaz.get(c.mention.place_id)
         if p is None:
@@ -279,6 +287,9 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
                 c.features["inside_named"] = 1.0
             elif not any(inside(u, p) for u in units):
                 c.features["outside_anchor"] = 1.0
+        if report_govs and getattr(p, "tier", "") == "wof" and p.governorate \
+                and not {p.governorate, p.governorate_krg} & report_govs:
+            c.features["outside_named"] = 1.0
         if c.mention.type not in LARGE:
             rest = [o for o in others if o.place_id != c.mention.place_id]
             if len({o.place_id for o in rest}) >= 2 and min(km(c.mention, o) for o in rest) > w.far_km:
