@@ -798,16 +798,24 @@ def test_offline_basemap_draws_boundaries_rivers_and_labels_with_nothing_request
     assert "Daquq" in labels9 and "Kirkuk" in labels9
     assert "Diyala" not in labels9 and "Ninewa" not in labels9  # governorate names: 6 to 8
     # Arabic (and Kurdish) names on hover.
-    box = page.eval("""() => { const s = Array.from(document.querySelectorAll(
-        '.geo-label-city span')).find(e => e.textContent === 'Erbil').getBoundingClientRect();
-        return [s.left + s.width / 2, s.top + s.height / 2]; }""")
-    for _ in range(3):  # a real hover, from outside the label onto it
+    for _ in range(6):  # a real hover, from outside the label onto it
+        # The box is read again each time: labels are redrawn when the map moves, and on a
+        # loaded machine a redraw can come between reading the box and reaching it.
+        box = page.eval("""() => { const s = Array.from(document.querySelectorAll(
+            '.geo-label-city span')).find(e => e.textContent === 'Erbil').getBoundingClientRect();
+            return [s.left + s.width / 2, s.top + s.height / 2]; }""")
         page.page.mouse.move(box[0] - 40, box[1] - 40)
         page.page.wait_for_timeout(100)
         page.page.mouse.move(*box, steps=5)
-        page.page.wait_for_timeout(400)
-        if page.page.query_selector(".geo-label-names"):
+        try:
+            # Erbil's own names (the way there can pass over Ankawa's label and show its).
+            page.page.wait_for_function("""() => {
+                const t = document.querySelector('.geo-label-names');
+                return !!t && t.textContent.includes('\u0623\u0631\u0628\u064a\u0644'); }""",
+                                        timeout=1500)
             break
+        except Exception:  # not shown yet: hover again
+            continue
     tip = page.page.inner_text(".geo-label-names", timeout=5000)
     assert "\u0623\u0631\u0628\u064a\u0644" in tip  # أربيل
     assert "\u0647\u06d5\u0648\u0644\u06ce\u0631" in tip  # هەولێر (Sorani)
