@@ -219,8 +219,8 @@ def places_layer(mentions: Any, gazetteer: Any = None) -> "gpd.GeoDataFrame":
         crs=settings.CRS_WGS84))
 
 
-def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None
-                 ) -> dict[str, "gpd.GeoDataFrame"]:
+def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None, *,
+                 zones_assigned: bool = False) -> dict[str, "gpd.GeoDataFrame"]:
     """The four export layers from the events step's result.
 
     Parameters
@@ -230,6 +230,8 @@ def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None
     zones : the zones layer (geo.zones.load_zones() when None); each event's `zones` and
         `front_distance_km` are filled from it
     gazetteer : where place details come from (the built-in gazetteer when None)
+    zones_assigned : the events' `zones` and `front_distance_km` are filled from these
+        zones already (geo.pipeline.run did it): not done a second time
 
     Returns
     -------
@@ -244,7 +246,7 @@ def build_layers(events_result: Any, zones: Any = None, gazetteer: Any = None
     events = normalize_layer("events", events)
     zones = normalize_layer("zones", zones)
     zones = zones.sort_values("zone_id", kind="mergesort").reset_index(drop=True)
-    if len(events):
+    if len(events) and not zones_assigned:
         events = normalize_layer("events", assign_zones(events, zones))
     return {
         "events": events,
@@ -688,7 +690,7 @@ def export_inputs(inputs: Sequence[str | os.PathLike], fmt: str, path: str | os.
             raise ExportError(f"no report could be read from {named}: "
                               f"{result.failures[0]}{more}")
         raise ExportError(f"no report found in {named}")
-    built = build_layers(result, result.zones, gazetteer)
+    built = build_layers(result, result.zones, gazetteer, zones_assigned=True)
     out = export_layers(built, plan.fmt, path, only=plan.layers)
     out.reports = result.sources  # an ACLED / UCDP file counts one
     out.failures = list(result.failures)

@@ -76,7 +76,7 @@ def run(inputs: Iterable[str | os.PathLike], *, gazetteer: Any = None, fmt: str 
     if zones is None:
         built = build_zones(tuple(os.fspath(f) for f in zone_files), gazetteer=gazetteer)
         zones = built.zones
-        zone_errors, zone_warnings = list(built.errors), list(getattr(built, "warnings", []) or [])
+        zone_errors, zone_warnings = list(built.errors), list(built.warnings)
     events = assign_zones(result.events, zones)
     return Layers(events=events, zones=zones, mentions=result.mentions,
                   reports=list(result.reports), datasets=list(result.datasets),

@@ -153,7 +153,10 @@ def find_events(result: ParseResult) -> list[_Draft]:
     # Sentences that say they tell another event than the one before ("Another vehicle was
     # hit"): each starts an event of its own.
     others = {k for k in triggers if rules.other_event.search(body, spans[k][0], trigger_at[k])}
-    distinct: list[_Draft] = []
+
+    def another(d: _Draft) -> bool:
+        return spans.index(d.sentences[0]) in others
+
     loose: list[tuple[int, EventRule]] = []
     for k in sorted(triggers):
         rule = triggers[k]
@@ -169,7 +172,6 @@ def find_events(result: ParseResult) -> list[_Draft]:
             if k in date_notes:
                 draft.warnings.append(date_notes[k])
             if k in others:
-                distinct.append(draft)
                 dated.append(draft)
             else:
                 _add_dated(dated, draft, join_places, spans)
@@ -179,8 +181,6 @@ def find_events(result: ParseResult) -> list[_Draft]:
             if k in date_notes:
                 draft.warnings.append(date_notes[k])
             undated.append(draft)
-            if k in others:
-                distinct.append(draft)
         else:
             loose.append((k, rule))
     # Undated sentences join the dated event of the same type at the same place (or one
@@ -188,7 +188,7 @@ def find_events(result: ParseResult) -> list[_Draft]:
     # in Tuz Khurmatu.
     events = list(dated)
     for draft in undated:
-        if draft in distinct:
+        if another(draft):
             events.append(draft)
             continue
         home = next((d for d in dated if d.rule.event_type == draft.rule.event_type
@@ -214,7 +214,7 @@ def find_events(result: ParseResult) -> list[_Draft]:
     # in Nalparez. Another car was hit in Dukan District": two strikes).
     for claim in [d for d in events if d.claim]:
         home = next((d for d in events if not d.claim and d.rule.event_type == claim.rule.event_type
-                     and not (d in distinct and claim.sentences[0][0] < d.sentences[0][0])
+                     and not (another(d) and claim.sentences[0][0] < d.sentences[0][0])
                      and _same_place(d, claim, join_places, spans, settings.EVENT_CLAIM_JOIN_KM)), None)
         if home is not None:
             for span in claim.sentences:

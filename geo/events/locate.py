@@ -271,7 +271,7 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
     report_govs: set[str] = set()
     for m in report_places:
         rp = gaz.get(m.place_id)
-        if rp is not None and getattr(rp, "tier", "") != "wof" and rp.type != "country":
+        if rp is not None and rp.tier != "wof" and rp.type != "country":
             report_govs.update(g for g in (rp.governorate, rp.governorate_krg) if g)
     for c in out:
         p = gaz.get(c.mention.place_id)
@@ -287,7 +287,7 @@ def candidates(rules, body: str, gaz: "Gazetteer", pools: list[tuple[str, tuple[
                 c.features["inside_named"] = 1.0
             elif not any(inside(u, p) for u in units):
                 c.features["outside_anchor"] = 1.0
-        if report_govs and getattr(p, "tier", "") == "wof" and p.governorate \
+        if report_govs and p.tier == "wof" and p.governorate \
                 and not {p.governorate, p.governorate_krg} & report_govs:
             c.features["outside_named"] = 1.0
         if c.mention.type not in LARGE:
